@@ -1,0 +1,68 @@
+// `nongbao <command>`: one entry for operators, the demo and the tests.
+// Each command is loaded only when used, so `simulate` does not start a server.
+import { ConfigError } from '@nongbao/server/config';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  demo: {
+    summary: 'run the demo village: server, one kiosk with simulated devices, the kiosk UI',
+    load: async () => (await import('./demo.js')).demoCommand,
+  },
+  server: {
+    summary: 'run the county server (gateway, ledger, office API)',
+    load: async () => (await import('./server.js')).serverCommand,
+  },
+  'enrol-code': {
+    summary: 'issue a one-time enrolment code for a terminal: enrol-code --terminal-id ID [--db FILE]',
+    load: async () => (await import('./server.js')).enrolCodeCommand,
+  },
+  terminal: {
+    summary: 'run a kiosk terminal; `terminal enrol --code CODE ...` enrols it first',
+    load: async () => (await import('./terminal.js')).terminalCommand,
+  },
+  simulate: {
+    summary: 'run the policy simulator on a scenario: simulate SCENARIO.json',
+    load: async () => (await import('@nongbao/server/policy')).simulateCommand,
+  },
+  'virtual-card': {
+    summary: 'serve a virtual social-security card to pcscd: virtual-card --profile FILE [--slot 0|1]',
+    load: async () => (await import('@nongbao/drivers/card')).virtualCardCommand,
+  },
+  ledger: {
+    summary: 'ledger tools: ledger verify [--db FILE]',
+    load: async () => (await import('@nongbao/server/ledger')).ledgerCommand,
+  },
+  bench: {
+    summary: 'run the benchmarks: bench [--quick] [FILTER]',
+    load: async () => (await import('./bench.js')).runBench,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: nongbao <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`nongbao: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`nongbao ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

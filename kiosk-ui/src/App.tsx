@@ -1,0 +1,174 @@
+// The kiosk touchscreen. Big type, high contrast, one thing per screen, every
+// action a large button: most users are elderly and many read little.
+import { useEffect, useMemo, useState } from 'react';
+import { io } from 'socket.io-client';
+import { LANGUAGES, LANGUAGE_NAMES, formatFen, translate, type Language } from './i18n.js';
+import type { AccountSummary, KioskView } from './state.js';
+import { DemoPanel } from './DemoPanel.js';
+
+const PIN_LENGTH = 6;
+
+export function App() {
+  const [view, setView] = useState<KioskView | null>(null);
+  const [language, setLanguage] = useState<Language>('zh-Hans');
+  const t = useMemo(() => (key: string, params?: Record<string, string | number>) => translate(language, key, params), [language]);
+
+  useEffect(() => {
+    const socket = io({ transports: ['websocket'] });
+    socket.on('state', (next: KioskView) => setView(next));
+    return () => {
+      socket.close();
+    };
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+
+  if (!view) return <div className="screen center"><p className="big">…</p></div>;
+
+  return (
+    <div className="kiosk">
+      <header className="topbar">
+        <h1>{t('app.title')}</h1>
+        <span className={`link ${view.serverConnected ? 'online' : 'offline'}`} data-testid="link-status">
+          {t(view.serverConnected ? 'status.online' : 'status.offline')}
+        </span>
+      </header>
+      <main className="screen" data-screen={view.screen}>
+        <Screen view={view} t={t} />
+      </main>
+      <footer className="languages">
+        {LANGUAGES.map((lang) => (
+          <button key={lang} lang={lang} className={lang === language ? 'lang active' : 'lang'} onClick={() => setLanguage(lang)}>
+            {LANGUAGE_NAMES[lang]}
+          </button>
+        ))}
+      </footer>
+      {view.demo && <DemoPanel />}
+    </div>
+  );
+}
+
+type T = (key: string, params?: Record<string, string | number>) => string;
+
+function Screen({ view, t }: { view: KioskView; t: T }) {
+  switch (view.screen) {
+    case 'idle':
+      return (
+        <div className="center">
+          <div className="card-icon" aria-hidden="true">💳</div>
+          <p className="big">{t('idle.insert')}</p>
+          <p className="hint">{t('idle.hint')}</p>
+        </div>
+      );
+    case 'reading':
+      return <div className="center"><p className="big">{t('reading')}</p></div>;
+    case 'loading':
+      return <div className="center"><p className="big">{t('loading')}</p></div>;
+    case 'pin':
+      return <PinScreen key={`${view.session}-${view.triesLeft ?? 'x'}`} view={view} t={t} />;
+    case 'account':
+      return <AccountScreen summary={view.summary} holderName={view.holderName} offline={view.offline} t={t} />;
+    case 'staff':
+      return (
+        <div className="center">
+          <p className="big">{t('staff.title')}</p>
+          <p>{t('staff.hello', { name: view.holderName })}</p>
+          <p className="hint">{t('removeCard')}</p>
+        </div>
+      );
+    case 'message':
+      return (
+        <div className="center">
+          <div className="warn-icon" aria-hidden="true">⚠️</div>
+          <p className="big" data-testid="message">{t(view.messageKey, view.params)}</p>
+          <p className="hint">{t('removeCard')}</p>
+        </div>
+      );
+  }
+}
+
+function PinScreen({ view, t }: { view: Extract<KioskView, { screen: 'pin' }>; t: T }) {
+  const [digits, setDigits] = useState('');
+  const [sending, setSending] = useState(false);
+  const press = (d: string) => setDigits((v) => (v.length < PIN_LENGTH ? v + d : v));
+  const submit = async () => {
+    if (digits.length !== PIN_LENGTH || sending) return;
+    setSending(true);
+    try {
+      await fetch('/api/pin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pin: digits }) });
+    } finally {
+      setDigits('');
+      setSending(false);
+    }
+  };
+  return (
+    <div className="pin">
+      <p className="greeting">{t('pin.greeting', { name: view.holderName })}</p>
+      <p className="big">{t('pin.prompt')}</p>
+      {view.wrongPin && view.triesLeft !== null && (
+        <p className="error" data-testid="pin-wrong">{t('pin.wrong', { tries: view.triesLeft })}</p>
+      )}
+      <div className="dots" aria-label="PIN">
+        {Array.from({ length: PIN_LENGTH }, (_, i) => (
+          <span key={i} className={i < digits.length ? 'dot filled' : 'dot'} />
+        ))}
+      </div>
+      <div className="keypad">
+        {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
+          <button key={d} className="key" onClick={() => press(d)}>{d}</button>
+        ))}
+        <button className="key clear" onClick={() => setDigits('')}>{t('pin.clear')}</button>
+        <button className="key" onClick={() => press('0')}>0</button>
+        <button className="key ok" disabled={digits.length !== PIN_LENGTH || sending} onClick={() => void submit()} data-testid="pin-ok">
+          {t('pin.ok')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function AccountScreen({ summary, holderName, offline, t }: { summary: AccountSummary; holderName: string; offline: boolean; t: T }) {
+  const pension = summary.pension;
+  const pensionText =
+    pension.status === 'paid' && pension.monthlyFen !== null
+      ? t('account.pension.paid', { amount: t('money.yuan', { amount: formatFen(pension.monthlyFen) }) })
+      : t(`account.pension.${pension.status}`);
+  return (
+    <div className="account">
+      {offline && <p className="offline-banner">{t('account.offline', { date: summary.asOf.slice(0, 10) })}</p>}
+      <p className="greeting">
+        <span data-testid="holder-name">{holderName}</span> · {summary.villageName}
+      </p>
+      <section className="balance">
+        <p className="label">{t('account.balance')}</p>
+        <p className="amount" data-testid="balance">{t('money.yuan', { amount: formatFen(summary.balanceFen) })}</p>
+      </section>
+      <p className="years" data-testid="years">
+        {t('account.years', { paid: summary.contributionYears, required: summary.requiredYears })}
+      </p>
+      <p className="pension">{pensionText}</p>
+      {summary.certifiedThrough && <p className="cert">{t('account.certifiedThrough', { month: summary.certifiedThrough })}</p>}
+      <section className="history">
+        <h2>{t('account.contributions')}</h2>
+        {summary.contributions.length === 0 ? (
+          <p>{t('account.none')}</p>
+        ) : (
+          <table>
+            <tbody>
+              {[...summary.contributions].reverse().map((c) => (
+                <tr key={c.year}>
+                  <td className="year">{c.year}</td>
+                  <td>{t('account.tier', { tier: c.tierYuan })}</td>
+                  <td className="num">{t('money.yuan', { amount: formatFen(c.totalFen) })}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <p className="hint">{t('removeCard')}</p>
+    </div>
+  );
+}

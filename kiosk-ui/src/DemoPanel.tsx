@@ -1,0 +1,69 @@
+// Demo mode only: stands in for the person's hands at the card slot. The
+// terminal mounts /api/demo only when started with --demo, and only then
+// does the UI show this panel.
+import { useEffect, useState } from 'react';
+import type { DemoCard } from './state.js';
+
+interface DemoInfo {
+  cards: DemoCard[];
+  cardPath: string;
+  pin: string;
+}
+
+export function DemoPanel() {
+  const [info, setInfo] = useState<DemoInfo | null>(null);
+  const [open, setOpen] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    fetch('/api/demo/cards')
+      .then((r) => r.json() as Promise<DemoInfo>)
+      .then(setInfo)
+      .catch((e: unknown) => setError(String(e)));
+  }, []);
+
+  const insert = async (cardNumber: string) => {
+    setError(null);
+    const response = await fetch('/api/demo/card', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cardNumber }),
+    });
+    if (!response.ok) setError(((await response.json()) as { error: { message: string } }).error.message);
+  };
+  const remove = async () => {
+    setError(null);
+    await fetch('/api/demo/card', { method: 'DELETE' });
+  };
+
+  return (
+    <aside className={open ? 'demo-panel open' : 'demo-panel'} data-testid="demo-panel">
+      <button className="demo-toggle" onClick={() => setOpen(!open)}>
+        {open ? '▶' : '◀'} 演示设备 Demo devices
+      </button>
+      {open && info && (
+        <div className="demo-body">
+          <p>
+            Card path: <b data-testid="card-path">{info.cardPath}</b> · PIN <b>{info.pin}</b>
+          </p>
+          <button className="demo-remove" onClick={() => void remove()} data-testid="remove-card">
+            取出卡 Remove card
+          </button>
+          {error && <p className="error">{error}</p>}
+          <ul>
+            {info.cards.map((card) => (
+              <li key={card.cardNumber}>
+                <button onClick={() => void insert(card.cardNumber)} data-testid={`insert-${card.cardNumber}`}>
+                  插卡 {card.maskedName}
+                </button>
+                <span className="demo-meta">
+                  {card.kind === 'staff' ? '维护 staff' : card.villageName} {card.note ? `· ${card.note}` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,42 @@
+// What the terminal's local API sends: the session state plus link status.
+// Mirrors terminal/src/session.ts (KioskState); the UI only renders it.
+
+export interface ContributionRow {
+  year: number;
+  tierYuan: number;
+  paidOn: string;
+  totalFen: number;
+}
+
+export interface AccountSummary {
+  citizenNumber: string;
+  villageCode: string;
+  villageName: string;
+  balanceFen: number;
+  balancesFen: Record<string, number>;
+  contributions: ContributionRow[];
+  contributionYears: number;
+  requiredYears: number;
+  pension: { status: string; startMonth: string | null; monthlyFen: number | null };
+  certifiedThrough: string | null;
+  asOf: string;
+}
+
+export type KioskScreen =
+  | { screen: 'idle' }
+  | { screen: 'reading' }
+  | { screen: 'pin'; holderName: string; triesLeft: number | null; wrongPin: boolean }
+  | { screen: 'loading'; holderName: string }
+  | { screen: 'account'; holderName: string; summary: AccountSummary; offline: boolean }
+  | { screen: 'staff'; holderName: string }
+  | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
+
+export type KioskView = KioskScreen & { session: number; serverConnected: boolean; terminalId: string; demo: boolean };
+
+export interface DemoCard {
+  cardNumber: string;
+  maskedName: string;
+  kind: 'resident' | 'staff';
+  villageName: string;
+  note?: string;
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and the demo need, when missing:
+#   pcscd + vsmartcard-vpcd  the real PC/SC daemon and the virtual reader driver
+#   pcsc-tools               scriptor, a card client nobody here wrote
+#   socat                    pseudo-terminal pairs for the serial simulators
+#   chromium                 the browser tests and the demo's kiosk window
+#   fonts-noto-cjk           Chinese glyphs for screenshots and receipt images
+#   libpcsclite-dev, pkg-config, g++, make
+#                            build dependencies of the `pcsclite` npm module
+# Runs as root on a fresh machine (apt-get), via sudo otherwise.
+set -euo pipefail
+
+need=()
+[ -x /usr/sbin/pcscd ] || need+=(pcscd)
+[ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || need+=(vsmartcard-vpcd)
+command -v scriptor >/dev/null 2>&1 || need+=(pcsc-tools)
+command -v socat >/dev/null 2>&1 || need+=(socat)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+[ -e /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing system packages: ${need[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "error: need root (or sudo) to install: ${need[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "installed: ${need[*]}" >&2

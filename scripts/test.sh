@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: system packages, strict type-check of every package,
+# the kiosk UI build (the browser tests load it), then every vitest test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system-deps.sh
+echo "== typecheck" >&2
+bash scripts/typecheck.sh
+echo "== build kiosk UI" >&2
+npm run --silent build:ui
+echo "== vitest" >&2
+npx vitest run "$@"

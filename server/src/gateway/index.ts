@@ -1,0 +1,105 @@
+// The terminal gateway: socket.io namespace /terminal. Each connection is one
+// authenticated kiosk; each event is schema-checked and answered exactly once.
+import type { Server, Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
+import {
+  TERMINAL_NAMESPACE,
+  accountSummaryRequestSchema,
+  describeZodError,
+  terminalAuthSchema,
+  type AccountSummary,
+  type ClientToServerEvents,
+  type Reply,
+  type ServerToClientEvents,
+} from '../protocol/index.js';
+import type { TerminalRegistry } from './terminals.js';
+
+export { TerminalRegistry } from './terminals.js';
+
+/** What the gateway needs to answer a kiosk's account question. */
+export interface KioskAccountService {
+  /** The account summary, or undefined when no insured person has that number. */
+  summary(citizenNumber: string): AccountSummary | undefined;
+}
+
+interface SocketData {
+  terminalId: string;
+}
+
+type TerminalSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface GatewayDeps {
+  terminals: TerminalRegistry;
+  accounts: KioskAccountService;
+  logger: Logger;
+  metrics?: { requests: Counter<'event' | 'outcome'> };
+}
+
+export function attachGateway(io: Server, deps: GatewayDeps): void {
+  const nsp = io.of(TERMINAL_NAMESPACE);
+
+  nsp.use((socket, next) => {
+    const parsed = terminalAuthSchema.safeParse(socket.handshake.auth);
+    if (!parsed.success) {
+      deps.logger.warn({ event: 'terminal.auth.refused', reason: 'bad-handshake', detail: describeZodError(parsed.error) });
+      next(new Error('bad-handshake'));
+      return;
+    }
+    const result = deps.terminals.authenticate(parsed.data);
+    if (!result.ok) {
+      deps.logger.warn({ event: 'terminal.auth.refused', terminalId: parsed.data.terminalId, reason: result.reason });
+      next(new Error(result.reason));
+      return;
+    }
+    (socket.data as SocketData).terminalId = parsed.data.terminalId;
+    next();
+  });
+
+  nsp.on('connection', (rawSocket) => {
+    const socket = rawSocket as unknown as TerminalSocket;
+    const terminalId = socket.data.terminalId;
+    const log = deps.logger.child({ terminalId });
+    log.info({ event: 'terminal.connected' });
+    socket.on('disconnect', (reason) => log.info({ event: 'terminal.disconnected', reason }));
+
+    socket.on('account.summary', (request, ack) => {
+      const reply = handle(log, deps, 'account.summary', ack, () => {
+        const parsed = accountSummaryRequestSchema.safeParse(request);
+        if (!parsed.success) return badRequest(parsed.error);
+        const summary = deps.accounts.summary(parsed.data.citizenNumber);
+        if (!summary) return { ok: false, error: { code: 'not-found', message: 'no insured person with this citizen number' } };
+        return { ok: true, data: summary };
+      });
+      void reply;
+    });
+  });
+}
+
+function badRequest(error: import('zod').ZodError): Reply<never> {
+  return { ok: false, error: { code: 'bad-request', message: describeZodError(error) } };
+}
+
+/** Runs a handler, always answers once, never lets an exception escape into socket.io. */
+function handle<T>(
+  log: Logger,
+  deps: GatewayDeps,
+  event: string,
+  ack: unknown,
+  work: () => Reply<T>,
+): void {
+  if (typeof ack !== 'function') {
+    log.warn({ event: 'terminal.message.refused', name: event, reason: 'no-ack' });
+    deps.metrics?.requests.inc({ event, outcome: 'no-ack' });
+    return;
+  }
+  let reply: Reply<T>;
+  try {
+    reply = work();
+  } catch (error) {
+    log.error({ event: 'terminal.message.failed', name: event, err: error });
+    reply = { ok: false, error: { code: 'internal', message: 'internal error' } };
+  }
+  deps.metrics?.requests.inc({ event, outcome: reply.ok ? 'ok' : reply.error.code });
+  (ack as (r: Reply<T>) => void)(reply);
+}

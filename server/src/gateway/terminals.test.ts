@@ -1,0 +1,72 @@
+import { generateKeyPairSync, randomBytes, sign, createPublicKey, type KeyObject } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db.js';
+import { AUTH_CLOCK_SKEW_LIMIT_MS, PROTOCOL_VERSION, authMessage } from '../protocol/index.js';
+import { ENROL_CODE_TTL_MS, TerminalRegistry } from './terminals.js';
+
+function keyPair(): { privateKey: KeyObject; publicKey: string } {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return { privateKey, publicKey: createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).toString('base64') };
+}
+
+function handshake(terminalId: string, privateKey: KeyObject, timestampMs = Date.now(), nonce = randomBytes(16).toString('hex')) {
+  const base = { terminalId, timestampMs, nonce };
+  return { v: PROTOCOL_VERSION, ...base, signature: sign(null, authMessage(base), privateKey).toString('base64') } as const;
+}
+
+describe('terminal enrolment and authentication', () => {
+  let registry: TerminalRegistry;
+  const kiosk = keyPair();
+
+  beforeEach(() => {
+    registry = new TerminalRegistry(openDatabase(join(mkdtempSync(join(tmpdir(), 'nb-term-')), 'server.sqlite')));
+  });
+
+  it('enrols a terminal once with its one-time code, then authenticates its signed handshake', () => {
+    const code = registry.issueEnrolCode('kiosk-01');
+    expect(code).toMatch(/^[0-9A-Z]{8}$/);
+    expect(registry.enrol({ terminalId: 'kiosk-01', code, publicKey: kiosk.publicKey })).toEqual({ ok: true });
+    expect(registry.authenticate(handshake('kiosk-01', kiosk.privateKey))).toEqual({ ok: true });
+  });
+
+  it('refuses a used code, a code for another terminal, an expired code and an unknown code', () => {
+    const code = registry.issueEnrolCode('kiosk-01');
+    expect(registry.enrol({ terminalId: 'kiosk-02', code, publicKey: kiosk.publicKey })).toEqual({ ok: false, reason: 'code-for-other-terminal' });
+    registry.enrol({ terminalId: 'kiosk-01', code, publicKey: kiosk.publicKey });
+    expect(registry.enrol({ terminalId: 'kiosk-01', code, publicKey: kiosk.publicKey })).toEqual({ ok: false, reason: 'code-used' });
+    const old = registry.issueEnrolCode('kiosk-03', Date.now() - ENROL_CODE_TTL_MS - 1);
+    expect(registry.enrol({ terminalId: 'kiosk-03', code: old, publicKey: kiosk.publicKey })).toEqual({ ok: false, reason: 'code-expired' });
+    expect(registry.enrol({ terminalId: 'kiosk-03', code: 'ZZZZZZZZ', publicKey: kiosk.publicKey })).toEqual({ ok: false, reason: 'code-unknown' });
+  });
+
+  it('refuses a key that is not ed25519', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const code = registry.issueEnrolCode('kiosk-01');
+    expect(registry.enrol({ terminalId: 'kiosk-01', code, publicKey: rsa })).toEqual({ ok: false, reason: 'bad-public-key' });
+  });
+
+  it('refuses an unknown terminal, another key, a stale clock and a replayed handshake', () => {
+    const code = registry.issueEnrolCode('kiosk-01');
+    registry.enrol({ terminalId: 'kiosk-01', code, publicKey: kiosk.publicKey });
+    expect(registry.authenticate(handshake('kiosk-99', kiosk.privateKey))).toEqual({ ok: false, reason: 'unknown-terminal' });
+    expect(registry.authenticate(handshake('kiosk-01', keyPair().privateKey))).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(registry.authenticate(handshake('kiosk-01', kiosk.privateKey, Date.now() - AUTH_CLOCK_SKEW_LIMIT_MS - 1000))).toEqual({
+      ok: false,
+      reason: 'clock-skew',
+    });
+    const once = handshake('kiosk-01', kiosk.privateKey);
+    expect(registry.authenticate(once)).toEqual({ ok: true });
+    expect(registry.authenticate(once)).toEqual({ ok: false, reason: 'replayed-nonce' });
+  });
+
+  it('keeps enrolments across a restart (same database file)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nb-term-'));
+    const first = new TerminalRegistry(openDatabase(join(dir, 's.sqlite')));
+    first.enrol({ terminalId: 'kiosk-01', code: first.issueEnrolCode('kiosk-01'), publicKey: kiosk.publicKey });
+    const second = new TerminalRegistry(openDatabase(join(dir, 's.sqlite')));
+    expect(second.authenticate(handshake('kiosk-01', kiosk.privateKey))).toEqual({ ok: true });
+  });
+});

@@ -1,0 +1,143 @@
+// The terminal <-> gateway wire protocol: one module imported by both ends
+// (STYLE.md point 6). Every message is versioned and schema-checked at the
+// edge; every request carries a deadline on the sending side and gets exactly
+// one reply, `{ ok: true, data }` or `{ ok: false, error: { code, message } }`.
+// The human-readable description is docs/protocol.md.
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** socket.io namespace the terminals connect to. */
+export const TERMINAL_NAMESPACE = '/terminal';
+/** How far a terminal's clock may be from the server's when it authenticates. */
+export const AUTH_CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
+/** Default deadline for a request from the terminal. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** socket.io's per-message size limit on the gateway. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+const terminalIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lowercase letters, digits and dashes, 3-64 long');
+export const citizenNumberSchema = z.string().regex(/^\d{17}[\dX]$/, '18 characters: 17 digits then a digit or X');
+
+// ---------------------------------------------------------------- handshake
+/**
+ * The socket.io handshake `auth` payload. The terminal signs
+ * `authMessage(...)` with its ed25519 key, enrolled once with a one-time code.
+ */
+export const terminalAuthSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  terminalId: terminalIdSchema,
+  timestampMs: z.number().int().nonnegative(),
+  nonce: z.string().regex(/^[0-9a-f]{32}$/),
+  signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200),
+});
+export type TerminalAuth = z.infer<typeof terminalAuthSchema>;
+
+/** The exact bytes a terminal signs to authenticate. */
+export function authMessage(auth: Pick<TerminalAuth, 'terminalId' | 'timestampMs' | 'nonce'>): Buffer {
+  return Buffer.from(`nongbao-terminal-auth|v${PROTOCOL_VERSION}|${auth.terminalId}|${auth.timestampMs}|${auth.nonce}`, 'utf8');
+}
+
+/** Enrolment: POST /api/v1/terminals/enrol with a one-time code from the county office. */
+export const enrolRequestSchema = z.object({
+  terminalId: terminalIdSchema,
+  code: z.string().regex(/^[0-9A-Z]{8}$/, '8 characters, digits and capital letters'),
+  /** ed25519 public key, SPKI DER, base64. */
+  publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200),
+});
+export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
+
+// ---------------------------------------------------------------- replies
+export const PROTOCOL_ERROR_CODES = [
+  'bad-request', // the message failed its schema
+  'unsupported-version',
+  'not-found', // e.g. no such insured person
+  'refused', // a rule refused it (reason in message / details)
+  'unavailable', // the server cannot answer now; the terminal retries later
+  'internal',
+] as const;
+export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
+
+export interface ProtocolError {
+  code: ProtocolErrorCode;
+  message: string;
+  /** Machine-readable reason for `refused`, e.g. POLICY's `already-paid`. */
+  reason?: string;
+}
+
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: ProtocolError };
+
+export const replyErrorSchema = z.object({
+  ok: z.literal(false),
+  error: z.object({ code: z.enum(PROTOCOL_ERROR_CODES), message: z.string().max(2000), reason: z.string().max(100).optional() }),
+});
+
+export function replySchema<T extends z.ZodType>(data: T) {
+  return z.union([z.object({ ok: z.literal(true), data }), replyErrorSchema]);
+}
+
+// ---------------------------------------------------------------- account summary
+const fen = z.number().int().safe();
+export const SOURCES = ['individual', 'collective', 'aid', 'legacy', 'government'] as const;
+export const balancesBySourceSchema = z.object({
+  individual: fen,
+  collective: fen,
+  aid: fen,
+  legacy: fen,
+  government: fen,
+});
+
+export const accountSummaryRequestSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  citizenNumber: citizenNumberSchema,
+});
+export type AccountSummaryRequest = z.infer<typeof accountSummaryRequestSchema>;
+
+export const accountSummarySchema = z.object({
+  citizenNumber: citizenNumberSchema,
+  villageCode: z.string().max(32),
+  villageName: z.string().max(64),
+  balanceFen: fen,
+  balancesFen: balancesBySourceSchema,
+  contributions: z
+    .array(z.object({ year: z.number().int(), tierYuan: z.number().int(), paidOn: z.string(), totalFen: fen }))
+    .max(200),
+  contributionYears: z.number().int().nonnegative(),
+  requiredYears: z.number().int().nonnegative(),
+  pension: z.object({
+    status: z.enum(['not-started', 'paid', 'suspended-certification', 'suspended-family-binding', 'stopped']),
+    startMonth: z.string().nullable(),
+    monthlyFen: fen.nullable(),
+  }),
+  certifiedThrough: z.string().nullable(),
+  /** When the server produced it; the terminal shows it when answering from its offline cache. */
+  asOf: z.string(),
+});
+export type AccountSummary = z.infer<typeof accountSummarySchema>;
+export const accountSummaryReplySchema = replySchema(accountSummarySchema);
+
+// ---------------------------------------------------------------- event maps
+export interface ClientToServerEvents {
+  'account.summary': (request: AccountSummaryRequest, ack: (reply: Reply<AccountSummary>) => void) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ServerToClientEvents {}
+
+/** Formats a zod error as `field.path: message` for replies and logs. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * A name with its middle masked, as the kiosk screen and the publicity lists
+ * show it (POLICY.md "Publicity"): 王秀英 -> 王*英, 卓玛 -> 卓*, 扎西多吉 -> 扎**吉.
+ */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  if (chars.length <= 1) return chars.join('');
+  if (chars.length === 2) return `${chars[0]}*`;
+  return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
+}

@@ -1,0 +1,142 @@
+// The kiosk UI's only door: HTTP + socket.io on 127.0.0.1. The UI never
+// touches a device and never talks to the server; it shows the session's
+// state and sends what the person touched.
+import express, { type Request, type Response, type NextFunction } from 'express';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Server as SocketServer } from 'socket.io';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { KioskSession, KioskState } from './session.js';
+
+const BODY_LIMIT = '4kb';
+
+/** Demo-only device panel: lets a person insert one of the demo cards. */
+export interface DemoPanel {
+  cards(): Array<{ cardNumber: string; maskedName: string; kind: 'resident' | 'staff'; villageName: string; note?: string }>;
+  insert(cardNumber: string): Promise<{ ok: true } | { ok: false; reason: 'unknown-card' | 'slot-busy' }>;
+  remove(): Promise<void>;
+  /** How the demo card reaches the driver: 'pcscd' or 'in-process'. */
+  cardPath: string;
+  pin: string;
+}
+
+export interface LocalApiOptions {
+  session: KioskSession;
+  host: string;
+  port: number;
+  uiDir: string;
+  logger: Logger;
+  status: () => { serverConnected: boolean; terminalId: string };
+  demo?: DemoPanel;
+}
+
+export interface LocalApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const pinBodySchema = z.object({ pin: z.string().max(12) }).strict();
+const insertBodySchema = z.object({ cardNumber: z.string().min(1).max(16) }).strict();
+
+function publicState(state: KioskState, options: LocalApiOptions) {
+  return { ...state, ...options.status(), demo: options.demo !== undefined };
+}
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: BODY_LIMIT }));
+
+  app.get('/api/state', (_req, res) => {
+    res.json(publicState(options.session.state, options));
+  });
+
+  app.post('/api/pin', async (req, res) => {
+    const parsed = pinBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"pin": "<6 digits>"}' } });
+      return;
+    }
+    const result = await options.session.enterPin(parsed.data.pin);
+    if (!result.accepted) {
+      res.status(409).json({ error: { code: result.reason, message: `PIN not taken: ${result.reason}` } });
+      return;
+    }
+    res.json({ ok: true });
+  });
+
+  if (options.demo) {
+    const demo = options.demo;
+    app.get('/api/demo/cards', (_req, res) => {
+      res.json({ cards: demo.cards(), cardPath: demo.cardPath, pin: demo.pin });
+    });
+    app.post('/api/demo/card', async (req, res) => {
+      const parsed = insertBodySchema.safeParse(req.body);
+      if (!parsed.success) {
+        res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"cardNumber": "..."}' } });
+        return;
+      }
+      const result = await demo.insert(parsed.data.cardNumber);
+      if (!result.ok) {
+        res.status(result.reason === 'unknown-card' ? 404 : 409).json({ error: { code: result.reason, message: result.reason } });
+        return;
+      }
+      res.json({ ok: true });
+    });
+    app.delete('/api/demo/card', async (_req, res) => {
+      await demo.remove();
+      res.json({ ok: true });
+    });
+  }
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'not-found', message: 'no such local API route' } });
+  });
+
+  if (existsSync(join(options.uiDir, 'index.html'))) {
+    app.use(express.static(options.uiDir, { index: 'index.html', maxAge: 0 }));
+  } else {
+    app.get('/', (_req, res) => {
+      res
+        .status(503)
+        .type('text/plain')
+        .send(`The kiosk UI is not built (${options.uiDir} has no index.html). Run: npm run build:ui`);
+    });
+  }
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: number }).status ?? 500;
+    if (status >= 500) options.logger.error({ event: 'local_api.error', err: error });
+    res.status(status).json({ error: { code: status === 413 ? 'too-large' : status < 500 ? 'bad-request' : 'internal', message: status < 500 ? (error as Error).message : 'internal error' } });
+  });
+
+  const http: HttpServer = createServer(app);
+  const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
+  io.on('connection', (socket) => {
+    socket.emit('state', publicState(options.session.state, options));
+  });
+  const onState = (state: KioskState) => io.emit('state', publicState(state, options));
+  options.session.on('state', onState);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => resolve());
+  });
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host}:${port}`;
+  options.logger.info({ event: 'local_api.listening', url });
+  return {
+    url,
+    port,
+    close: async () => {
+      options.session.off('state', onState);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+

@@ -1,0 +1,155 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, beforeEach } from 'vitest';
+import { pino } from 'pino';
+import type { AccountSummary, Reply } from '@nongbao/server/protocol';
+import { Journal } from './journal.js';
+import { CardReadError, KioskSession, type CardHolder, type InsertedCard, type KioskState, type PinCheck } from './session.js';
+
+const holder: CardHolder = { kind: 'resident', citizenNumber: '11010519491231002X', name: '王秀英', cardNumber: 'A00000001' };
+
+const summary: AccountSummary = {
+  citizenNumber: holder.citizenNumber,
+  villageCode: 'v1',
+  villageName: '红岩村',
+  balanceFen: 130_000,
+  balancesFen: { individual: 100_000, collective: 0, aid: 0, legacy: 0, government: 30_000 },
+  contributions: [{ year: 2024, tierYuan: 100, paidOn: '2024-05-01', totalFen: 13_000 }],
+  contributionYears: 1,
+  requiredYears: 15,
+  pension: { status: 'not-started', startMonth: null, monthlyFen: null },
+  certifiedThrough: null,
+  asOf: '2026-11-22T00:00:00.000Z',
+};
+
+class FakeCard implements InsertedCard {
+  pinAttempts: string[] = [];
+  triesLeft = 3;
+  readDelay: Promise<void> = Promise.resolve();
+  constructor(
+    private readonly who: CardHolder | Error = holder,
+    private readonly pin = '123456',
+  ) {}
+  async readHolder(): Promise<CardHolder> {
+    await this.readDelay;
+    if (this.who instanceof Error) throw this.who;
+    return this.who;
+  }
+  async verifyPin(pin: string): Promise<PinCheck> {
+    this.pinAttempts.push(pin);
+    if (this.triesLeft === 0) return { ok: false, reason: 'blocked' };
+    if (pin === this.pin) {
+      this.triesLeft = 3;
+      return { ok: true };
+    }
+    this.triesLeft--;
+    return this.triesLeft === 0 ? { ok: false, reason: 'blocked' } : { ok: false, reason: 'wrong', triesLeft: this.triesLeft };
+  }
+}
+
+function setup(reply: () => Promise<Reply<AccountSummary>>) {
+  const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'nb-session-')), 'journal.sqlite'));
+  const states: KioskState[] = [];
+  const session = new KioskSession({ accounts: { accountSummary: reply }, cache: journal, logger: pino({ level: 'silent' }) });
+  session.on('state', (s) => states.push(s));
+  return { session, journal, states };
+}
+
+describe('kiosk session', () => {
+  let online: ReturnType<typeof setup>;
+  beforeEach(() => {
+    online = setup(async () => ({ ok: true, data: summary }));
+  });
+
+  it('reads the card, asks for the PIN, then shows the account with the masked name', async () => {
+    const card = new FakeCard();
+    await online.session.cardInserted(card);
+    expect(online.session.state).toMatchObject({ screen: 'pin', holderName: '王*英', triesLeft: null });
+    expect(await online.session.enterPin('123456')).toEqual({ accepted: true });
+    expect(online.session.state).toMatchObject({ screen: 'account', holderName: '王*英', offline: false, summary: { balanceFen: 130_000 } });
+    expect(online.states.map((s) => s.screen)).toEqual(['reading', 'pin', 'loading', 'account']);
+  });
+
+  it('shows the tries left after a wrong PIN, and the blocked message when none are left', async () => {
+    const card = new FakeCard();
+    await online.session.cardInserted(card);
+    await online.session.enterPin('000000');
+    expect(online.session.state).toMatchObject({ screen: 'pin', wrongPin: true, triesLeft: 2 });
+    await online.session.enterPin('000000');
+    await online.session.enterPin('000000');
+    expect(online.session.state).toMatchObject({ screen: 'message', messageKey: 'card.pinBlocked' });
+  });
+
+  it('refuses a malformed PIN without sending it to the card', async () => {
+    const card = new FakeCard();
+    await online.session.cardInserted(card);
+    expect(await online.session.enterPin('12345')).toEqual({ accepted: false, reason: 'format' });
+    expect(await online.session.enterPin('12345a')).toEqual({ accepted: false, reason: 'format' });
+    expect(card.pinAttempts).toEqual([]);
+  });
+
+  it('refuses a PIN when no card is in, or when the screen does not ask for one', async () => {
+    expect(await online.session.enterPin('123456')).toEqual({ accepted: false, reason: 'no-card' });
+    await online.session.cardInserted(new FakeCard());
+    await online.session.enterPin('123456');
+    expect(await online.session.enterPin('123456')).toEqual({ accepted: false, reason: 'not-asked' });
+  });
+
+  it('returns to idle when the card is removed, and drops a late card read', async () => {
+    const card = new FakeCard();
+    let release!: () => void;
+    card.readDelay = new Promise((r) => (release = r));
+    const pending = online.session.cardInserted(card);
+    online.session.cardRemoved();
+    release();
+    await pending;
+    expect(online.session.state.screen).toBe('idle');
+  });
+
+  it('shows the card error the driver reports, by message key', async () => {
+    await online.session.cardInserted(new FakeCard(new CardReadError('card.expired', 'expired 2025-06-30')));
+    expect(online.session.state).toMatchObject({ screen: 'message', messageKey: 'card.expired' });
+  });
+
+  it('treats an unexpected failure as an unreadable card, never a crash', async () => {
+    await online.session.cardInserted(new FakeCard(new TypeError('boom')));
+    expect(online.session.state).toMatchObject({ screen: 'message', messageKey: 'card.unreadable' });
+  });
+
+  it('answers from the journal cache while the server is unreachable, and says so', async () => {
+    await online.session.cardInserted(new FakeCard());
+    await online.session.enterPin('123456');
+    const offline = setup(async () => ({ ok: false, error: { code: 'unavailable', message: 'down' } }));
+    offline.journal.cacheSummary(summary);
+    await offline.session.cardInserted(new FakeCard());
+    await offline.session.enterPin('123456');
+    expect(offline.session.state).toMatchObject({ screen: 'account', offline: true, summary: { balanceFen: 130_000 } });
+  });
+
+  it('says the server is unreachable when nothing is cached', async () => {
+    const offline = setup(async () => ({ ok: false, error: { code: 'unavailable', message: 'down' } }));
+    await offline.session.cardInserted(new FakeCard());
+    await offline.session.enterPin('123456');
+    expect(offline.session.state).toMatchObject({ screen: 'message', messageKey: 'server.unavailable' });
+  });
+
+  it('says no account was found when the server knows no such person', async () => {
+    const unknown = setup(async () => ({ ok: false, error: { code: 'not-found', message: 'no' } }));
+    await unknown.session.cardInserted(new FakeCard());
+    await unknown.session.enterPin('123456');
+    expect(unknown.session.state).toMatchObject({ screen: 'message', messageKey: 'account.notFound' });
+  });
+
+  it('opens the staff screen for a staff card, without asking the server for an account', async () => {
+    let asked = false;
+    const staff = setup(async () => {
+      asked = true;
+      return { ok: true, data: summary };
+    });
+    await staff.session.cardInserted(new FakeCard({ ...holder, kind: 'staff', name: '周建平' }));
+    await staff.session.enterPin('123456');
+    expect(staff.session.state).toMatchObject({ screen: 'staff', holderName: '周*平' });
+    expect(asked).toBe(false);
+  });
+});

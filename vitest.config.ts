@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{drivers,terminal,server,tests,kiosk-ui}/src/**/*.test.ts', 'cli/**/*.test.ts'],
+    // Integration tests start real daemons (pcscd, socat, chromium) on a
+    // 2-core machine: generous per-test limits, and files in parallel by forks.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    globalSetup: ['tests/src/global-setup.ts'],
+    reporters: ['default'],
+  },
+});
