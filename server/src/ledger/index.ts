@@ -1,0 +1,34 @@
+// Public entry of the central ledger: `@nongbao/server/ledger` (issue #5 section 1).
+export type {
+  AccountId,
+  AccountSpec,
+  Balance,
+  Transfer,
+  TransferInput,
+  TransferMetaValue,
+  TransferQuery,
+  TransferResult,
+  TransferResultCode,
+  VerifyProblem,
+  VerifyProblemKind,
+  VerifyReport,
+} from './types.js';
+export type { Source, FundKey } from './chart.js';
+export {
+  SOURCES,
+  FUND,
+  FUND_ACCOUNT_SPECS,
+  ACCOUNT_ID_MAX_LENGTH,
+  isSource,
+  personAccountId,
+  personAccountSpecs,
+  cashBoxAccountId,
+  cashBoxAccountSpec,
+} from './chart.js';
+export { LedgerError, LedgerErrorCode, isLedgerError, isLedgerInputError } from './errors.js';
+export type { LedgerStore, StoredTransfer, StoredAccount, ChainHead, BalanceDelta } from './store.js';
+export { Ledger, MAX_BATCH_TRANSFERS, TRANSFER_QUERY_DEFAULT_LIMIT, TRANSFER_QUERY_MAX_LIMIT, VERIFY_MAX_PROBLEMS } from './ledger.js';
+export type { LedgerOptions } from './ledger.js';
+export { SqliteLedgerStore } from './sqlite-store.js';
+export { GENESIS_HASH, canonicalTransferEncoding, transferHash } from './hash.js';
+export { ledgerCommand } from './command.js';

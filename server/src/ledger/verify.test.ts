@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FUND, cashBoxAccountId, personAccountId } from './chart.js';
+import { ledgerCommand, type LedgerCommandIo } from './command.js';
+import { CITIZEN_A, CITIZEN_B, TERMINAL, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import type { VerifyProblemKind } from './types.js';
+
+const CASH = cashBoxAccountId(TERMINAL);
+const A_IND = personAccountId(CITIZEN_A, 'individual');
+const B_IND = personAccountId(CITIZEN_B, 'individual');
+
+let t: TempLedger;
+beforeEach(() => {
+  t = tempLedger();
+  // Five transfers in two batches.
+  t.ledger.createTransfers([
+    transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 10_000 }),
+    transfer(2, { debitAccountId: CASH, creditAccountId: B_IND, amountFen: 20_000 }),
+    transfer(3, { debitAccountId: FUND.inTransit, creditAccountId: CASH, amountFen: 30_000, code: 'collection' }),
+  ]);
+  t.ledger.createTransfers([
+    transfer(4, { debitAccountId: FUND.collection, creditAccountId: FUND.inTransit, amountFen: 30_000, code: 'collection' }),
+    transfer(5, { debitAccountId: A_IND, creditAccountId: FUND.payout, amountFen: 72, code: 'pension.account' }),
+  ]);
+});
+afterEach(() => {
+  t.cleanup();
+});
+
+/** Tampering goes around the ledger, as someone holding the file would: drop the append-only triggers first. */
+function tamper(sql: string): void {
+  t.db.exec('DROP TRIGGER ledger_transfers_no_update; DROP TRIGGER ledger_transfers_no_delete;');
+  t.db.exec(sql);
+}
+
+function kinds(): VerifyProblemKind[] {
+  return [...new Set(t.ledger.verify().problems.map((p) => p.kind))].sort();
+}
+
+describe('verify', () => {
+  it('passes an untouched ledger and reports its totals', () => {
+    const report = t.ledger.verify();
+    expect(report).toMatchObject({ ok: true, transfers: 5, lastSeq: 5, problems: [], totalDebitsFen: '90072', totalCreditsFen: '90072' });
+    expect(report.headHash).toBe(t.ledger.getTransfer(testId(5))!.hash);
+  });
+
+  it('detects a tampered amount: the hash no longer matches and the balances no longer sum', () => {
+    tamper(`UPDATE ledger_transfers SET amount_fen = 1000 WHERE seq = 1`);
+    const report = t.ledger.verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_hash_mismatch', seq: 1, transferId: testId(1) }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'balance_mismatch', accountId: A_IND }));
+  });
+
+  it('detects a tampered amount whose hash was recomputed by the tamperer: the next link breaks', async () => {
+    const { transferHash } = await import('./hash.js');
+    const row = t.ledger.store.getTransfer(testId(2))!;
+    const forged = { ...row, amountFen: 1 };
+    tamper(`UPDATE ledger_transfers SET amount_fen = 1, hash = '${transferHash(row.prevHash, forged)}' WHERE seq = 2`);
+    expect(kinds()).toEqual(['balance_mismatch', 'books_unbalanced', 'chain_prev_hash_mismatch']);
+  });
+
+  it('detects a deleted transfer in the middle of the chain', () => {
+    tamper(`DELETE FROM ledger_transfers WHERE seq = 3`);
+    expect(kinds()).toEqual(['balance_mismatch', 'books_unbalanced', 'chain_prev_hash_mismatch', 'chain_seq_gap']);
+  });
+
+  it('detects a deleted last transfer through the head', () => {
+    tamper(`DELETE FROM ledger_transfers WHERE seq = 5`);
+    expect(kinds()).toContain('chain_head_mismatch');
+  });
+
+  it('detects an edited balance', () => {
+    t.db.exec(`UPDATE ledger_balances SET credits_fen = credits_fen + 500 WHERE num = (SELECT num FROM ledger_accounts WHERE id = '${B_IND}')`);
+    const report = t.ledger.verify();
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'balance_mismatch', accountId: B_IND }));
+    expect(report.problems.map((p) => p.kind)).toContain('books_unbalanced');
+  });
+
+  it('detects a broken chain link', () => {
+    tamper(`UPDATE ledger_transfers SET prev_hash = '${'f'.repeat(64)}' WHERE seq = 4`);
+    const report = t.ledger.verify();
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_prev_hash_mismatch', seq: 4 }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_hash_mismatch', seq: 4 }));
+    // Balances are untouched, so only the chain is reported.
+    expect(kinds()).toEqual(['chain_hash_mismatch', 'chain_prev_hash_mismatch']);
+  });
+
+  it('detects a negative balance on an account that must not go negative', () => {
+    // The bank may be overdrawn when the transfer is made; the flag is then set behind the ledger's back,
+    // so the sums still match and the books balance: only the sign is wrong.
+    t.ledger.createTransfers([transfer(6, { debitAccountId: FUND.payout, creditAccountId: FUND.bank, amountFen: 1, code: 'pension.account' })]);
+    t.db.exec(`UPDATE ledger_accounts SET must_not_go_negative = 1 WHERE id = '${FUND.bank}'`);
+    expect(kinds()).toEqual(['negative_balance']);
+  });
+});
+
+describe('durability', () => {
+  it('leaves nothing of a batch that throws midway', () => {
+    // A storage failure on the third insert of the batch (a full disk, an I/O error).
+    t.db.exec(`CREATE TRIGGER fail_777 BEFORE INSERT ON ledger_transfers WHEN NEW.amount_fen = 777 BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;`);
+    const before = { a: t.ledger.balance(A_IND), cash: t.ledger.balance(CASH), head: t.ledger.store.head() };
+    expect(() =>
+      t.ledger.createTransfers([
+        transfer(10, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 1 }),
+        transfer(11, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 2 }),
+        transfer(12, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 777 }),
+        transfer(13, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 3 }),
+      ]),
+    ).toThrow(/disk I\/O error/);
+    expect(t.ledger.getTransfer(testId(10))).toBeUndefined();
+    expect(t.ledger.getTransfer(testId(11))).toBeUndefined();
+    expect({ a: t.ledger.balance(A_IND), cash: t.ledger.balance(CASH), head: t.ledger.store.head() }).toEqual(before);
+    t.db.exec('DROP TRIGGER fail_777');
+    // The same batch goes through afterwards and the ledger is sound.
+    const results = t.ledger.createTransfers([transfer(10, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 1 })]);
+    expect(results[0]).toEqual({ id: testId(10), result: 'created', seq: 6 });
+    expect(t.ledger.verify().ok).toBe(true);
+  });
+
+  it('continues the chain after the file is reopened', () => {
+    const head = t.ledger.store.head();
+    t = t.reopen();
+    expect(t.ledger.store.head()).toEqual(head);
+    t.ledger.createTransfers([transfer(6, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 5 })]);
+    const sixth = t.ledger.getTransfer(testId(6))!;
+    expect(sixth.seq).toBe(6);
+    expect(sixth.prevHash).toBe(head.hash);
+    // A retry after the restart is still recognised.
+    expect(t.ledger.createTransfers([transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 10_000 })])[0]!.result).toBe('exists');
+    expect(t.ledger.verify()).toMatchObject({ ok: true, transfers: 6 });
+  });
+});
+
+describe('nongbao ledger verify', () => {
+  function io(env: NodeJS.ProcessEnv = {}): LedgerCommandIo & { stdout: string[]; stderr: string[] } {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), env };
+  }
+
+  it('prints a JSON report and exits 0 for a sound ledger, reading the file named by --db', async () => {
+    const o = io();
+    expect(await ledgerCommand(['verify', '--db', t.path], o)).toBe(0);
+    const report = JSON.parse(o.stdout.join('\n')) as { ok: boolean; transfers: number; db: string };
+    expect(report).toMatchObject({ ok: true, transfers: 5, db: t.path });
+  });
+
+  it('exits 1 for a tampered ledger and names the problem', async () => {
+    t.db.exec(`UPDATE ledger_balances SET debits_fen = debits_fen + 1 WHERE num = (SELECT num FROM ledger_accounts WHERE id = '${CASH}')`);
+    const o = io({ NONGBAO_DB: t.path });
+    expect(await ledgerCommand(['verify'], o)).toBe(1);
+    const report = JSON.parse(o.stdout.join('\n')) as { ok: boolean; problems: { kind: string; accountId?: string }[] };
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'balance_mismatch', accountId: CASH }));
+  });
+
+  it('exits 2 for bad usage, a missing file, and a file without a ledger', async () => {
+    expect(await ledgerCommand([], io())).toBe(2);
+    expect(await ledgerCommand(['check'], io())).toBe(2);
+    expect(await ledgerCommand(['verify', '--database', t.path], io())).toBe(2);
+    const missing = io();
+    expect(await ledgerCommand(['verify', '--db', join(t.dir, 'nope.sqlite')], missing)).toBe(2);
+    expect(missing.stderr.join('')).toMatch(/no database/);
+    const notDb = join(t.dir, 'text.sqlite');
+    writeFileSync(notDb, 'this is not a database, just some text long enough to have a header');
+    expect(await ledgerCommand(['verify', '--db', notDb], io())).toBe(2);
+    const { openDatabase } = await import('../db.js');
+    const empty = join(t.dir, 'registry-only.sqlite');
+    openDatabase(empty).exec('CREATE TABLE persons (id TEXT)');
+    const noLedger = io();
+    expect(await ledgerCommand(['verify', '--db', empty], noLedger)).toBe(2);
+    expect(noLedger.stderr.join('')).toMatch(/holds no ledger/);
+  });
+});
