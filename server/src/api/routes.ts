@@ -1,0 +1,337 @@
+// The /api/v1 routes as data (issue 5 section 5). Each route names its role,
+// its body/query/path schemas (zod) and its handler; the express router and
+// the OpenAPI document are both built from this one table, so what is
+// documented is what is enforced.
+import { z } from 'zod';
+import { isValidCitizenNumber } from '../policy/index.js';
+import {
+  cardInputSchema,
+  certificationInputSchema,
+  citizenNumberField,
+  collectiveSubsidyInputSchema,
+  contributionInputSchema,
+  deathReportInputSchema,
+  householdIdField,
+  householdInputSchema,
+  monthField,
+  personInputSchema,
+  urbanPensionReportInputSchema,
+  villageCodeField,
+  villageInputSchema,
+  yearField,
+  type Registry,
+} from '../registry/index.js';
+import { RegistryError } from '../registry/errors.js';
+import type { Role } from '../registry/users.js';
+import type { Runs } from '../runs/index.js';
+import { ApiError } from './errors.js';
+
+export type Access = 'public' | Role;
+
+export interface HandlerInput {
+  body: unknown;
+  query: unknown;
+  params: unknown;
+  user: { username: string; role: Role } | undefined;
+  /** The bearer token of the request (logout). */
+  token: string | undefined;
+}
+
+export type HandlerOutput =
+  | { status: number; json: unknown }
+  | { status: number; csvLines: Iterable<string>; filename: string };
+
+export interface RouteSpec {
+  method: 'get' | 'post';
+  /** Express path under /api/v1, e.g. `/persons/:citizenNumber`. */
+  path: string;
+  summary: string;
+  access: Access;
+  body?: z.ZodType;
+  /** `csv`: the body is text/csv (the village register import). */
+  bodyType?: 'json' | 'csv';
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** Documented success status and description. */
+  success: { status: number; description: string; csv?: boolean };
+  handler: (input: HandlerInput) => HandlerOutput;
+}
+
+export interface RouteDeps {
+  registry: Registry;
+  runs: Runs;
+}
+
+/** A citizen number in a path: shape by schema, then the GB 11643 check digit by the policy engine. */
+const citizenParam = z.strictObject({
+  citizenNumber: citizenNumberField.refine((v) => isValidCitizenNumber(v), 'fails the GB 11643 check digit'),
+});
+
+export const loginBodySchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+
+export const userBodySchema = z.strictObject({
+  username: z.string().min(3).max(32),
+  password: z.string().min(10).max(200),
+  role: z.enum(['operator', 'auditor']),
+});
+
+/** At the office counter the channel is always `counter`. */
+export const counterContributionSchema = contributionInputSchema.omit({ channel: true, terminalId: true });
+export const counterCertificationSchema = certificationInputSchema.omit({ channel: true, terminalId: true });
+
+const dryRunField = z.boolean().default(false).describe('true: report what the run would do and write nothing');
+export const interestRunSchema = z.strictObject({ year: yearField, dryRun: dryRunField });
+export const payrollRunSchema = z.strictObject({ month: monthField, dryRun: dryRunField });
+export const settlementRunSchema = z.strictObject({ dryRun: dryRunField });
+
+const json = (status: number, body: unknown): HandlerOutput => ({ status, json: body });
+
+export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
+  return [
+    {
+      method: 'post',
+      path: '/login',
+      summary: 'Exchange an office user name and password for a bearer token',
+      access: 'public',
+      body: loginBodySchema,
+      success: { status: 200, description: '{ token, username, role, expiresAt }' },
+      handler: ({ body }) => {
+        const b = body as z.infer<typeof loginBodySchema>;
+        return json(200, registry.users.login(b.username, b.password));
+      },
+    },
+    {
+      method: 'post',
+      path: '/logout',
+      summary: 'End the session of the bearer token',
+      access: 'auditor',
+      success: { status: 200, description: '{ ok: true }' },
+      handler: ({ token }) => {
+        if (token) registry.users.logout(token);
+        return json(200, { ok: true });
+      },
+    },
+    {
+      method: 'post',
+      path: '/users',
+      summary: 'Create an office user (operator or read-only auditor)',
+      access: 'operator',
+      body: userBodySchema,
+      success: { status: 201, description: '{ username, role }' },
+      handler: ({ body }) => {
+        const b = body as z.infer<typeof userBodySchema>;
+        return json(201, registry.users.createUser(b.username, b.password, b.role));
+      },
+    },
+    {
+      method: 'post',
+      path: '/villages',
+      summary: 'Create a village',
+      access: 'operator',
+      body: villageInputSchema,
+      success: { status: 201, description: 'the village' },
+      handler: ({ body }) => json(201, registry.persons.createVillage(body)),
+    },
+    {
+      method: 'post',
+      path: '/villages/:villageCode/collective-subsidies',
+      summary: "Set a village's collective subsidy for a year (POLICY.md Contributions)",
+      access: 'operator',
+      params: z.strictObject({ villageCode: villageCodeField }),
+      body: collectiveSubsidyInputSchema,
+      success: { status: 200, description: '{ ok: true }' },
+      handler: ({ params, body }) => {
+        registry.persons.setCollectiveSubsidy((params as { villageCode: string }).villageCode, body);
+        return json(200, { ok: true });
+      },
+    },
+    {
+      method: 'get',
+      path: '/villages/:villageCode/publicity',
+      summary: "A village's yearly publicity list: contributors and pension recipients, names masked",
+      access: 'auditor',
+      params: z.strictObject({ villageCode: villageCodeField }),
+      query: z.strictObject({ year: z.coerce.number().pipe(yearField) }),
+      success: { status: 200, description: 'PublicityList' },
+      handler: ({ params, query }) =>
+        json(200, registry.publicityList((params as { villageCode: string }).villageCode, (query as { year: number }).year)),
+    },
+    {
+      method: 'post',
+      path: '/persons',
+      summary: 'Register (enrol) a person; refused with the eligibility reason',
+      access: 'operator',
+      body: personInputSchema,
+      success: { status: 201, description: 'the person' },
+      handler: ({ body }) => json(201, registry.persons.registerPerson(body)),
+    },
+    {
+      method: 'post',
+      path: '/persons/import',
+      summary: 'Import a village register (text/csv); any broken row: per-row errors and nothing imported',
+      access: 'operator',
+      bodyType: 'csv',
+      success: { status: 201, description: '{ imported }' },
+      handler: ({ body }) => {
+        if (typeof body !== 'string') throw new ApiError(415, 'unsupported-media-type', 'send the register as Content-Type: text/csv');
+        return json(201, registry.persons.importVillageRegister(body));
+      },
+    },
+    {
+      method: 'get',
+      path: '/persons/:citizenNumber',
+      summary: 'A person in the registry',
+      access: 'auditor',
+      params: citizenParam,
+      success: { status: 200, description: 'the person' },
+      handler: ({ params }) => json(200, registry.persons.get((params as { citizenNumber: string }).citizenNumber)),
+    },
+    {
+      method: 'get',
+      path: '/persons/:citizenNumber/statement',
+      summary: 'Account statement: balances by source, contributions by year, payments by month, certification, family binding, pension',
+      access: 'auditor',
+      params: citizenParam,
+      success: { status: 200, description: 'AccountStatement' },
+      handler: ({ params }) => json(200, registry.accountStatement((params as { citizenNumber: string }).citizenNumber)),
+    },
+    {
+      method: 'post',
+      path: '/contributions',
+      summary: 'A contribution paid at the office counter (id: UUIDv7 made by the counter)',
+      access: 'operator',
+      body: counterContributionSchema,
+      success: { status: 201, description: 'ContributionResult; 200 with result `exists` for a replay' },
+      handler: ({ body }) => {
+        const result = registry.recordContribution({ ...(body as object), channel: 'counter' });
+        if (result.result === 'created') return json(201, result);
+        if (result.result === 'exists') return json(200, result);
+        throw new RegistryError('id-reused-with-other-content', `contribution id ${result.id} was used for another payment: ${result.result}`, 'id', {
+          result: result.result,
+        });
+      },
+    },
+    {
+      method: 'post',
+      path: '/certifications',
+      summary: 'Proof of life certified at the office',
+      access: 'operator',
+      body: counterCertificationSchema,
+      success: { status: 201, description: 'CertificationResult; 200 for a replay' },
+      handler: ({ body }) => {
+        const result = registry.recordCertification({ ...(body as object), channel: 'counter' });
+        return json(result.result === 'created' ? 201 : 200, result);
+      },
+    },
+    {
+      method: 'post',
+      path: '/reports/deaths',
+      summary: 'Report a death (settled by the death-settlement run)',
+      access: 'operator',
+      body: deathReportInputSchema,
+      success: { status: 200, description: 'the person' },
+      handler: ({ body }) => json(200, registry.persons.reportDeath(body)),
+    },
+    {
+      method: 'post',
+      path: '/reports/urban-pensions',
+      summary: "Report that a person receives the urban employees' pension (found by the urban-pension run)",
+      access: 'operator',
+      body: urbanPensionReportInputSchema,
+      success: { status: 200, description: 'the person' },
+      handler: ({ body }) => json(200, registry.persons.reportUrbanPension(body)),
+    },
+    {
+      method: 'post',
+      path: '/households',
+      summary: 'Bind household members (family binding)',
+      access: 'operator',
+      body: householdInputSchema,
+      success: { status: 200, description: '{ id, villageCode, members }' },
+      handler: ({ body }) => json(200, registry.persons.bindHousehold(body)),
+    },
+    {
+      method: 'get',
+      path: '/households/:householdId',
+      summary: 'A household and its members',
+      access: 'auditor',
+      params: z.strictObject({ householdId: householdIdField }),
+      success: { status: 200, description: '{ id, villageCode, members }' },
+      handler: ({ params }) => json(200, registry.persons.household((params as { householdId: string }).householdId)),
+    },
+    {
+      method: 'post',
+      path: '/cards',
+      summary: 'Record a social-security card issued to a person',
+      access: 'operator',
+      body: cardInputSchema,
+      success: { status: 201, description: 'the card' },
+      handler: ({ body }) => json(201, registry.persons.issueCard(body)),
+    },
+    {
+      method: 'get',
+      path: '/runs',
+      summary: 'The latest runs and their summaries',
+      access: 'auditor',
+      success: { status: 200, description: 'RunRecord[]' },
+      handler: () => json(200, runs.list()),
+    },
+    {
+      method: 'post',
+      path: '/runs/interest',
+      summary: 'Credit the yearly interest of a year (31 December); idempotent',
+      access: 'operator',
+      body: interestRunSchema,
+      success: { status: 200, description: 'InterestSummary' },
+      handler: ({ body }) => {
+        const b = body as z.infer<typeof interestRunSchema>;
+        return json(200, runs.interest(b.year, { dryRun: b.dryRun }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/runs/payroll',
+      summary: 'Run the monthly payroll; idempotent: a month run twice pays nobody twice',
+      access: 'operator',
+      body: payrollRunSchema,
+      success: { status: 200, description: 'PayrollSummary' },
+      handler: ({ body }) => {
+        const b = body as z.infer<typeof payrollRunSchema>;
+        return json(200, runs.payroll(b.month, { dryRun: b.dryRun }));
+      },
+    },
+    {
+      method: 'get',
+      path: '/runs/payroll/:month/bank-file.csv',
+      summary: "The bank payment file of a month's payroll (text/csv)",
+      access: 'auditor',
+      params: z.strictObject({ month: monthField }),
+      success: { status: 200, description: 'paymentId,citizenNumber,name,bankAccount,amountFen,amountYuan,months', csv: true },
+      handler: ({ params }) => {
+        const month = (params as { month: string }).month;
+        return { status: 200, csvLines: runs.bankFile(month), filename: `payroll-${month}.csv` };
+      },
+    },
+    {
+      method: 'post',
+      path: '/runs/death-settlement',
+      summary: 'Settle every reported death not yet settled (inheritance, return to the pool, recovery)',
+      access: 'operator',
+      body: settlementRunSchema,
+      success: { status: 200, description: 'DeathSettlementSummary' },
+      handler: ({ body }) => json(200, runs.deathSettlement({ dryRun: (body as { dryRun: boolean }).dryRun })),
+    },
+    {
+      method: 'post',
+      path: '/runs/urban-pension',
+      summary: 'Stop the pensions of reported urban pensioners and record the amounts to recover',
+      access: 'operator',
+      body: settlementRunSchema,
+      success: { status: 200, description: 'UrbanPensionSummary' },
+      handler: ({ body }) => json(200, runs.urbanPensionFindings({ dryRun: (body as { dryRun: boolean }).dryRun })),
+    },
+  ];
+}

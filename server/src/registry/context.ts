@@ -1,0 +1,38 @@
+// What every registry service is built from.
+import type { Logger } from 'pino';
+import pino from 'pino';
+import type { SqliteDatabase } from '../db.js';
+import type { Ledger } from '../ledger/index.js';
+import type { Policy } from '../policy/index.js';
+
+export interface RegistryDeps {
+  db: SqliteDatabase;
+  ledger: Ledger;
+  /** The county's policy: `resolvePolicy(preset, overrides)` from the policy engine. */
+  policy: Policy;
+  /** The date the scheme started in the county (POLICY.md "When a pension is paid": F). */
+  schemeStart: string;
+  logger?: Logger;
+  /** Clock in ms; tests pass a fixed one. */
+  now?: () => number;
+}
+
+export interface RegistryContext {
+  db: SqliteDatabase;
+  ledger: Ledger;
+  policy: Policy;
+  schemeStart: string;
+  logger: Logger;
+  now: () => number;
+}
+
+export function makeContext(deps: RegistryDeps): RegistryContext {
+  return {
+    db: deps.db,
+    ledger: deps.ledger,
+    policy: deps.policy,
+    schemeStart: deps.schemeStart,
+    logger: deps.logger ?? pino({ level: 'silent' }),
+    now: deps.now ?? Date.now,
+  };
+}

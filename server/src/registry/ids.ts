@@ -1,0 +1,48 @@
+// Deterministic ids for transfers a run or a service derives from another id.
+//
+// ARCHITECTURE.md "Contracts": ids are UUIDv7 strings, and the ledger answers
+// `exists` for a repeated id (issue 5, section 4: "every run is idempotent").
+// A run cannot draw a random id and stay idempotent, so its ids are derived:
+// the 48-bit timestamp of UUIDv7 is the business time of the event (so the ids
+// still sort by time like the originators' ones) and the 74 "random" bits are
+// SHA-256 of a name such as `payroll:2024-05|<citizen>|account`. The same name
+// always gives the same id; different names collide with probability 2^-74.
+import { createHash, randomBytes } from 'node:crypto';
+
+const UUID_V7_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+function formatUuid(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function uuidV7FromBits(timeMs: number, bits: Uint8Array): string {
+  if (!Number.isSafeInteger(timeMs) || timeMs < 0 || timeMs >= 2 ** 48) {
+    throw new RangeError(`UUIDv7 time out of range: ${timeMs}`);
+  }
+  const bytes = new Uint8Array(16);
+  let t = timeMs;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  for (let i = 6; i < 16; i++) bytes[i] = bits[i - 6]!;
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f); // version 7
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f); // RFC 9562 variant
+  return formatUuid(bytes);
+}
+
+/** The same (time, name) always gives the same UUIDv7-shaped id. */
+export function derivedUuidV7(timeMs: number, name: string): string {
+  const digest = createHash('sha256').update(name, 'utf8').digest();
+  return uuidV7FromBits(timeMs, digest);
+}
+
+/** A fresh UUIDv7 for records the server originates itself (e.g. an office certification). */
+export function newUuidV7(nowMs: number = Date.now()): string {
+  return uuidV7FromBits(nowMs, randomBytes(10));
+}
+
+export function isUuidV7(id: string): boolean {
+  return UUID_V7_PATTERN.test(id);
+}

@@ -1,0 +1,72 @@
+// The registry (issue 5 sections 4-5): persons, villages, households (family
+// binding), cards, contributions, certifications, death and urban-pension
+// reports, office users, and the statements shown at the kiosk and the office.
+// Everything lives in the shared SQLite database (server/src/db.ts) beside the
+// ledger; every rule comes from the policy engine.
+//
+// The kiosk gateway and the office API call the same services:
+//   const registry = createRegistry({ db, ledger, policy, schemeStart, logger });
+//   registry.accountStatement(citizenNumber)
+//   registry.recordContribution({ id, citizenNumber, year, tierYuan, channel: 'kiosk', terminalId, paidAt })
+import { FUND_ACCOUNT_SPECS } from '../ledger/index.js';
+import { CertificationService } from './certifications.js';
+import { makeContext, type RegistryContext, type RegistryDeps } from './context.js';
+import { ContributionService } from './contributions.js';
+import { PersonService } from './persons.js';
+import { RecipientFactsReader } from './recipients.js';
+import { migrateRegistry } from './schema.js';
+import { StatementService } from './statements.js';
+import { UserService } from './users.js';
+
+export interface Registry {
+  readonly context: RegistryContext;
+  readonly persons: PersonService;
+  readonly contributions: ContributionService;
+  readonly certifications: CertificationService;
+  readonly recipients: RecipientFactsReader;
+  readonly statements: StatementService;
+  readonly users: UserService;
+  accountStatement: StatementService['accountStatement'];
+  recordContribution: ContributionService['recordContribution'];
+  recordCertification: CertificationService['recordCertification'];
+  publicityList: StatementService['publicityList'];
+}
+
+/** Creates the registry's tables if missing and the fund accounts, then the services. */
+export function createRegistry(deps: RegistryDeps): Registry {
+  const context = makeContext(deps);
+  migrateRegistry(context.db);
+  context.ledger.ensureAccounts([...FUND_ACCOUNT_SPECS]);
+  const persons = new PersonService(context);
+  const contributions = new ContributionService(context, persons);
+  const certifications = new CertificationService(context, persons);
+  const recipients = new RecipientFactsReader(context, certifications);
+  const statements = new StatementService(context, persons, contributions, certifications, recipients);
+  const users = new UserService(context.db, context.now);
+  return {
+    context,
+    persons,
+    contributions,
+    certifications,
+    recipients,
+    statements,
+    users,
+    accountStatement: (citizenNumber) => statements.accountStatement(citizenNumber),
+    recordContribution: (input) => contributions.recordContribution(input),
+    recordCertification: (input) => certifications.recordCertification(input),
+    publicityList: (villageCode, year) => statements.publicityList(villageCode, year),
+  };
+}
+
+export type { RegistryDeps, RegistryContext } from './context.js';
+export { migrateRegistry } from './schema.js';
+export { RegistryError, REGISTRY_ERROR_CODES, isRegistryError, isPolicyRefusal, isNotFound, registryErrorKind } from './errors.js';
+export type { RegistryErrorCode, RegistryErrorKind } from './errors.js';
+export { PersonService, VILLAGE_REGISTER_COLUMNS, CSV_MAX_ROWS, type Person, type CsvRowError } from './persons.js';
+export { ContributionService, type ContributionResult, type ContributionChannel } from './contributions.js';
+export { CertificationService, type CertificationResult } from './certifications.js';
+export { StatementService, maskName, type AccountStatement, type PublicityList, type PensionStatus } from './statements.js';
+export { RecipientFactsReader, type FamilyBindingStatus, type PensionRow } from './recipients.js';
+export { UserService, SESSION_TTL_MS, ROLES, type Role, type OfficeUser, type Session } from './users.js';
+export { derivedUuidV7, newUuidV7, isUuidV7 } from './ids.js';
+export * from './inputs.js';

@@ -1,0 +1,115 @@
+// Schemas of what the registry's services accept (ARCHITECTURE.md "Every input
+// from outside ... is parsed by a schema"). The HTTP API uses the same schemas
+// for its bodies and builds its OpenAPI document from them, so the service,
+// the API and the document cannot disagree. Shape only: scheme rules (check
+// digit, eligibility, tiers) are the policy engine's and checked by the services.
+import { z } from 'zod';
+import { isCalendarDate } from './time.js';
+
+/** Longest text field a person record holds. */
+export const NAME_MAX_LENGTH = 64;
+
+export const citizenNumberField = z
+  .string()
+  .regex(/^\d{17}[\dX]$/, '18 characters: 17 digits then a digit or X (GB 11643)')
+  .describe('Citizen number (GB 11643), the person key');
+export const dateField = z.string().refine(isCalendarDate, 'a calendar date YYYY-MM-DD').describe('Calendar date, Asia/Shanghai');
+export const monthField = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM');
+export const yearField = z.int().min(2000).max(2200);
+export const uuidV7Field = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a lowercase UUIDv7')
+  .describe('UUIDv7 made by the originator: the idempotency key');
+/** Integer fen (POLICY.md "Money and dates"): 100.5 is refused, not rounded. */
+export const fenField = z.int('an integer number of fen (1 yuan = 100 fen)').min(0).max(100_000_000_000);
+export const villageCodeField = z.string().regex(/^[0-9A-Za-z-]{1,32}$/, '1-32 letters, digits or dashes');
+export const householdIdField = z.string().regex(/^[0-9A-Za-z-]{1,40}$/, '1-40 letters, digits or dashes');
+export const terminalIdField = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lowercase letters, digits and dashes, 3-64 long');
+export const isoTimestampField = z.iso
+  .datetime({ offset: true })
+  .refine((v) => isCalendarDate(v.slice(0, 10)), 'not a calendar date')
+  .describe('ISO 8601 timestamp with offset');
+
+export const villageInputSchema = z.strictObject({
+  code: villageCodeField,
+  name: z.string().min(1).max(NAME_MAX_LENGTH),
+  countyCode: z.string().max(32).optional(),
+});
+export type VillageInput = z.infer<typeof villageInputSchema>;
+
+export const collectiveSubsidyInputSchema = z.strictObject({
+  year: yearField,
+  collectiveFen: fenField,
+});
+
+/** POLICY.md "Who may enrol": the facts the eligibility rule needs. */
+export const personInputSchema = z.strictObject({
+  citizenNumber: citizenNumberField,
+  name: z.string().min(1).max(NAME_MAX_LENGTH),
+  birthDate: dateField,
+  villageCode: villageCodeField,
+  householdId: householdIdField.optional(),
+  hukouInCounty: z.boolean(),
+  fullTimeStudent: z.boolean(),
+  urbanEmployeePension: z.boolean(),
+  severelyDisabled: z.boolean().default(false),
+  bankAccount: z.string().regex(/^[0-9]{8,32}$/, '8-32 digits').optional(),
+  /** The date the registration takes effect; default today. */
+  registeredOn: dateField.optional(),
+});
+export type PersonInput = z.input<typeof personInputSchema>;
+
+export const householdInputSchema = z.strictObject({
+  id: householdIdField,
+  villageCode: villageCodeField,
+  members: z.array(citizenNumberField).min(1).max(30),
+});
+export type HouseholdInput = z.infer<typeof householdInputSchema>;
+
+export const cardInputSchema = z.strictObject({
+  cardNumber: z.string().regex(/^[0-9A-Z]{6,20}$/, '6-20 digits or capital letters'),
+  citizenNumber: citizenNumberField,
+  issuedOn: dateField,
+});
+export type CardInput = z.infer<typeof cardInputSchema>;
+
+export const contributionInputSchema = z.strictObject({
+  id: uuidV7Field,
+  citizenNumber: citizenNumberField,
+  year: yearField,
+  tierYuan: z.int('a whole number of yuan').min(1).max(1_000_000),
+  channel: z.enum(['counter', 'kiosk']),
+  terminalId: terminalIdField.optional(),
+  paidAt: isoTimestampField,
+  /** 'government': paid on behalf of a severely disabled member (POLICY.md "Contributions"). */
+  payer: z.enum(['individual', 'government']).default('individual'),
+  /** Aid from other organisations or persons, credited with the payment. */
+  aidFen: fenField.default(0),
+});
+export type ContributionInput = z.input<typeof contributionInputSchema>;
+
+export const certificationInputSchema = z.strictObject({
+  id: uuidV7Field,
+  citizenNumber: citizenNumberField,
+  certifiedOn: dateField,
+  channel: z.enum(['counter', 'kiosk']),
+  terminalId: terminalIdField.optional(),
+  /** Reference of the photo taken at the kiosk, for review. */
+  photoRef: z.string().max(200).optional(),
+});
+export type CertificationInput = z.infer<typeof certificationInputSchema>;
+
+export const deathReportInputSchema = z.strictObject({
+  citizenNumber: citizenNumberField,
+  deathDate: dateField,
+  reportedOn: dateField,
+});
+export type DeathReportInput = z.infer<typeof deathReportInputSchema>;
+
+export const urbanPensionReportInputSchema = z.strictObject({
+  citizenNumber: citizenNumberField,
+  /** The date the urban employees' pension began. */
+  since: dateField,
+  reportedOn: dateField,
+});
+export type UrbanPensionReportInput = z.infer<typeof urbanPensionReportInputSchema>;

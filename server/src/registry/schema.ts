@@ -1,0 +1,149 @@
+// Registry tables, in the shared SQLite database of server/src/db.ts (the
+// ledger's tables sit beside them, so a registry row and its transfers commit
+// in one transaction). Every table is prefixed `reg_`; CREATE ... IF NOT EXISTS
+// makes opening an existing database a no-op.
+import type { SqliteDatabase } from '../db.js';
+
+const STATEMENTS = [
+  `CREATE TABLE IF NOT EXISTS reg_villages (
+     code TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     county_code TEXT NOT NULL DEFAULT ''
+   ) STRICT`,
+  // POLICY.md "Contributions": "an optional amount per village per year".
+  `CREATE TABLE IF NOT EXISTS reg_village_subsidies (
+     village_code TEXT NOT NULL REFERENCES reg_villages(code),
+     year INTEGER NOT NULL,
+     collective_fen INTEGER NOT NULL CHECK (collective_fen >= 0),
+     PRIMARY KEY (village_code, year)
+   ) STRICT`,
+  `CREATE TABLE IF NOT EXISTS reg_households (
+     id TEXT PRIMARY KEY,
+     village_code TEXT NOT NULL REFERENCES reg_villages(code),
+     created_at TEXT NOT NULL
+   ) STRICT`,
+  `CREATE TABLE IF NOT EXISTS reg_persons (
+     citizen_number TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     birth_date TEXT NOT NULL,
+     village_code TEXT NOT NULL REFERENCES reg_villages(code),
+     household_id TEXT REFERENCES reg_households(id),
+     severely_disabled INTEGER NOT NULL DEFAULT 0,
+     bank_account TEXT,
+     registered_at TEXT NOT NULL,
+     death_date TEXT,
+     death_reported_on TEXT,
+     urban_pension_since TEXT,
+     urban_pension_reported_on TEXT
+   ) STRICT, WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS reg_persons_village ON reg_persons(village_code)`,
+  `CREATE INDEX IF NOT EXISTS reg_persons_household ON reg_persons(household_id)`,
+  `CREATE INDEX IF NOT EXISTS reg_persons_birth ON reg_persons(birth_date)`,
+  `CREATE TABLE IF NOT EXISTS reg_cards (
+     card_number TEXT PRIMARY KEY,
+     citizen_number TEXT NOT NULL REFERENCES reg_persons(citizen_number),
+     issued_on TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('active', 'revoked'))
+   ) STRICT`,
+  `CREATE INDEX IF NOT EXISTS reg_cards_person ON reg_cards(citizen_number)`,
+  // One contribution per person per year (POLICY.md "Contributions"): the
+  // UNIQUE constraint is the last line of defence behind the policy check.
+  `CREATE TABLE IF NOT EXISTS reg_contributions (
+     id TEXT PRIMARY KEY,
+     citizen_number TEXT NOT NULL REFERENCES reg_persons(citizen_number),
+     year INTEGER NOT NULL,
+     tier_yuan INTEGER NOT NULL,
+     payer TEXT NOT NULL CHECK (payer IN ('individual', 'government')),
+     channel TEXT NOT NULL CHECK (channel IN ('counter', 'kiosk')),
+     terminal_id TEXT,
+     paid_at TEXT NOT NULL,
+     individual_fen INTEGER NOT NULL,
+     collective_fen INTEGER NOT NULL,
+     aid_fen INTEGER NOT NULL,
+     government_fen INTEGER NOT NULL,
+     UNIQUE (citizen_number, year)
+   ) STRICT`,
+  `CREATE INDEX IF NOT EXISTS reg_contributions_year ON reg_contributions(year, citizen_number)`,
+  `CREATE TABLE IF NOT EXISTS reg_certifications (
+     id TEXT PRIMARY KEY,
+     citizen_number TEXT NOT NULL REFERENCES reg_persons(citizen_number),
+     certified_on TEXT NOT NULL,
+     channel TEXT NOT NULL CHECK (channel IN ('counter', 'kiosk', 'pension-start')),
+     terminal_id TEXT,
+     photo_ref TEXT,
+     recorded_at TEXT NOT NULL
+   ) STRICT`,
+  `CREATE INDEX IF NOT EXISTS reg_certifications_person ON reg_certifications(citizen_number, certified_on)`,
+  `CREATE TABLE IF NOT EXISTS reg_users (
+     username TEXT PRIMARY KEY,
+     role TEXT NOT NULL CHECK (role IN ('operator', 'auditor')),
+     password_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT`,
+  `CREATE TABLE IF NOT EXISTS reg_sessions (
+     token_hash TEXT PRIMARY KEY,
+     username TEXT NOT NULL REFERENCES reg_users(username),
+     expires_at_ms INTEGER NOT NULL
+   ) STRICT`,
+  // A pension, fixed when it starts (POLICY.md "How much": top-up and account
+  // pension are fixed at the start). Written by the payroll run.
+  `CREATE TABLE IF NOT EXISTS reg_pensions (
+     citizen_number TEXT PRIMARY KEY REFERENCES reg_persons(citizen_number),
+     start_month TEXT NOT NULL,
+     paid_years INTEGER NOT NULL,
+     top_up_fen INTEGER NOT NULL,
+     account_fen INTEGER NOT NULL,
+     family_binding INTEGER NOT NULL,
+     run_key TEXT NOT NULL,
+     -- the last month the payroll has decided (paid or suspended)
+     decided_through TEXT NOT NULL,
+     -- months in reg_payments still suspended (back pay may release them)
+     suspended_months INTEGER NOT NULL DEFAULT 0,
+     stopped_month TEXT,
+     stop_reason TEXT CHECK (stop_reason IN ('death', 'urban-pension'))
+   ) STRICT, WITHOUT ROWID`,
+  // One row per pensioner per month once the payroll has decided the month.
+  // 'paid' rows name the run the money moved in (`paid_run_key`, a later
+  // month's run for certification back pay) and the draw by source.
+  `CREATE TABLE IF NOT EXISTS reg_payments (
+     citizen_number TEXT NOT NULL REFERENCES reg_persons(citizen_number),
+     month TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('paid', 'suspended-certification', 'suspended-family-binding')),
+     basic_fen INTEGER NOT NULL,
+     top_up_fen INTEGER NOT NULL,
+     from_account_fen INTEGER NOT NULL,
+     from_pool_fen INTEGER NOT NULL,
+     total_fen INTEGER NOT NULL,
+     draw_json TEXT NOT NULL,
+     payment_id TEXT,
+     paid_run_key TEXT,
+     run_key TEXT NOT NULL,
+     PRIMARY KEY (citizen_number, month)
+   ) STRICT, WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS reg_payments_paid_run ON reg_payments(paid_run_key, citizen_number)`,
+  `CREATE TABLE IF NOT EXISTS reg_runs (
+     run_key TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     summary_json TEXT
+   ) STRICT`,
+  // Death settlements and urban-pension findings, one per person and kind.
+  `CREATE TABLE IF NOT EXISTS reg_settlements (
+     citizen_number TEXT NOT NULL REFERENCES reg_persons(citizen_number),
+     kind TEXT NOT NULL CHECK (kind IN ('death', 'urban-pension')),
+     run_key TEXT NOT NULL,
+     inheritable_fen INTEGER NOT NULL,
+     to_pool_fen INTEGER NOT NULL,
+     recovered_fen INTEGER NOT NULL,
+     to_recover_fen INTEGER NOT NULL,
+     settled_at TEXT NOT NULL,
+     PRIMARY KEY (citizen_number, kind)
+   ) STRICT`,
+];
+
+export function migrateRegistry(db: SqliteDatabase): void {
+  db.transaction(() => {
+    for (const sql of STATEMENTS) db.prepare(sql).run();
+  })();
+}

@@ -1,0 +1,35 @@
+// Errors of the runs (issue 5 section 4): one class, numeric codes 6100-6199,
+// a stable string code and the HTTP status the API answers with.
+export const RUN_ERROR_CODES = {
+  'invalid-run-parameter': 6100,
+  'run-in-future': 6101,
+  'previous-run-missing': 6102,
+  'run-failed': 6190,
+} as const;
+export type RunErrorCode = keyof typeof RUN_ERROR_CODES;
+
+const STATUS: Record<RunErrorCode, number> = {
+  'invalid-run-parameter': 400,
+  'run-in-future': 422,
+  'previous-run-missing': 422,
+  'run-failed': 500,
+};
+
+export class RunError extends Error {
+  override readonly name = 'RunError';
+  readonly numericCode: number;
+  readonly status: number;
+  constructor(
+    readonly code: RunErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.numericCode = RUN_ERROR_CODES[code];
+    this.status = STATUS[code];
+  }
+}
+
+export function isRunError(error: unknown): error is RunError {
+  return error instanceof RunError;
+}

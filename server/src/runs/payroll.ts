@@ -1,0 +1,440 @@
+// The monthly payroll (issue 5 section 4; POLICY.md "When a pension is paid",
+// "How much", "Proof of life"). For month M:
+// 1. pensions that start by M are fixed (start month, top-up, account pension
+//    from the balance when the pension starts: the policy's `fixPension`);
+// 2. every pensioner's undecided months up to M are decided by the policy's
+//    `monthStatus`: paid, or suspended for proof of life or family binding;
+//    months after a known death or from a known urban pension are not paid;
+// 3. suspended months are paid later when the policy says so (`certBackPay`,
+//    `bindingBackPay`);
+// 4. each payment is a linked chain of transfers to the payout account: the
+//    account pension drawn from the sources (`splitAccountDraw`), and the
+//    basic pension, top-up and any account shortfall from the pooled fund.
+// Idempotent: `reg_pensions.decided_through` records the months decided, and
+// transfer ids are derived from the run key and the person, so running a
+// month twice pays nobody twice (the second run finds every month decided;
+// a replayed chain gets `exists` from the ledger).
+import { FUND, SOURCES, personAccountId, type TransferInput } from '../ledger/index.js';
+import {
+  addMonths,
+  contributionWindow,
+  firstDayOf,
+  fixPension,
+  monthStatus,
+  monthlyPension,
+  pensionStart,
+  requirementMetOn,
+  settingsOn,
+  splitAccountDraw,
+  zeroBalances,
+  certifiedThrough,
+  familyBindingHolds,
+  type Balances,
+  type Month,
+  type PensionTerms,
+  type RecipientFacts,
+} from '../policy/index.js';
+import type { RegistryContext } from '../registry/context.js';
+import { derivedUuidV7 } from '../registry/ids.js';
+import type { Person } from '../registry/persons.js';
+import type { PensionRow, RecipientFactsReader } from '../registry/recipients.js';
+import { isMonth, monthOf, monthRange, shanghaiDate, shanghaiMidnightIso, shanghaiMidnightMs, shanghaiNoonIso } from '../registry/time.js';
+import { RunError } from './errors.js';
+import {
+  RUN_CHUNK_PERSONS,
+  RUN_CONFLICTS_LIMIT,
+  RUN_SUMMARY_LINES_LIMIT,
+  recordRunEnd,
+  recordRunStart,
+  submitTransfers,
+  withDryRun,
+  type RunConflict,
+  type TransferTally,
+} from './run-log.js';
+
+export interface PayrollLine {
+  citizenNumber: string;
+  /** The id of this payment in the bank file. */
+  paymentId: string;
+  /** Months paid by this payment (more than one with back pay). */
+  monthsPaid: Month[];
+  monthsSuspended: { month: Month; status: 'suspended-certification' | 'suspended-family-binding' }[];
+  totalFen: number;
+  fromAccountFen: number;
+  fromPoolFen: number;
+}
+
+export interface PayrollSummary {
+  kind: 'payroll';
+  runKey: string;
+  month: Month;
+  dryRun: boolean;
+  pensionsStarted: number;
+  /** Pensioners with a month decided by this run. */
+  decidedPersons: number;
+  /** Pensioners whose months through M were decided by an earlier run: nothing to do. */
+  alreadyDecidedPersons: number;
+  paidPersons: number;
+  paidMonths: number;
+  backPaidMonths: number;
+  suspendedCertificationMonths: number;
+  suspendedFamilyBindingMonths: number;
+  stoppedMonths: number;
+  totalFen: number;
+  fromAccountFen: number;
+  fromPoolFen: number;
+  transfers: TransferTally;
+  conflicts: RunConflict[];
+  /** The first RUN_SUMMARY_LINES_LIMIT payments; the bank file lists all. */
+  lines: PayrollLine[];
+  linesTruncated: boolean;
+}
+
+type PayrollPage = Pick<
+  PensionRow,
+  'citizen_number' | 'start_month' | 'top_up_fen' | 'account_fen' | 'family_binding' | 'decided_through' | 'suspended_months'
+> & {
+  birth_date: string;
+  village_code: string;
+  household_id: string | null;
+  death_date: string | null;
+  death_reported_on: string | null;
+  urban_pension_since: string | null;
+  urban_pension_reported_on: string | null;
+  last_certified_on: string | null;
+};
+
+interface SuspendedRow {
+  month: string;
+  status: 'suspended-certification' | 'suspended-family-binding';
+}
+
+/** The person as far as the payroll needs them (name and bank account are the bank file's business). */
+function personOf(row: PayrollPage): Person {
+  return {
+    citizenNumber: row.citizen_number,
+    name: '',
+    birthDate: row.birth_date,
+    villageCode: row.village_code,
+    householdId: row.household_id,
+    severelyDisabled: false,
+    bankAccount: null,
+    registeredAt: '',
+    deathDate: row.death_date,
+    deathReportedOn: row.death_reported_on,
+    urbanPensionSince: row.urban_pension_since,
+    urbanPensionReportedOn: row.urban_pension_reported_on,
+  };
+}
+
+/** The id of the transfer that draws `part` for a person in a payroll run (also used by the death settlement). */
+export function payrollTransferId(runKey: string, month: Month, citizenNumber: string, part: string): string {
+  return derivedUuidV7(shanghaiMidnightMs(firstDayOf(month)), `${runKey}|${citizenNumber}|${part}`);
+}
+
+export function payrollRunKey(month: Month): string {
+  return `payroll:${month}`;
+}
+
+export class PayrollRun {
+  constructor(
+    private readonly ctx: RegistryContext,
+    private readonly recipients: RecipientFactsReader,
+  ) {}
+
+  run(month: Month, options: { dryRun?: boolean } = {}): PayrollSummary {
+    if (!isMonth(month)) throw new RunError('invalid-run-parameter', `month: YYYY-MM (got ${JSON.stringify(month)})`, 'month');
+    const thisMonth = monthOf(shanghaiDate(this.ctx.now()));
+    if (month > thisMonth) throw new RunError('run-in-future', `the payroll of ${month} cannot run before that month (now ${thisMonth})`, 'month');
+    const dryRun = options.dryRun === true;
+    const runKey = payrollRunKey(month);
+    const summary: PayrollSummary = {
+      kind: 'payroll',
+      runKey,
+      month,
+      dryRun,
+      pensionsStarted: 0,
+      decidedPersons: 0,
+      alreadyDecidedPersons: 0,
+      paidPersons: 0,
+      paidMonths: 0,
+      backPaidMonths: 0,
+      suspendedCertificationMonths: 0,
+      suspendedFamilyBindingMonths: 0,
+      stoppedMonths: 0,
+      totalFen: 0,
+      fromAccountFen: 0,
+      fromPoolFen: 0,
+      transfers: { created: 0, exists: 0 },
+      conflicts: [],
+      lines: [],
+      linesTruncated: false,
+    };
+    return withDryRun(this.ctx, dryRun, () => {
+      if (!dryRun) recordRunStart(this.ctx, runKey, 'payroll');
+      this.startPensions(month, runKey, summary);
+      this.payPensions(month, runKey, summary);
+      if (!dryRun) recordRunEnd(this.ctx, runKey, { ...summary, lines: undefined });
+      this.ctx.logger.info({ runKey, dryRun, paidPersons: summary.paidPersons, totalFen: summary.totalFen }, 'payroll run done');
+      return summary;
+    });
+  }
+
+  /** Step 1: fixes the pensions that start by `month` (POLICY.md "When a pension is paid"). */
+  private startPensions(month: Month, runKey: string, summary: PayrollSummary): void {
+    const { db, policy, schemeStart, ledger } = this.ctx;
+    const pensionAge = settingsOn(policy, firstDayOf(month)).pensionAge;
+    // Only people who can be of pension age by `month` are looked at; the policy decides the rest.
+    const bornBefore = `${Number(month.slice(0, 4)) - pensionAge + 1}-01-01`;
+    const page = db.prepare(
+      `SELECT p.* FROM reg_persons p
+       WHERE p.birth_date < ? AND p.citizen_number > ? AND p.urban_pension_since IS NULL
+         AND NOT EXISTS (SELECT 1 FROM reg_pensions s WHERE s.citizen_number = p.citizen_number)
+       ORDER BY p.citizen_number LIMIT ?`,
+    );
+    const paidYearsOf = db.prepare('SELECT year, paid_at FROM reg_contributions WHERE citizen_number = ?');
+    const insert = db.prepare(
+      `INSERT INTO reg_pensions (citizen_number, start_month, paid_years, top_up_fen, account_fen, family_binding, run_key, decided_through)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    let after = '';
+    for (;;) {
+      const rows = page.all(bornBefore, after, RUN_CHUNK_PERSONS) as { citizen_number: string; birth_date: string; death_date: string | null }[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.citizen_number;
+      db.transaction(() => {
+        for (const row of rows) {
+          const window = contributionWindow(row.birth_date, schemeStart, policy);
+          const paid = (paidYearsOf.all(row.citizen_number) as { year: number; paid_at: string }[]).map((r) => ({
+            year: r.year,
+            paidOn: shanghaiDate(r.paid_at),
+          }));
+          const start = pensionStart(row.birth_date, requirementMetOn(paid, window.requiredYears, schemeStart), policy);
+          if (start === null || start > month) continue;
+          // Nothing is paid for months after a death (POLICY.md "Death").
+          if (row.death_date !== null && monthOf(row.death_date) < start) continue;
+          const startDay = firstDayOf(start);
+          const before = shanghaiMidnightIso(startDay);
+          let balanceFen = 0;
+          for (const source of SOURCES) balanceFen += ledger.balance(personAccountId(row.citizen_number, source), { before }).balanceFen;
+          const paidYearsAtStart = paid.filter((p) => p.paidOn < startDay).length;
+          const terms = fixPension(start, paidYearsAtStart, balanceFen, policy);
+          insert.run(
+            row.citizen_number,
+            start,
+            paidYearsAtStart,
+            terms.topUpFen,
+            terms.accountFen,
+            window.agedAtSchemeStart ? 1 : 0,
+            runKey,
+            addMonths(start, -1),
+          );
+          summary.pensionsStarted += 1;
+        }
+      })();
+    }
+  }
+
+  /** Steps 2-4: decides and pays every pensioner's months through `month`. */
+  private payPensions(month: Month, runKey: string, summary: PayrollSummary): void {
+    const { db, policy } = this.ctx;
+    const settings = settingsOn(policy, firstDayOf(month));
+    const backPayStatuses: string[] = [];
+    if (settings.certBackPay) backPayStatuses.push('suspended-certification');
+    if (settings.bindingBackPay) backPayStatuses.push('suspended-family-binding');
+    const statusList = backPayStatuses.length ? backPayStatuses.map((s) => `'${s}'`).join(', ') : `''`;
+    const page = db.prepare(
+      `SELECT s.citizen_number, s.start_month, s.top_up_fen, s.account_fen, s.family_binding, s.decided_through, s.suspended_months,
+              p.birth_date, p.village_code, p.household_id, p.death_date, p.death_reported_on, p.urban_pension_since, p.urban_pension_reported_on,
+              (SELECT MAX(c.certified_on) FROM reg_certifications c WHERE c.citizen_number = s.citizen_number) AS last_certified_on
+       FROM reg_pensions s JOIN reg_persons p ON p.citizen_number = s.citizen_number
+       WHERE s.stopped_month IS NULL AND s.start_month <= ? AND s.citizen_number > ?
+       ORDER BY s.citizen_number LIMIT ?`,
+    );
+    const suspendedOf = db.prepare(`SELECT month, status FROM reg_payments WHERE citizen_number = ? AND status IN (${statusList}) ORDER BY month`);
+    const insertPayment = db.prepare(
+      `INSERT INTO reg_payments (citizen_number, month, status, basic_fen, top_up_fen, from_account_fen, from_pool_fen, total_fen,
+         draw_json, payment_id, paid_run_key, run_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // Back pay: a suspended row becomes paid (only a suspended one: a paid month is never paid again).
+    const releasePayment = db.prepare(
+      `UPDATE reg_payments SET status = 'paid', basic_fen = ?, top_up_fen = ?, from_account_fen = ?, from_pool_fen = ?, total_fen = ?,
+         draw_json = ?, payment_id = ?, paid_run_key = ?
+       WHERE citizen_number = ? AND month = ? AND status <> 'paid'`,
+    );
+    const setSuspended = db.prepare('UPDATE reg_pensions SET suspended_months = suspended_months + ? WHERE citizen_number = ?');
+    const setDecided = db.prepare('UPDATE reg_pensions SET decided_through = ? WHERE citizen_number = ?');
+    const at = shanghaiNoonIso(firstDayOf(month));
+    let after = '';
+    for (;;) {
+      const rows = page.all(month, after, RUN_CHUNK_PERSONS) as PayrollPage[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.citizen_number;
+      db.transaction(() => {
+        const transfers: TransferInput[] = [];
+        const chains: { citizenNumber: string; from: number; to: number }[] = [];
+        for (const row of rows) {
+          const person = personOf(row);
+          const months = row.decided_through < month ? monthRange(addMonths(row.decided_through, 1), month) : [];
+          const suspended = row.suspended_months > 0 ? (suspendedOf.all(row.citizen_number) as SuspendedRow[]) : [];
+          if (months.length === 0 && suspended.length === 0) {
+            summary.alreadyDecidedPersons += 1;
+            continue;
+          }
+          const facts = this.factsFor(row, person, [...months, ...suspended.map((s) => s.month)]);
+          const deathMonth = person.deathDate ? monthOf(person.deathDate) : null;
+          const urbanMonth = person.urbanPensionSince ? monthOf(person.urbanPensionSince) : null;
+          const toPay: { month: Month; backPay: boolean }[] = [];
+          const line: PayrollLine = {
+            citizenNumber: row.citizen_number,
+            paymentId: payrollTransferId(runKey, month, row.citizen_number, 'payment'),
+            monthsPaid: [],
+            monthsSuspended: [],
+            totalFen: 0,
+            fromAccountFen: 0,
+            fromPoolFen: 0,
+          };
+          for (const m of months) {
+            // What is known now: no month after a death, none from an urban pension (POLICY.md "Death", "When a pension is paid").
+            if ((deathMonth !== null && m > deathMonth) || (urbanMonth !== null && m >= urbanMonth)) {
+              summary.stoppedMonths += 1;
+              continue;
+            }
+            const status = monthStatus(m, facts);
+            if (status === 'suspended-certification' || status === 'suspended-family-binding') {
+              line.monthsSuspended.push({ month: m, status });
+              if (status === 'suspended-certification') summary.suspendedCertificationMonths += 1;
+              else summary.suspendedFamilyBindingMonths += 1;
+            } else if (status === 'paid') {
+              toPay.push({ month: m, backPay: false });
+            } else {
+              summary.stoppedMonths += 1;
+            }
+          }
+          // Back pay (POLICY.md "Proof of life": "after a new certification the suspended months are paid").
+          for (const s of suspended) {
+            if ((deathMonth !== null && s.month > deathMonth) || (urbanMonth !== null && s.month >= urbanMonth)) continue;
+            const released =
+              s.status === 'suspended-certification'
+                ? facts.certifiedThrough >= month && familyBindingHolds(s.month, facts.familyBinding)
+                : familyBindingHolds(s.month, facts.familyBinding) && s.month <= facts.certifiedThrough;
+            if (released) toPay.push({ month: s.month, backPay: true });
+          }
+          const pensionTerms: PensionTerms = { startMonth: row.start_month, basicFen: 0, topUpFen: row.top_up_fen, accountFen: row.account_fen };
+          const balances = row.account_fen > 0 ? this.balances(row.citizen_number) : zeroBalances();
+          const drawn = zeroBalances();
+          let poolFen = 0;
+          let released = 0;
+          for (const { month: m, backPay } of toPay.sort((a, b) => (a.month < b.month ? -1 : 1))) {
+            const amount = monthlyPension(pensionTerms, m, policy);
+            const draw = splitAccountDraw(balances, amount.accountFen);
+            for (const source of SOURCES) {
+              balances[source] -= draw.bySource[source];
+              drawn[source] += draw.bySource[source];
+            }
+            const fromPool = amount.basicFen + amount.topUpFen + draw.fromPoolFen;
+            poolFen += fromPool;
+            line.monthsPaid.push(m);
+            line.totalFen += amount.totalFen;
+            line.fromAccountFen += draw.fromAccountFen;
+            line.fromPoolFen += fromPool;
+            summary.paidMonths += 1;
+            const drawJson = JSON.stringify(draw.bySource);
+            if (backPay) {
+              summary.backPaidMonths += 1;
+              released += 1;
+              const changed = releasePayment.run(
+                amount.basicFen, amount.topUpFen, draw.fromAccountFen, fromPool, amount.totalFen, drawJson, line.paymentId, runKey, row.citizen_number, m,
+              ).changes;
+              if (changed !== 1) throw new RunError('run-failed', `back pay of ${m} for ${row.citizen_number} found no suspended month`);
+            } else {
+              insertPayment.run(
+                row.citizen_number, m, 'paid', amount.basicFen, amount.topUpFen, draw.fromAccountFen, fromPool, amount.totalFen,
+                drawJson, line.paymentId, runKey, runKey,
+              );
+            }
+          }
+          for (const s of line.monthsSuspended) {
+            insertPayment.run(row.citizen_number, s.month, s.status, 0, 0, 0, 0, 0, '{}', null, null, runKey);
+          }
+          if (line.monthsSuspended.length !== released) setSuspended.run(line.monthsSuspended.length - released, row.citizen_number);
+          if (months.length > 0) setDecided.run(month, row.citizen_number);
+          summary.decidedPersons += 1;
+          if (line.monthsPaid.length === 0) continue;
+          summary.paidPersons += 1;
+          summary.totalFen += line.totalFen;
+          summary.fromAccountFen += line.fromAccountFen;
+          summary.fromPoolFen += line.fromPoolFen;
+          if (summary.lines.length < RUN_SUMMARY_LINES_LIMIT) summary.lines.push(line);
+          else summary.linesTruncated = true;
+          const from = transfers.length;
+          // Months as a range: back pay after years of lapsed certification covers
+          // dozens of months, more than a ledger meta string holds (512).
+          const paidMonths = line.monthsPaid;
+          const monthsText = paidMonths.length <= 12 ? paidMonths.join(',') : `${paidMonths[0]}..${paidMonths[paidMonths.length - 1]}`;
+          const meta = { citizenNumber: row.citizen_number, runKey, months: monthsText, monthCount: paidMonths.length, paymentId: line.paymentId };
+          for (const source of SOURCES) {
+            if (drawn[source] <= 0) continue;
+            transfers.push({
+              id: payrollTransferId(runKey, month, row.citizen_number, `draw:${source}`),
+              debitAccountId: personAccountId(row.citizen_number, source),
+              creditAccountId: FUND.payout,
+              amountFen: drawn[source],
+              code: 'pension.account',
+              at,
+              meta,
+              linked: true,
+            });
+          }
+          if (poolFen > 0) {
+            transfers.push({
+              id: payrollTransferId(runKey, month, row.citizen_number, 'pool'),
+              debitAccountId: FUND.pooled,
+              creditAccountId: FUND.payout,
+              amountFen: poolFen,
+              code: 'pension.pooled',
+              at,
+              meta,
+              linked: true,
+            });
+          }
+          transfers[transfers.length - 1]!.linked = false;
+          chains.push({ citizenNumber: row.citizen_number, from, to: transfers.length });
+        }
+        const results = submitTransfers(this.ctx, transfers, summary.transfers);
+        for (const chain of chains) {
+          for (let i = chain.from; i < chain.to; i++) {
+            const r = results[i]!;
+            if (r.result === 'created' || r.result === 'exists') continue;
+            if (summary.conflicts.length < RUN_CONFLICTS_LIMIT) summary.conflicts.push({ citizenNumber: chain.citizenNumber, transferId: r.id, result: r.result });
+            // A refused payment must not be recorded as paid: roll the chunk back and stop.
+            throw new RunError('run-failed', `the ledger refused payment ${r.id} for ${chain.citizenNumber}: ${r.result}`);
+          }
+        }
+      })();
+    }
+  }
+
+  private balances(citizenNumber: string): Balances {
+    const out = zeroBalances();
+    for (const source of SOURCES) out[source] = this.ctx.ledger.balance(personAccountId(citizenNumber, source)).balanceFen;
+    return out;
+  }
+
+  private factsFor(row: PayrollPage, person: Person, months: Month[]): RecipientFacts {
+    const policy = this.ctx.policy;
+    const candidates = [certifiedThrough(firstDayOf(row.start_month), policy)];
+    if (row.last_certified_on) candidates.push(certifiedThrough(row.last_certified_on, policy));
+    const facts: RecipientFacts = {
+      certifiedThrough: candidates.sort().at(-1)!,
+      deathMonth: person.deathDate ? monthOf(person.deathDate) : null,
+      deathReportedMonth: person.deathReportedOn ? monthOf(person.deathReportedOn) : null,
+      urbanPensionSinceMonth: person.urbanPensionSince ? monthOf(person.urbanPensionSince) : null,
+      urbanPensionReportedMonth: person.urbanPensionReportedOn ? monthOf(person.urbanPensionReportedOn) : null,
+      familyBinding: { applies: false, householdPaidYears: new Set() },
+    };
+    if (row.family_binding === 1) facts.familyBinding = this.recipients.bindingFacts(person, months);
+    return facts;
+  }
+}
+

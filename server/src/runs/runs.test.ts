@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FUND, SOURCES, personAccountId } from '../ledger/index.js';
+import { parseScenario, simulate } from '../policy/index.js';
+import { citizenNumberFor, openTestStack, personInput, testUuid, type TestStack } from '../registry/test-support.js';
+import { isRunError } from './errors.js';
+
+const WORKED = citizenNumberFor('1960-05-20', 1);
+const RATE_BP: Record<number, number> = { 2010: 275, 2011: 350, 2012: 300, 2013: 300, 2014: 275 };
+
+/** POLICY.md worked example by hand: per source, interest on the 1 January balance, half-up, then that year's credit. */
+function workedExampleBalanceByHand(): { individual: number; government: number } {
+  let individual = 0;
+  let government = 0;
+  const interest = (b: number, bp: number) => Math.floor((b * bp + 5_000) / 10_000);
+  for (let year = 2010; year <= 2019; year++) {
+    const bp = RATE_BP[year] ?? 150;
+    const ii = interest(individual, bp);
+    const gi = interest(government, bp);
+    individual += 10_000 + ii; // 100 yuan, paid 1 September
+    government += 3_000 + gi; // 30 yuan subsidy
+  }
+  return { individual, government };
+}
+
+function count(stack: TestStack, table: string): number {
+  return (stack.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+function transferCount(stack: TestStack): number {
+  return stack.ledger.verify().transfers;
+}
+
+function payments(stack: TestStack, cn: string): { month: string; status: string; total_fen: number }[] {
+  return stack.db.prepare('SELECT month, status, total_fen FROM reg_payments WHERE citizen_number = ? ORDER BY month').all(cn) as never;
+}
+
+let stack: TestStack;
+
+/** The worked example's person with ten years paid and the interest of 2010-2019 credited. */
+function setUpWorkedExample(): void {
+  stack.setToday('2020-01-05');
+  stack.registry.persons.registerPerson(personInput(WORKED, '1960-05-20', { bankAccount: '6222000000000001' }));
+  for (let year = 2010; year <= 2019; year++) {
+    stack.registry.recordContribution({ id: testUuid(`${year}-09-01`), citizenNumber: WORKED, year, tierYuan: 100, channel: 'counter', paidAt: `${year}-09-01T10:00:00+08:00` });
+  }
+  for (let year = 2010; year <= 2019; year++) stack.runs.interest(year);
+}
+
+beforeEach(() => {
+  stack = openTestStack({ today: '2020-01-05' });
+  stack.registry.persons.createVillage({ code: 'V001', name: '上坝村' });
+});
+afterEach(() => stack.close());
+
+describe('the yearly interest run', () => {
+  beforeEach(() => {
+    stack.registry.persons.registerPerson(personInput(WORKED, '1960-05-20'));
+    stack.registry.recordContribution({ id: testUuid('2010-09-01'), citizenNumber: WORKED, year: 2010, tierYuan: 100, channel: 'counter', paidAt: '2010-09-01T10:00:00+08:00' });
+  });
+
+  it('credits nothing for money paid during the year, and rate × 1 January balance per source the next year', () => {
+    expect(stack.runs.interest(2010).totalFen).toBe(0);
+    const summary = stack.runs.interest(2011);
+    // 2011 rate 3.50%: 10 000 × 0.035 = 350; 3 000 × 0.035 = 105.
+    expect(summary.interestFen).toEqual({ individual: 350, collective: 0, aid: 0, legacy: 0, government: 105 });
+    expect(stack.ledger.balance(personAccountId(WORKED, 'individual')).balanceFen).toBe(10_350);
+  });
+
+  it('credits a year once however often it runs', () => {
+    stack.runs.interest(2011);
+    const before = transferCount(stack);
+    const again = stack.runs.interest(2011);
+    expect(again.transfers).toEqual({ created: 0, exists: 2 });
+    expect(transferCount(stack)).toBe(before);
+    expect(stack.ledger.balance(personAccountId(WORKED, 'government')).balanceFen).toBe(3_105);
+  });
+
+  it('shows a dry run and writes nothing', () => {
+    stack.runs.interest(2011);
+    const before = transferCount(stack);
+    const dry = stack.runs.interest(2012, { dryRun: true });
+    // 2012 rate 3.00%: 10 350 × 0.03 = 310.5 -> 311 (half up); 3 105 × 0.03 = 93.15 -> 93.
+    expect(dry.interestFen.individual).toBe(311);
+    expect(dry.interestFen.government).toBe(93);
+    expect(dry.dryRun).toBe(true);
+    expect(transferCount(stack)).toBe(before);
+    expect(count(stack, 'reg_runs')).toBe(1);
+    expect(stack.runs.interest(2012).interestFen).toEqual(dry.interestFen);
+  });
+
+  it('refuses to credit a year before its 31 December', () => {
+    let error: unknown;
+    try {
+      stack.runs.interest(2020);
+    } catch (e) {
+      error = e;
+    }
+    expect(isRunError(error) && error.code).toBe('run-in-future');
+  });
+});
+
+describe('the monthly payroll', () => {
+  beforeEach(setUpWorkedExample);
+
+  it('starts the worked example pension in 2020-06 with the account pension the policy engine computes', () => {
+    const hand = workedExampleBalanceByHand();
+    expect(stack.ledger.balance(personAccountId(WORKED, 'individual')).balanceFen).toBe(hand.individual);
+    expect(stack.ledger.balance(personAccountId(WORKED, 'government')).balanceFen).toBe(hand.government);
+    const accountFen = Math.floor(((hand.individual + hand.government) * 2 + 139) / 278); // round_half_up(balance / 139)
+    const simulated = simulate(parseScenario(JSON.parse(readFileSync(new URL('../policy/scenarios/worked-example.json', import.meta.url), 'utf8'))));
+    expect(simulated.pension?.accountFen).toBe(accountFen);
+
+    stack.setToday('2020-05-15');
+    expect(stack.runs.payroll('2020-05').pensionsStarted).toBe(0);
+    stack.setToday('2020-06-15');
+    const summary = stack.runs.payroll('2020-06');
+    expect(summary.pensionsStarted).toBe(1);
+    expect(summary.lines).toEqual([
+      expect.objectContaining({ citizenNumber: WORKED, monthsPaid: ['2020-06'], totalFen: 5_500 + accountFen, fromAccountFen: accountFen, fromPoolFen: 5_500 }),
+    ]);
+    const after = stack.ledger.balance(personAccountId(WORKED, 'individual')).balanceFen + stack.ledger.balance(personAccountId(WORKED, 'government')).balanceFen;
+    expect(after).toBe(hand.individual + hand.government - accountFen);
+    expect(stack.ledger.balance(FUND.payout).creditsFen).toBe(5_500 + accountFen);
+  });
+
+  it('pays nobody twice when a month runs twice', () => {
+    stack.setToday('2020-06-15');
+    const first = stack.runs.payroll('2020-06');
+    const transfers = transferCount(stack);
+    const payout = stack.ledger.balance(FUND.payout).creditsFen;
+    const second = stack.runs.payroll('2020-06');
+    expect(second.paidPersons).toBe(0);
+    expect(second.alreadyDecidedPersons).toBe(1);
+    expect(second.totalFen).toBe(0);
+    expect(transferCount(stack)).toBe(transfers);
+    expect(stack.ledger.balance(FUND.payout).creditsFen).toBe(payout);
+    expect(payments(stack, WORKED)).toEqual([{ month: '2020-06', status: 'paid', total_fen: first.totalFen }]);
+    expect([...stack.runs.bankFile('2020-06')]).toHaveLength(2);
+  });
+
+  it('shows a dry run that a real run then does, and the dry run writes nothing', () => {
+    stack.setToday('2020-06-15');
+    const tables = ['reg_pensions', 'reg_payments', 'reg_runs'].map((t) => count(stack, t));
+    const transfers = transferCount(stack);
+    const dry = stack.runs.payroll('2020-06', { dryRun: true });
+    expect(dry.paidPersons).toBe(1);
+    expect(['reg_pensions', 'reg_payments', 'reg_runs'].map((t) => count(stack, t))).toEqual(tables);
+    expect(transferCount(stack)).toBe(transfers);
+    const real = stack.runs.payroll('2020-06');
+    expect({ ...real, dryRun: true }).toEqual(dry);
+  });
+
+  it('writes the bank payment file with one line per payment', () => {
+    stack.setToday('2020-06-15');
+    const summary = stack.runs.payroll('2020-06');
+    const lines = [...stack.runs.bankFile('2020-06')];
+    const line = summary.lines[0]!;
+    expect(lines[0]).toBe('paymentId,citizenNumber,name,bankAccount,amountFen,amountYuan,months\r\n');
+    const yuan = `${Math.floor(line.totalFen / 100)}.${String(line.totalFen % 100).padStart(2, '0')}`;
+    expect(lines[1]).toBe(`${line.paymentId},${WORKED},张三丰,6222000000000001,${line.totalFen},${yuan},2020-06\r\n`);
+  });
+
+  it('suspends months without proof of life and pays them back after a certification (POLICY: certBackPay)', () => {
+    // The start counts as certifying on 2020-06-01: it holds through 2021-06.
+    stack.setToday('2021-08-15');
+    const lapsed = stack.runs.payroll('2021-08');
+    expect(lapsed.suspendedCertificationMonths).toBe(2);
+    expect(lapsed.lines[0]!.monthsPaid).toEqual(['2020-06', '2020-07', '2020-08', '2020-09', '2020-10', '2020-11', '2020-12', '2021-01', '2021-02', '2021-03', '2021-04', '2021-05', '2021-06']);
+    expect(stack.registry.accountStatement(WORKED).pension.status).toBe('suspended-certification');
+
+    stack.setToday('2021-09-10');
+    stack.registry.recordCertification({ id: testUuid('2021-09-10'), citizenNumber: WORKED, certifiedOn: '2021-09-10', channel: 'kiosk', terminalId: 'kiosk-001' });
+    const released = stack.runs.payroll('2021-09');
+    expect(released.backPaidMonths).toBe(2);
+    expect(released.lines[0]!.monthsPaid).toEqual(['2021-07', '2021-08', '2021-09']);
+    expect(payments(stack, WORKED).filter((p) => p.status !== 'paid')).toEqual([]);
+    // The back pay is in this month's bank file, in one line with this month.
+    expect([...stack.runs.bankFile('2021-09')][1]).toContain(',2021-07 2021-08 2021-09\r\n');
+    // Running the month again pays the back pay no second time.
+    expect(stack.runs.payroll('2021-09').paidMonths).toBe(0);
+    expect(stack.registry.accountStatement(WORKED).pension.status).toBe('paid');
+  });
+
+  it('settles a death reported late: months after it come back from the inheritance, the government share goes to the pool', () => {
+    stack.setToday('2020-08-15');
+    stack.runs.payroll('2020-08'); // pays 2020-06 .. 2020-08; the death on 2020-07-10 is not known yet
+    const monthly = payments(stack, WORKED)[0]!.total_fen;
+    stack.registry.persons.reportDeath({ citizenNumber: WORKED, deathDate: '2020-07-10', reportedOn: '2020-08-20' });
+    stack.setToday('2020-08-21');
+    const account = Object.fromEntries(SOURCES.map((s) => [s, stack.ledger.balance(personAccountId(WORKED, s)).balanceFen]));
+    const dry = stack.runs.deathSettlement({ dryRun: true });
+    expect(stack.ledger.balance(FUND.inheritancesPayable).balanceFen).toBe(0);
+    const summary = stack.runs.deathSettlement();
+    expect({ ...summary, dryRun: true }).toEqual(dry);
+    const line = summary.lines[0]!;
+    expect(line.paidAfterDeathMonths).toEqual(['2020-08']);
+    expect(line.paidAfterDeathFen).toBe(monthly);
+    // The August account draw returns to the account before it is split.
+    const whole = (account.individual ?? 0) + (account.government ?? 0) + line.returnedToAccountFen;
+    expect(line.inheritableFen + line.toPoolFen).toBe(whole);
+    expect(line.toPoolFen).toBeGreaterThan(0);
+    expect(line.recoveredFen).toBe(monthly);
+    expect(line.unrecoveredFen).toBe(0);
+    for (const source of SOURCES) expect(stack.ledger.balance(personAccountId(WORKED, source)).balanceFen).toBe(0);
+    expect(stack.ledger.balance(FUND.inheritancesPayable).balanceFen).toBe(line.inheritableFen - line.recoveredFen);
+    // Settled once; no pension after the death.
+    expect(stack.runs.deathSettlement().settled).toBe(0);
+    stack.setToday('2020-09-15');
+    expect(stack.runs.payroll('2020-09').paidPersons).toBe(0);
+    expect(stack.ledger.verify().ok).toBe(true);
+  });
+
+  it('stops the pension of an urban pensioner and makes what was paid since then an amount to recover', () => {
+    stack.setToday('2020-08-15');
+    stack.runs.payroll('2020-08');
+    const monthly = payments(stack, WORKED)[0]!.total_fen;
+    stack.registry.persons.reportUrbanPension({ citizenNumber: WORKED, since: '2020-07-01', reportedOn: '2020-09-05' });
+    stack.setToday('2020-09-15');
+    const finding = stack.runs.urbanPensionFindings();
+    expect(finding.lines).toEqual([{ citizenNumber: WORKED, since: '2020-07-01', stopFromMonth: '2020-09', improperMonths: ['2020-07', '2020-08'], recoverFen: 2 * monthly }]);
+    expect(stack.ledger.balance(FUND.toRecover).balanceFen).toBe(2 * monthly);
+    expect(stack.runs.urbanPensionFindings().found).toBe(0);
+    expect(stack.runs.payroll('2020-09').paidPersons).toBe(0);
+    expect(stack.registry.accountStatement(WORKED).pension.status).toBe('stopped');
+  });
+});
+
+describe('family binding (POLICY: aged 60+ at the scheme start)', () => {
+  it('suspends the elder until every household member who may enrol has paid, without back pay', () => {
+    const elder = citizenNumberFor('1945-03-03', 21);
+    const son = citizenNumberFor('1975-04-04', 22);
+    stack.setToday('2010-07-10');
+    stack.registry.persons.registerPerson(personInput(elder, '1945-03-03', { householdId: 'H1' }));
+    stack.registry.persons.registerPerson(personInput(son, '1975-04-04', { householdId: 'H1' }));
+    stack.setToday('2010-08-15');
+    const suspended = stack.runs.payroll('2010-08');
+    expect(suspended.pensionsStarted).toBe(1);
+    expect(suspended.suspendedFamilyBindingMonths).toBe(1);
+    expect(suspended.paidPersons).toBe(0);
+    stack.setToday('2010-09-15');
+    stack.registry.recordContribution({ id: testUuid('2010-09-15'), citizenNumber: son, year: 2010, tierYuan: 200, channel: 'counter', paidAt: '2010-09-15T09:00:00+08:00' });
+    const paid = stack.runs.payroll('2010-09');
+    expect(paid.lines[0]).toMatchObject({ citizenNumber: elder, monthsPaid: ['2010-09'], totalFen: 5_500, fromPoolFen: 5_500 });
+    expect(payments(stack, elder)).toEqual([
+      { month: '2010-08', status: 'suspended-family-binding', total_fen: 0 },
+      { month: '2010-09', status: 'paid', total_fen: 5_500 },
+    ]);
+  });
+});
