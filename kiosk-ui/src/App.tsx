@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { io } from 'socket.io-client';
 import { LANGUAGES, LANGUAGE_NAMES, formatFen, translate, type Language } from './i18n.js';
-import type { AccountSummary, KioskView } from './state.js';
+import type { KioskView } from './state.js';
 import { DemoPanel } from './DemoPanel.js';
 
 const PIN_LENGTH = 6;
@@ -28,7 +28,7 @@ export function App() {
   if (!view) return <div className="screen center"><p className="big">…</p></div>;
 
   return (
-    <div className="kiosk">
+    <div className={view.demo ? 'kiosk with-demo' : 'kiosk'}>
       <header className="topbar">
         <h1>{t('app.title')}</h1>
         <span className={`link ${view.serverConnected ? 'online' : 'offline'}`} data-testid="link-status">
@@ -69,7 +69,13 @@ function Screen({ view, t }: { view: KioskView; t: T }) {
     case 'pin':
       return <PinScreen key={`${view.session}-${view.triesLeft ?? 'x'}`} view={view} t={t} />;
     case 'account':
-      return <AccountScreen summary={view.summary} holderName={view.holderName} offline={view.offline} t={t} />;
+      return <AccountScreen view={view} t={t} />;
+    case 'tiers':
+      return <TiersScreen view={view} t={t} />;
+    case 'paying':
+      return <PayingScreen view={view} t={t} />;
+    case 'receipt':
+      return <ReceiptScreen view={view} t={t} />;
     case 'staff':
       return (
         <div className="center">
@@ -129,8 +135,16 @@ function PinScreen({ view, t }: { view: Extract<KioskView, { screen: 'pin' }>; t
   );
 }
 
-function AccountScreen({ summary, holderName, offline, t }: { summary: AccountSummary; holderName: string; offline: boolean; t: T }) {
+async function post(path: string, body: unknown): Promise<void> {
+  await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+const yuanText = (t: T, fen: number) => t('money.yuan', { amount: formatFen(fen) });
+
+function AccountScreen({ view, t }: { view: Extract<KioskView, { screen: 'account' }>; t: T }) {
+  const { summary, holderName, offline } = view;
   const pension = summary.pension;
+  const thisYear = Number(summary.asOf.slice(0, 4));
   const pensionText =
     pension.status === 'paid' && pension.monthlyFen !== null
       ? t('account.pension.paid', { amount: t('money.yuan', { amount: formatFen(pension.monthlyFen) }) })
@@ -150,6 +164,15 @@ function AccountScreen({ summary, holderName, offline, t }: { summary: AccountSu
       </p>
       <p className="pension">{pensionText}</p>
       {summary.certifiedThrough && <p className="cert">{t('account.certifiedThrough', { month: summary.certifiedThrough })}</p>}
+      {view.canPay && summary.payment && (
+        <button className="action pay" data-testid="pay" onClick={() => void post('/api/action', { action: 'pay' })}>
+          {t('account.pay', { year: summary.payment.year })}
+        </button>
+      )}
+      {view.cashUnavailable && <p className="error" data-testid="cash-unavailable">{t(view.cashUnavailable)}</p>}
+      {!summary.payment && summary.paymentRefusal && ['already-paid', 'year-not-eligible', 'paid-by-government'].includes(summary.paymentRefusal) && (
+        <p className="paid-note">{t(`payment.refused.${summary.paymentRefusal}`, { year: thisYear })}</p>
+      )}
       <section className="history">
         <h2>{t('account.contributions')}</h2>
         {summary.contributions.length === 0 ? (
@@ -168,6 +191,58 @@ function AccountScreen({ summary, holderName, offline, t }: { summary: AccountSu
           </table>
         )}
       </section>
+      <p className="hint">{t('removeCard')}</p>
+    </div>
+  );
+}
+
+function TiersScreen({ view, t }: { view: Extract<KioskView, { screen: 'tiers' }>; t: T }) {
+  return (
+    <div className="tiers">
+      <p className="big">{t('tiers.title', { year: view.year })}</p>
+      <div className="tier-list">
+        {view.tiers.map((tier) => (
+          <button key={tier.tierYuan} className="tier" data-testid={`tier-${tier.tierYuan}`} onClick={() => void post('/api/pay', { tierYuan: tier.tierYuan })}>
+            <span className="tier-name">{t('account.tier', { tier: tier.tierYuan })}</span>
+            <span className="tier-due">{t('tiers.pay', { amount: yuanText(t, tier.dueFen) })}</span>
+            <span className="tier-credit">{t('tiers.credited', { amount: yuanText(t, tier.creditedFen) })}</span>
+          </button>
+        ))}
+      </div>
+      <button className="action back" onClick={() => void post('/api/action', { action: 'back' })}>{t('tiers.back')}</button>
+    </div>
+  );
+}
+
+function PayingScreen({ view, t }: { view: Extract<KioskView, { screen: 'paying' }>; t: T }) {
+  const { dueFen, stackedFen } = view.progress;
+  return (
+    <div className="center paying">
+      <div className="card-icon" aria-hidden="true">💴</div>
+      <p className="big">{t('paying.insert')}</p>
+      <p className="amount-line">{t('paying.due', { amount: yuanText(t, dueFen) })}</p>
+      <p className="amount-line" data-testid="inserted">{t('paying.inserted', { amount: yuanText(t, stackedFen) })}</p>
+      <p className="amount-line remaining">{t('paying.remaining', { amount: yuanText(t, dueFen - stackedFen) })}</p>
+      <button className="action cancel" data-testid="cancel-payment" onClick={() => void post('/api/action', { action: 'cancel-payment' })}>
+        {t('paying.cancel')}
+      </button>
+    </div>
+  );
+}
+
+function ReceiptScreen({ view, t }: { view: Extract<KioskView, { screen: 'receipt' }>; t: T }) {
+  const { outcome } = view;
+  return (
+    <div className="receipt-screen">
+      <p className="big" data-testid="receipt-outcome">
+        {outcome.outcome === 'paid' ? t('receipt.paid') : t('receipt.short', { amount: yuanText(t, outcome.stackedFen) })}
+      </p>
+      {outcome.fault && <p className="error">{t('receipt.fault')}</p>}
+      {outcome.receipt && <p>{outcome.printed ? t('receipt.take') : t('receipt.notPrinted')}</p>}
+      {outcome.receipt && (
+        <pre className="receipt-paper" data-testid="receipt-text">{outcome.receipt.text}</pre>
+      )}
+      <button className="action" onClick={() => void post('/api/action', { action: 'done' })}>{t('receipt.done')}</button>
       <p className="hint">{t('removeCard')}</p>
     </div>
   );

@@ -8,6 +8,15 @@ interface DemoInfo {
   cards: DemoCard[];
   cardPath: string;
   pin: string;
+  cash: boolean;
+}
+
+const NOTES_YUAN = [1, 5, 10, 20, 50, 100];
+
+async function send(path: string, body: unknown): Promise<string | null> {
+  const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.ok) return null;
+  return ((await response.json()) as { error: { message: string } }).error.message;
 }
 
 export function DemoPanel() {
@@ -50,6 +59,30 @@ export function DemoPanel() {
             取出卡 Remove card
           </button>
           {error && <p className="error">{error}</p>}
+          {info.cash && (
+            <div className="demo-cash">
+              <p>纸币 Notes</p>
+              <div className="demo-row">
+                {NOTES_YUAN.map((yuan) => (
+                  <button key={yuan} data-testid={`note-${yuan}`} onClick={() => void send('/api/demo/note', { yuan }).then(setError)}>
+                    ¥{yuan}
+                  </button>
+                ))}
+              </div>
+              <p>故障 Faults</p>
+              <div className="demo-row">
+                <button data-testid="fault-jam" onClick={() => void send('/api/demo/fault', { fault: 'jam' }).then(setError)}>卡币 jam</button>
+                <button onClick={() => void send('/api/demo/fault', { fault: 'clearJam' }).then(setError)}>清除 clear</button>
+                <button onClick={() => void send('/api/demo/fault', { fault: 'stackerRemoved' }).then(setError)}>取钱箱 stacker out</button>
+                <button onClick={() => void send('/api/demo/fault', { fault: 'stackerInserted' }).then(setError)}>装钱箱 stacker in</button>
+              </div>
+              <p>打印机 Printer</p>
+              <div className="demo-row">
+                <button data-testid="paper-out" onClick={() => void send('/api/demo/printer', { paper: 'out' }).then(setError)}>缺纸 paper out</button>
+                <button data-testid="paper-ok" onClick={() => void send('/api/demo/printer', { paper: 'ok' }).then(setError)}>装纸 paper in</button>
+              </div>
+            </div>
+          )}
           <ul>
             {info.cards.map((card) => (
               <li key={card.cardNumber}>

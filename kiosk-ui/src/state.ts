@@ -19,7 +19,31 @@ export interface AccountSummary {
   requiredYears: number;
   pension: { status: string; startMonth: string | null; monthlyFen: number | null };
   certifiedThrough: string | null;
+  payment: { year: number; tiers: TierOffer[] } | null;
+  paymentRefusal: string | null;
   asOf: string;
+}
+
+export interface TierOffer {
+  tierYuan: number;
+  dueFen: number;
+  creditedFen: number;
+}
+
+export interface PaymentProgress {
+  paymentId: string;
+  year: number;
+  tierYuan: number;
+  dueFen: number;
+  stackedFen: number;
+}
+
+export interface PaymentOutcome extends PaymentProgress {
+  outcome: 'paid' | 'short';
+  reason: string | null;
+  fault: string | null;
+  receipt: { text: string; pngBase64: string } | null;
+  printed: boolean;
 }
 
 export type KioskScreen =
@@ -27,7 +51,10 @@ export type KioskScreen =
   | { screen: 'reading' }
   | { screen: 'pin'; holderName: string; triesLeft: number | null; wrongPin: boolean }
   | { screen: 'loading'; holderName: string }
-  | { screen: 'account'; holderName: string; summary: AccountSummary; offline: boolean }
+  | { screen: 'account'; holderName: string; summary: AccountSummary; offline: boolean; canPay: boolean; cashUnavailable: string | null }
+  | { screen: 'tiers'; holderName: string; year: number; tiers: TierOffer[] }
+  | { screen: 'paying'; holderName: string; progress: PaymentProgress }
+  | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
   | { screen: 'staff'; holderName: string }
   | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
 

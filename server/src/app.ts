@@ -6,10 +6,10 @@ import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { openDatabase, type SqliteDatabase } from './db.js';
-import { attachGateway, TerminalRegistry, type KioskAccountService } from './gateway/index.js';
+import { attachGateway, TerminalRegistry, type CardAuthenticator, type KioskAccountService } from './gateway/index.js';
 import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from './protocol/index.js';
 
-const BODY_LIMIT = '1mb';
+const ENROL_BODY_LIMIT = '4kb';
 
 export interface ServerOptions {
   dbPath: string;
@@ -22,6 +22,7 @@ export interface ServerOptions {
 
 export interface ServerServices {
   accounts: KioskAccountService;
+  cardAuthenticator?: CardAuthenticator;
   /** The office API mounted at /api/v1 (after the terminal enrolment route). */
   apiRouter?: express.Router;
   close?: () => void;
@@ -52,7 +53,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: BODY_LIMIT }));
 
   app.get('/healthz', (_req, res) => {
     db.prepare('SELECT 1').get();
@@ -62,7 +62,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 
-  app.post('/api/v1/terminals/enrol', (req, res) => {
+  app.post('/api/v1/terminals/enrol', express.json({ limit: ENROL_BODY_LIMIT }), (req, res) => {
     const parsed = enrolRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: { code: 'bad-request', message: describeZodError(parsed.error) } });
@@ -93,7 +93,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const http: HttpServer = createServer(app);
   const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES, transports: ['websocket'] });
-  attachGateway(io, { terminals, accounts: services.accounts, logger: logger.child({ component: 'gateway' }), metrics: { requests: gatewayRequests } });
+  attachGateway(io, {
+    terminals,
+    accounts: services.accounts,
+    ...(services.cardAuthenticator ? { cardAuthenticator: services.cardAuthenticator } : {}),
+    logger: logger.child({ component: 'gateway' }), metrics: { requests: gatewayRequests } });
 
   try {
     await new Promise<void>((resolve, reject) => {

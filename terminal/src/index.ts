@@ -4,3 +4,7 @@ export { loadOrCreateIdentity, enrol, readEnrolment, EnrolmentError, type Termin
 export { Journal } from './journal.js';
 export { Uplink } from './uplink.js';
 export type { DemoPanel } from './local-api.js';
+export { cardFeedFromReader, shanghaiToday, type CardAuthenticityCheck } from './card-feed.js';
+export { PaymentDesk, NOTES_FEN, type CashDevices, type PaymentOutcome, type PaymentProgress } from './payment.js';
+export { OutboxRelay } from './outbox.js';
+export { DEMO_FAULTS, type DemoFault } from './local-api.js';

@@ -20,7 +20,16 @@ export interface DemoPanel {
   /** How the demo card reaches the driver: 'pcscd' or 'in-process'. */
   cardPath: string;
   pin: string;
+  /** The simulated cash devices: notes into the acceptor, faults, the printer's paper. */
+  cash?: {
+    insertNote(yuan: number): Promise<string>;
+    fault(kind: DemoFault): Promise<void>;
+    setPaper(paper: 'ok' | 'out'): Promise<void>;
+  };
 }
+
+export const DEMO_FAULTS = ['jam', 'clearJam', 'stackerRemoved', 'stackerInserted'] as const;
+export type DemoFault = (typeof DEMO_FAULTS)[number];
 
 export interface LocalApiOptions {
   session: KioskSession;
@@ -40,6 +49,11 @@ export interface LocalApi {
 
 const pinBodySchema = z.object({ pin: z.string().max(12) }).strict();
 const insertBodySchema = z.object({ cardNumber: z.string().min(1).max(16) }).strict();
+const actionBodySchema = z.object({ action: z.enum(['pay', 'back', 'cancel-payment', 'done']) }).strict();
+const payBodySchema = z.object({ tierYuan: z.number().int().positive().max(1_000_000) }).strict();
+const noteBodySchema = z.object({ yuan: z.number().int().positive().max(1000) }).strict();
+const faultBodySchema = z.object({ fault: z.enum(DEMO_FAULTS) }).strict();
+const paperBodySchema = z.object({ paper: z.enum(['ok', 'out']) }).strict();
 
 function publicState(state: KioskState, options: LocalApiOptions) {
   return { ...state, ...options.status(), demo: options.demo !== undefined };
@@ -68,10 +82,67 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     res.json({ ok: true });
   });
 
+  app.post('/api/action', async (req, res) => {
+    const parsed = actionBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"action": "pay" | "back" | "cancel-payment" | "done"}' } });
+      return;
+    }
+    const result = await options.session.act(parsed.data.action);
+    if (!result.accepted) {
+      res.status(409).json({ error: { code: result.reason, message: `action not taken now: ${result.reason}` } });
+      return;
+    }
+    res.json({ ok: true });
+  });
+
+  app.post('/api/pay', async (req, res) => {
+    const parsed = payBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"tierYuan": <whole yuan>}' } });
+      return;
+    }
+    const result = await options.session.payTier(parsed.data.tierYuan);
+    if (!result.accepted) {
+      res.status(409).json({ error: { code: result.reason, message: `payment not started: ${result.reason}` } });
+      return;
+    }
+    res.json({ ok: true });
+  });
+
   if (options.demo) {
     const demo = options.demo;
+    const cash = demo.cash;
+    if (cash) {
+      app.post('/api/demo/note', async (req, res) => {
+        const parsed = noteBodySchema.safeParse(req.body);
+        if (!parsed.success) {
+          res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"yuan": 1 | 5 | 10 | 20 | 50 | 100}' } });
+          return;
+        }
+        res.json({ outcome: await cash.insertNote(parsed.data.yuan) });
+      });
+      app.post('/api/demo/fault', async (req, res) => {
+        const parsed = faultBodySchema.safeParse(req.body);
+        if (!parsed.success) {
+          res.status(400).json({ error: { code: 'bad-request', message: `body must be {"fault": ${DEMO_FAULTS.map((f) => `"${f}"`).join(' | ')}}` } });
+          return;
+        }
+        await cash.fault(parsed.data.fault);
+        res.json({ ok: true });
+      });
+      app.post('/api/demo/printer', async (req, res) => {
+        const parsed = paperBodySchema.safeParse(req.body);
+        if (!parsed.success) {
+          res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"paper": "ok" | "out"}' } });
+          return;
+        }
+        await cash.setPaper(parsed.data.paper);
+        res.json({ ok: true });
+      });
+    }
     app.get('/api/demo/cards', (_req, res) => {
-      res.json({ cards: demo.cards(), cardPath: demo.cardPath, pin: demo.pin });
+      res.json({ cards: demo.cards(), cardPath: demo.cardPath, pin: demo.pin, cash: demo.cash !== undefined });
     });
     app.post('/api/demo/card', async (req, res) => {
       const parsed = insertBodySchema.safeParse(req.body);

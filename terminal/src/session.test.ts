@@ -20,6 +20,8 @@ const summary: AccountSummary = {
   requiredYears: 15,
   pension: { status: 'not-started', startMonth: null, monthlyFen: null },
   certifiedThrough: null,
+  payment: null,
+  paymentRefusal: 'already-paid',
   asOf: '2026-11-22T00:00:00.000Z',
 };
 

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { maskName, type AccountSummary, type Reply } from '@nongbao/server/protocol';
+import type { PaymentDesk, PaymentOutcome, PaymentProgress } from './payment.js';
 
 /** Identity as the session needs it; read from the card by the card driver. */
 export interface CardHolder {
@@ -50,7 +51,19 @@ export type KioskScreen =
   | { screen: 'reading' }
   | { screen: 'pin'; holderName: string; triesLeft: number | null; wrongPin: boolean }
   | { screen: 'loading'; holderName: string }
-  | { screen: 'account'; holderName: string; summary: AccountSummary; offline: boolean }
+  | {
+      screen: 'account';
+      holderName: string;
+      summary: AccountSummary;
+      offline: boolean;
+      /** Can this year's contribution be paid in cash here now? */
+      canPay: boolean;
+      /** Message key saying why not, when the person could pay but the kiosk cannot take cash. */
+      cashUnavailable: string | null;
+    }
+  | { screen: 'tiers'; holderName: string; year: number; tiers: NonNullable<AccountSummary['payment']>['tiers'] }
+  | { screen: 'paying'; holderName: string; progress: PaymentProgress }
+  | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
   | { screen: 'staff'; holderName: string }
   | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
 
@@ -62,17 +75,29 @@ export interface SessionEvents {
   state: [KioskState];
 }
 
+export type SessionAction = 'pay' | 'back' | 'cancel-payment' | 'done';
+
 export class KioskSession extends EventEmitter<SessionEvents> {
   private current: KioskState = { screen: 'idle', session: 0 };
   private card: InsertedCard | null = null;
   private holder: CardHolder | null = null;
+  private summary: { data: AccountSummary; offline: boolean } | null = null;
   private sessionNumber = 0;
   private pinBusy = false;
 
   constructor(
-    private readonly deps: { accounts: AccountSource; cache: SummaryCache; logger: Logger },
+    private readonly deps: { accounts: AccountSource; cache: SummaryCache; logger: Logger; payments?: PaymentDesk },
   ) {
     super();
+    const payments = deps.payments;
+    if (payments) {
+      payments.on('progress', (progress) => {
+        if (this.current.screen === 'paying' && this.holder) this.show({ screen: 'paying', holderName: maskName(this.holder.name), progress });
+      });
+      payments.on('finished', (outcome) => {
+        if (this.holder && this.card) this.show({ screen: 'receipt', holderName: maskName(this.holder.name), outcome });
+      });
+    }
   }
 
   get state(): KioskState {
@@ -113,8 +138,11 @@ export class KioskSession extends EventEmitter<SessionEvents> {
   cardRemoved(): void {
     if (this.card === null && this.current.screen === 'idle') return;
     this.deps.logger.info({ event: 'session.ended', session: this.sessionNumber });
+    // Cash already stacked stays the person's credit, with a receipt.
+    if (this.deps.payments?.progress) void this.deps.payments.cancel('card-removed');
     this.card = null;
     this.holder = null;
+    this.summary = null;
     this.sessionNumber++;
     this.show({ screen: 'idle' });
   }
@@ -168,14 +196,14 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     if (this.stale(session)) return;
     if (reply.ok) {
       this.deps.cache.cacheSummary(reply.data);
-      this.show({ screen: 'account', holderName, summary: reply.data, offline: false });
+      this.showAccount(holderName, reply.data, false);
       return;
     }
     if (reply.error.code === 'unavailable') {
       const cached = this.deps.cache.cachedSummary(holder.citizenNumber);
       this.deps.logger.warn({ event: 'session.offline', session, cached: cached !== undefined });
       if (cached) {
-        this.show({ screen: 'account', holderName, summary: cached, offline: true });
+        this.showAccount(holderName, cached, true);
       } else {
         this.show({ screen: 'message', messageKey: 'server.unavailable', params: {} });
       }
@@ -187,6 +215,75 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       messageKey: reply.error.code === 'not-found' ? 'account.notFound' : 'server.error',
       params: {},
     });
+  }
+
+  private showAccount(holderName: string, summary: AccountSummary, offline: boolean): void {
+    this.summary = { data: summary, offline };
+    const availability = this.deps.payments?.availability() ?? { ok: false as const, reason: 'payment.cashUnavailable' as const };
+    // Offline, the cached summary may be stale: a payment could be refused
+    // after the cash is in, so the kiosk takes cash only when online.
+    const wantsToPay = summary.payment !== null && !offline;
+    this.show({
+      screen: 'account',
+      holderName,
+      summary,
+      offline,
+      canPay: wantsToPay && availability.ok,
+      cashUnavailable: wantsToPay && !availability.ok ? availability.reason : null,
+    });
+  }
+
+  /** A touch on the screen: pay, go back, cancel the payment, done with the receipt. */
+  async act(action: SessionAction): Promise<{ accepted: boolean; reason?: string }> {
+    const holder = this.holder;
+    if (!holder || !this.card) return { accepted: false, reason: 'no-card' };
+    const holderName = maskName(holder.name);
+    const screen = this.current.screen;
+    if (action === 'pay' && screen === 'account' && this.current.screen === 'account' && this.current.canPay && this.current.summary.payment) {
+      const { year, tiers } = this.current.summary.payment;
+      this.show({ screen: 'tiers', holderName, year, tiers });
+      return { accepted: true };
+    }
+    if (action === 'back' && screen === 'tiers' && this.summary) {
+      this.showAccount(holderName, this.summary.data, this.summary.offline);
+      return { accepted: true };
+    }
+    if (action === 'cancel-payment' && screen === 'paying' && this.deps.payments) {
+      await this.deps.payments.cancel('cancelled');
+      return { accepted: true };
+    }
+    if (action === 'done' && screen === 'receipt') {
+      await this.loadAccount(this.sessionNumber, holder);
+      return { accepted: true };
+    }
+    return { accepted: false, reason: 'not-now' };
+  }
+
+  /** The person chose a tier: the payment opens and the acceptor takes notes. */
+  async payTier(tierYuan: number): Promise<{ accepted: boolean; reason?: string }> {
+    const holder = this.holder;
+    const payments = this.deps.payments;
+    if (!holder || !this.card || !payments) return { accepted: false, reason: 'no-card' };
+    if (this.current.screen !== 'tiers') return { accepted: false, reason: 'not-now' };
+    const { year, tiers } = this.current;
+    const tier = tiers.find((t) => t.tierYuan === tierYuan);
+    if (!tier) return { accepted: false, reason: 'unknown-tier' };
+    const holderName = maskName(holder.name);
+    const begun = await payments.begin({
+      citizenNumber: holder.citizenNumber,
+      holderName,
+      year,
+      tierYuan,
+      dueFen: tier.dueFen,
+      creditedFen: tier.creditedFen,
+    });
+    if (!begun.ok) {
+      this.show({ screen: 'message', messageKey: begun.reason, params: {} });
+      return { accepted: true };
+    }
+    const progress = payments.progress;
+    if (progress && this.current.screen === 'tiers') this.show({ screen: 'paying', holderName, progress });
+    return { accepted: true };
   }
 
   private fail(error: unknown, step: string): void {

@@ -7,6 +7,10 @@ import { startLocalApi, type DemoPanel, type LocalApi } from './local-api.js';
 import { KioskSession, type InsertedCard } from './session.js';
 import { Uplink } from './uplink.js';
 import type { TerminalIdentity } from './identity.js';
+import type { CardReaderDriver } from '@nongbao/drivers/card';
+import { cardFeedFromReader, shanghaiToday } from './card-feed.js';
+import { OutboxRelay } from './outbox.js';
+import { PaymentDesk, type CashDevices } from './payment.js';
 
 /** Where inserted cards come from: the PC/SC reader driver, or the demo's in-process slot. */
 export interface CardFeed {
@@ -24,7 +28,12 @@ export interface TerminalOptions {
   port: number;
   uiDir: string;
   logger: Logger;
-  cards: CardFeed;
+  /** The card reader driver: PcscCardReader on a kiosk, InProcessCardReader in tests. */
+  cardReader: CardReaderDriver;
+  /** The kiosk's calendar date for card expiry; Asia/Shanghai today by default. */
+  today?: () => string;
+  /** Bill acceptor and receipt printer; without them the kiosk shows accounts but takes no cash. */
+  cashDevices?: CashDevices;
   demo?: DemoPanel;
   requestTimeoutMs?: number;
 }
@@ -34,6 +43,8 @@ export interface RunningTerminal {
   session: KioskSession;
   uplink: Uplink;
   journal: Journal;
+  outbox: OutboxRelay;
+  payments: PaymentDesk | undefined;
   stop(): Promise<void>;
 }
 
@@ -47,9 +58,31 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     logger: logger.child({ component: 'uplink' }),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
-  const session = new KioskSession({ accounts: uplink, cache: journal, logger: logger.child({ component: 'session' }) });
-  options.cards.onInserted((card) => void session.cardInserted(card));
-  options.cards.onRemoved(() => session.cardRemoved());
+  const payments = options.cashDevices
+    ? new PaymentDesk({ devices: options.cashDevices, journal, terminalId: options.identity.terminalId, logger: logger.child({ component: 'payment' }) })
+    : undefined;
+  const outbox = new OutboxRelay({ journal, uplink, logger: logger.child({ component: 'outbox' }) });
+  payments?.on('queued', () => outbox.kick());
+  const session = new KioskSession({
+    accounts: uplink,
+    cache: journal,
+    logger: logger.child({ component: 'session' }),
+    ...(payments ? { payments } : {}),
+  });
+  // The UI shows the link state: push a fresh state when it changes.
+  uplink.onLinkChange(() => session.emit('state', session.state));
+  const cards = cardFeedFromReader({
+    reader: options.cardReader,
+    today: options.today ?? (() => shanghaiToday()),
+    logger: logger.child({ component: 'card' }),
+    checkAuthenticity: async (evidence) => {
+      const reply = await uplink.cardAuthenticate(evidence);
+      if (!reply.ok) return 'unavailable';
+      return reply.data.authentic ? 'authentic' : 'not-authentic';
+    },
+  });
+  cards.onInserted((card) => void session.cardInserted(card));
+  cards.onRemoved(() => session.cardRemoved());
 
   let api: LocalApi | undefined;
   try {
@@ -62,9 +95,13 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       status: () => ({ serverConnected: uplink.connected, terminalId: options.identity.terminalId }),
       ...(options.demo ? { demo: options.demo } : {}),
     });
+    await payments?.start();
     uplink.start();
-    await options.cards.start();
+    outbox.start();
+    await cards.start();
   } catch (error) {
+    outbox.stop();
+    await payments?.stop().catch(() => undefined);
     uplink.stop();
     await api?.close();
     journal.close();
@@ -77,8 +114,12 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     session,
     uplink,
     journal,
+    outbox,
+    payments,
     stop: async () => {
-      await options.cards.stop();
+      await cards.stop();
+      await payments?.stop();
+      outbox.stop();
       uplink.stop();
       await localApi.close();
       journal.close();

@@ -11,9 +11,16 @@ import {
   REQUEST_TIMEOUT_MS,
   TERMINAL_NAMESPACE,
   accountSummaryReplySchema,
+  cardAuthenticateReplySchema,
+  moneyReplySchema,
   authMessage,
   describeZodError,
   type AccountSummary,
+  type CardAuthenticateRequest,
+  type CardAuthenticateResult,
+  type CashCreditSubmit,
+  type MoneyResult,
+  type PaymentSubmit,
   type ClientToServerEvents,
   type Reply,
   type ServerToClientEvents,
@@ -76,6 +83,29 @@ export class Uplink {
 
   accountSummary(citizenNumber: string): Promise<Reply<AccountSummary>> {
     return this.request('account.summary', { v: PROTOCOL_VERSION, citizenNumber }, accountSummaryReplySchema);
+  }
+
+  submitPayment(payment: PaymentSubmit): Promise<Reply<MoneyResult>> {
+    return this.request('payment.submit', payment, moneyReplySchema);
+  }
+
+  submitCashCredit(credit: CashCreditSubmit): Promise<Reply<MoneyResult>> {
+    return this.request('cash-credit.submit', credit, moneyReplySchema);
+  }
+
+  /** Runs `listener` on every (re)connection. */
+  onConnect(listener: () => void): void {
+    this.socket.on('connect', listener);
+  }
+
+  /** Runs `listener` when the link goes up or down. */
+  onLinkChange(listener: (connected: boolean) => void): void {
+    this.socket.on('connect', () => listener(true));
+    this.socket.on('disconnect', () => listener(false));
+  }
+
+  cardAuthenticate(evidence: Omit<CardAuthenticateRequest, 'v'>): Promise<Reply<CardAuthenticateResult>> {
+    return this.request('card.authenticate', { v: PROTOCOL_VERSION, ...evidence }, cardAuthenticateReplySchema);
   }
 
   private async request<T>(

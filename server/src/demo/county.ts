@@ -151,18 +151,27 @@ export function buildDemoCounty(today = '2026-11-22'): DemoCounty {
         if (habit < 0.2 && rand() < 0.4) continue;
         if (year === currentYear && rand() < 0.35) continue; // this year's campaign is still on
         const month = 3 + Math.floor(rand() * 7);
-        const paidOn = `${year}-${pad(month, 2)}-${pad(1 + Math.floor(rand() * 28), 2)}`;
-        if (paidOn > today) continue;
+        let paidOn = `${year}-${pad(month, 2)}-${pad(1 + Math.floor(rand() * 28), 2)}`;
+        // Nobody pays before the scheme opens or before enrolling at 16.
+        const sixteenth = `${birthYear + 16}-${pad(birthMonth, 2)}-${pad(birthDay, 2)}`;
+        const opens = schemeStart > sixteenth ? schemeStart : sixteenth;
+        if (paidOn < opens) paidOn = `${opens.slice(0, 8)}${pad(Math.min(28, Number(opens.slice(8)) + 5), 2)}`;
+        if (paidOn.slice(0, 4) !== String(year) || paidOn > today) continue;
         contributions.push({ year, tierYuan: severelyDisabled ? 100 : tier, paidOn, payer: severelyDisabled ? 'government' : 'individual' });
       }
     }
     const certifications: string[] = [];
     if (birthYear + 60 <= currentYear) {
-      // Pensioners certify roughly yearly; a few have let it lapse.
+      // Pensioners certify about once a year, in the same season; a few have
+      // let it lapse these last two years (the kiosk shows them suspended).
       const lapsed = rand() < 0.15;
-      const last = lapsed ? currentYear - 2 : currentYear - (rand() < 0.5 ? 1 : 0);
-      const certifiedOn = `${last}-${pad(1 + Math.floor(rand() * 10), 2)}-${pad(1 + Math.floor(rand() * 28), 2)}`;
-      if (certifiedOn <= today) certifications.push(certifiedOn);
+      const month = 1 + Math.floor(rand() * 10);
+      const firstYear = Math.max(schemeStartYear, birthYear + 60) + 1;
+      const lastYear = lapsed ? currentYear - 2 : currentYear;
+      for (let year = firstYear; year <= lastYear; year++) {
+        const certifiedOn = `${year}-${pad(month, 2)}-${pad(1 + Math.floor(rand() * 28), 2)}`;
+        if (certifiedOn <= today) certifications.push(certifiedOn);
+      }
     }
     const issueYear = 2012 + Math.floor(rand() * 10);
     residents.push({

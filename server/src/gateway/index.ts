@@ -6,6 +6,12 @@ import type { Counter } from 'prom-client';
 import {
   TERMINAL_NAMESPACE,
   accountSummaryRequestSchema,
+  cardAuthenticateRequestSchema,
+  cashCreditSubmitSchema,
+  paymentSubmitSchema,
+  type CashCreditSubmit,
+  type MoneyResult,
+  type PaymentSubmit,
   describeZodError,
   terminalAuthSchema,
   type AccountSummary,
@@ -17,10 +23,19 @@ import type { TerminalRegistry } from './terminals.js';
 
 export { TerminalRegistry } from './terminals.js';
 
-/** What the gateway needs to answer a kiosk's account question. */
+/** Checks a card's authentication cryptogram with the issuer key (server-side only). */
+export interface CardAuthenticator {
+  verify(evidence: { cardIdentifier: string; challenge: string; cryptogram: string }): boolean;
+}
+
+/** What the gateway needs to answer a kiosk's account question and book its cash. */
 export interface KioskAccountService {
   /** The account summary, or undefined when no insured person has that number. */
   summary(citizenNumber: string): AccountSummary | undefined;
+  /** Books a kiosk cash contribution once; a replay returns the first result. */
+  submitPayment(terminalId: string, payment: PaymentSubmit): Reply<MoneyResult>;
+  /** Books cash stacked for a payment that did not complete, as the person's credit. */
+  submitCashCredit(terminalId: string, credit: CashCreditSubmit): Reply<MoneyResult>;
 }
 
 interface SocketData {
@@ -32,6 +47,8 @@ type TerminalSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<
 export interface GatewayDeps {
   terminals: TerminalRegistry;
   accounts: KioskAccountService;
+  /** Absent when no issuer key is configured: kiosks then get `unavailable`. */
+  cardAuthenticator?: CardAuthenticator;
   logger: Logger;
   metrics?: { requests: Counter<'event' | 'outcome'> };
 }
@@ -72,6 +89,39 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
         return { ok: true, data: summary };
       });
       void reply;
+    });
+
+    socket.on('payment.submit', (request, ack) => {
+      handle(log, deps, 'payment.submit', ack, () => {
+        const parsed = paymentSubmitSchema.safeParse(request);
+        if (!parsed.success) return badRequest(parsed.error);
+        const reply = deps.accounts.submitPayment(terminalId, parsed.data);
+        log.info({ event: 'payment.booked', paymentId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
+        return reply;
+      });
+    });
+
+    socket.on('cash-credit.submit', (request, ack) => {
+      handle(log, deps, 'cash-credit.submit', ack, () => {
+        const parsed = cashCreditSubmitSchema.safeParse(request);
+        if (!parsed.success) return badRequest(parsed.error);
+        const reply = deps.accounts.submitCashCredit(terminalId, parsed.data);
+        log.info({ event: 'cash_credit.booked', creditId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
+        return reply;
+      });
+    });
+
+    socket.on('card.authenticate', (request, ack) => {
+      handle(log, deps, 'card.authenticate', ack, () => {
+        const parsed = cardAuthenticateRequestSchema.safeParse(request);
+        if (!parsed.success) return badRequest(parsed.error);
+        if (!deps.cardAuthenticator) {
+          return { ok: false, error: { code: 'unavailable', message: 'no issuer key is configured on this server' } };
+        }
+        const authentic = deps.cardAuthenticator.verify(parsed.data);
+        if (!authentic) log.warn({ event: 'card.authentication_failed', cardIdentifier: parsed.data.cardIdentifier });
+        return { ok: true, data: { authentic } };
+      });
     });
   });
 }

@@ -117,6 +117,20 @@ export function personAccountSpecs(citizenNumber: string): AccountSpec[] {
   }));
 }
 
+/**
+ * 'credit:<citizen>': cash a person handed over for a payment that did not
+ * complete at a kiosk (ARCHITECTURE.md journey 2: "the stacked amount is
+ * never lost"); the scheme owes it to them until it is used or refunded.
+ */
+export function personCreditAccountId(citizenNumber: string): AccountId {
+  checkPart('citizen number', citizenNumber);
+  return `credit:${citizenNumber}`;
+}
+
+export function personCreditAccountSpec(citizenNumber: string): AccountSpec {
+  return { id: personCreditAccountId(citizenNumber), kind: 'person.credit', normal: 'credit', mustNotGoNegative: true, meta: { citizenNumber } };
+}
+
 /** A kiosk's cash box: an asset that cannot hold less than no cash. */
 export function cashBoxAccountSpec(terminalId: string): AccountSpec {
   return { id: cashBoxAccountId(terminalId), kind: 'cashbox', normal: 'debit', mustNotGoNegative: true, meta: { terminalId } };

@@ -24,6 +24,8 @@ export {
   personAccountSpecs,
   cashBoxAccountId,
   cashBoxAccountSpec,
+  personCreditAccountId,
+  personCreditAccountSpec,
 } from './chart.js';
 export { LedgerError, LedgerErrorCode, isLedgerError, isLedgerInputError } from './errors.js';
 export type { LedgerStore, StoredTransfer, StoredAccount, ChainHead, BalanceDelta } from './store.js';

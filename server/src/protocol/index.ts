@@ -109,15 +109,89 @@ export const accountSummarySchema = z.object({
     monthlyFen: fen.nullable(),
   }),
   certifiedThrough: z.string().nullable(),
+  /**
+   * This year's contribution as the kiosk may take it in cash, decided by the
+   * policy engine before any cash is taken (POLICY.md "Contributions"); null
+   * when nothing can be paid here (already paid, not eligible, paid by the
+   * government on the person's behalf, ...), with the reason.
+   */
+  payment: z
+    .object({
+      year: z.number().int(),
+      tiers: z
+        .array(z.object({ tierYuan: z.number().int().positive(), dueFen: fen, creditedFen: fen }))
+        .min(1)
+        .max(50),
+    })
+    .nullable(),
+  paymentRefusal: z.string().max(64).nullable(),
   /** When the server produced it; the terminal shows it when answering from its offline cache. */
   asOf: z.string(),
 });
 export type AccountSummary = z.infer<typeof accountSummarySchema>;
 export const accountSummaryReplySchema = replySchema(accountSummarySchema);
 
+// ---------------------------------------------------------------- card authenticity
+/**
+ * The kiosk forwards what the card answered to INTERNAL AUTHENTICATE; the
+ * server checks it with the issuer key, which never reaches a kiosk
+ * (drivers/card/auth.ts describes the exchange).
+ */
+export const cardAuthenticateRequestSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  cardIdentifier: z.string().regex(/^[0-9A-Fa-f]{32}$/),
+  challenge: z.string().regex(/^[0-9A-Fa-f]{32}$/),
+  cryptogram: z.string().regex(/^[0-9A-Fa-f]{32}$/),
+});
+export type CardAuthenticateRequest = z.infer<typeof cardAuthenticateRequestSchema>;
+export const cardAuthenticateResultSchema = z.object({ authentic: z.boolean() });
+export type CardAuthenticateResult = z.infer<typeof cardAuthenticateResultSchema>;
+export const cardAuthenticateReplySchema = replySchema(cardAuthenticateResultSchema);
+
+// ---------------------------------------------------------------- money from the kiosk
+/**
+ * A cash contribution taken at the kiosk, sent from the kiosk's outbox until
+ * acknowledged. `id` is the UUIDv7 the kiosk made when the payment opened: the
+ * idempotency key end to end; a replay gets the ledger's first answer.
+ */
+export const paymentSubmitSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a lowercase UUIDv7'),
+  citizenNumber: citizenNumberSchema,
+  year: z.number().int().min(2000).max(2200),
+  tierYuan: z.number().int().positive().max(1_000_000),
+  /** Cash stacked for it, fen: must equal what the policy says is due. */
+  cashFen: fen.positive(),
+  paidAt: z.iso.datetime({ offset: true }),
+});
+export type PaymentSubmit = z.infer<typeof paymentSubmitSchema>;
+
+/**
+ * Cash stacked for a payment that did not complete (cancelled, card pulled,
+ * jam, stacker removed): kept as the person's credit, never lost
+ * (ARCHITECTURE.md journey 2). The receipt says so.
+ */
+export const cashCreditSubmitSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  id: paymentSubmitSchema.shape.id,
+  citizenNumber: citizenNumberSchema,
+  amountFen: fen.positive(),
+  at: z.iso.datetime({ offset: true }),
+  reason: z.enum(['cancelled', 'card-removed', 'timeout', 'device-fault']),
+});
+export type CashCreditSubmit = z.infer<typeof cashCreditSubmitSchema>;
+
+/** The ledger's answer for a money event (TigerBeetle-style result codes). */
+export const moneyResultSchema = z.object({ result: z.string().max(64) });
+export type MoneyResult = z.infer<typeof moneyResultSchema>;
+export const moneyReplySchema = replySchema(moneyResultSchema);
+
 // ---------------------------------------------------------------- event maps
 export interface ClientToServerEvents {
   'account.summary': (request: AccountSummaryRequest, ack: (reply: Reply<AccountSummary>) => void) => void;
+  'card.authenticate': (request: CardAuthenticateRequest, ack: (reply: Reply<CardAuthenticateResult>) => void) => void;
+  'payment.submit': (request: PaymentSubmit, ack: (reply: Reply<MoneyResult>) => void) => void;
+  'cash-credit.submit': (request: CashCreditSubmit, ack: (reply: Reply<MoneyResult>) => void) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -1,0 +1,300 @@
+// `nongbao demo` (what `npm start` runs): the demo village on one machine.
+// The county server (SQLite file under the data folder, seeded with the demo
+// county on first start), one kiosk terminal enrolled with a one-time code,
+// and the kiosk UI served by the terminal on 127.0.0.1. Cards are virtual:
+// behind the real pcscd daemon (vsmartcard's vpcd) where it is installed,
+// in-process otherwise; the demo says which.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { loadConfig, logLevelField, portField } from '@nongbao/server/config';
+import { createLogger } from '@nongbao/server/log';
+import { maskName } from '@nongbao/server/protocol';
+import { DEMO_OFFICE_PASSWORD, buildDemoCounty, createServerServices, startServer, type DemoCounty, type RunningServer } from '@nongbao/server';
+import {
+  DEMO_ISSUER_KEY,
+  InProcessCardReader,
+  PcscCardReader,
+  VirtualCard,
+  makeVirtualCardProfile,
+  runVpcdClient,
+  type CardReaderDriver,
+  type VirtualCardProfile,
+} from '@nongbao/drivers/card';
+import {
+  enrol,
+  loadOrCreateIdentity,
+  readEnrolment,
+  shanghaiToday,
+  startTerminal,
+  type DemoPanel,
+  type RunningTerminal,
+} from '@nongbao/terminal';
+import { kioskUiDistDir } from '@nongbao/kiosk-ui';
+import { createInProcessBillAcceptor } from '@nongbao/drivers/cctalk';
+import { createInProcessPrinter } from '@nongbao/drivers/escpos';
+import { waitForShutdown } from './shutdown.js';
+
+export const demoConfigSchema = z.object({
+  dataDir: z.string().min(1).default('data/demo'),
+  serverPort: portField(8460),
+  kioskPort: portField(8470),
+  logLevel: logLevelField(),
+  /** auto: pcscd + vpcd when installed, in-process otherwise. */
+  cardPath: z.enum(['auto', 'pcscd', 'in-process']).default('auto'),
+});
+export type DemoConfig = z.infer<typeof demoConfigSchema>;
+
+const DEMO_TERMINAL_ID = 'demo-kiosk-01';
+const PCSCD = '/usr/sbin/pcscd';
+const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
+const VPCD_PORT_SLOT_0 = 35963;
+const PCSCD_READY_TIMEOUT_MS = 15_000;
+
+interface DemoCardEntry {
+  cardNumber: string;
+  maskedName: string;
+  kind: 'resident' | 'staff';
+  villageName: string;
+  note?: string;
+  profile: VirtualCardProfile;
+}
+
+/** The virtual cards of the demo county, plus a clone that has the data but not the key. */
+export function demoCards(county: DemoCounty): DemoCardEntry[] {
+  const villageName = new Map(county.villages.map((v) => [v.code, v.name]));
+  const cards: DemoCardEntry[] = county.residents.map((r) => ({
+    cardNumber: r.card.cardNumber,
+    maskedName: maskName(r.name),
+    kind: 'resident' as const,
+    villageName: villageName.get(r.villageCode) ?? '',
+    ...(r.card.expiryDate < '2026-01-01' ? { note: '已过期 expired' } : {}),
+    profile: makeVirtualCardProfile({
+      citizenNumber: r.citizenNumber,
+      name: r.name,
+      pin: r.card.pin,
+      cardNumber: r.card.cardNumber,
+      issueDate: r.card.issueDate,
+      expiryDate: r.card.expiryDate,
+      sex: r.sex,
+      ethnicity: r.ethnicity === 'tibetan' ? '04' : '01',
+      issuerKey: DEMO_ISSUER_KEY,
+    }),
+  }));
+  for (const s of county.staff) {
+    cards.push({
+      cardNumber: s.card.cardNumber,
+      maskedName: maskName(s.name),
+      kind: 'staff',
+      villageName: '',
+      profile: makeVirtualCardProfile({
+        citizenNumber: s.citizenNumber,
+        name: s.name,
+        pin: s.card.pin,
+        kind: 'staff',
+        cardNumber: s.card.cardNumber,
+        issueDate: s.card.issueDate,
+        expiryDate: s.card.expiryDate,
+        issuerKey: DEMO_ISSUER_KEY,
+      }),
+    });
+  }
+  const original = county.residents[0]!;
+  cards.push({
+    cardNumber: 'X99999999',
+    maskedName: maskName(original.name),
+    kind: 'resident',
+    villageName: villageName.get(original.villageCode) ?? '',
+    note: '仿冒卡 clone',
+    profile: makeVirtualCardProfile({
+      citizenNumber: original.citizenNumber,
+      name: original.name,
+      pin: original.card.pin,
+      cardNumber: 'X99999999',
+      // Right data, wrong key: the server's authenticity check refuses it.
+      issuerKey: Buffer.from('00112233445566778899AABBCCDDEEFF', 'hex'),
+    }),
+  });
+  return cards;
+}
+
+function pcscdRunning(): boolean {
+  try {
+    execFileSync('pidof', ['pcscd'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts pcscd unless one runs; returns the process we started (to stop it), if any. */
+async function ensurePcscd(logger: Logger): Promise<ChildProcess | undefined> {
+  if (pcscdRunning()) return undefined;
+  const child = spawn(PCSCD, ['-f'], { stdio: 'ignore' });
+  const deadline = Date.now() + PCSCD_READY_TIMEOUT_MS;
+  while (!existsSync('/run/pcscd/pcscd.comm')) {
+    if (child.exitCode !== null) throw new Error(`pcscd exited at start (code ${child.exitCode})`);
+    if (Date.now() > deadline) throw new Error(`pcscd not ready within ${PCSCD_READY_TIMEOUT_MS} ms`);
+    await sleep(50);
+  }
+  logger.info({ event: 'demo.pcscd_started', pid: child.pid });
+  return child;
+}
+
+export interface RunningDemo {
+  serverUrl: string;
+  kioskUrl: string;
+  cardPath: 'pcscd' | 'in-process';
+  server: RunningServer;
+  terminal: RunningTerminal;
+  stop(): Promise<void>;
+}
+
+export async function startDemo(config: DemoConfig, logger: Logger): Promise<RunningDemo> {
+  const dataDir = resolve(config.dataDir);
+  const county = buildDemoCounty(shanghaiToday());
+  const server = await startServer({
+    dbPath: join(dataDir, 'server.sqlite'),
+    host: '127.0.0.1',
+    port: config.serverPort,
+    logger,
+    services: (db) => createServerServices(db, { logger, seedDemo: county, issuerKey: DEMO_ISSUER_KEY }),
+  });
+
+  const stops: Array<() => Promise<void>> = [() => server.close()];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ event: 'demo.stop_failed', err: error }));
+  };
+  try {
+    // The kiosk makes its key and enrols with a one-time code, as a real one does.
+    const terminalDir = join(dataDir, DEMO_TERMINAL_ID);
+    const identity = loadOrCreateIdentity(terminalDir, DEMO_TERMINAL_ID);
+    if (!readEnrolment(terminalDir) || !server.terminals.isEnrolled(DEMO_TERMINAL_ID)) {
+      const code = server.terminals.issueEnrolCode(DEMO_TERMINAL_ID);
+      await enrol(terminalDir, server.url, identity, code);
+    }
+
+    const wantPcscd = config.cardPath === 'pcscd' || (config.cardPath === 'auto' && existsSync(PCSCD) && existsSync(VPCD_DRIVER));
+    const cards = demoCards(county);
+    let reader: CardReaderDriver;
+    let insertCard: (profile: VirtualCardProfile) => Promise<void>;
+    let removeCard: () => Promise<void>;
+    if (wantPcscd) {
+      const pcscd = await ensurePcscd(logger);
+      if (pcscd) {
+        stops.push(async () => {
+          pcscd.kill('SIGTERM');
+          await new Promise((r) => pcscd.once('exit', r));
+        });
+      }
+      reader = new PcscCardReader({ logger: logger.child({ component: 'card-reader' }) });
+      let current: { abort: AbortController; done: Promise<unknown> } | undefined;
+      removeCard = async () => {
+        if (!current) return;
+        current.abort.abort();
+        await current.done.catch(() => undefined);
+        current = undefined;
+      };
+      insertCard = async (profile) => {
+        await removeCard();
+        const abort = new AbortController();
+        const done = runVpcdClient(new VirtualCard(profile), { port: VPCD_PORT_SLOT_0, signal: abort.signal });
+        current = { abort, done };
+      };
+      stops.push(() => removeCard());
+    } else {
+      const inProcess = new InProcessCardReader();
+      reader = inProcess;
+      insertCard = async (profile) => inProcess.insert(new VirtualCard(profile));
+      removeCard = async () => inProcess.remove();
+    }
+    const cardPath = wantPcscd ? 'pcscd' : 'in-process';
+
+    const panel: DemoPanel = {
+      cards: () => cards.map(({ profile: _profile, ...card }) => card),
+      cardPath: cardPath === 'pcscd' ? 'pcscd + vpcd (real PC/SC stack)' : 'in-process',
+      pin: county.residents[0]!.card.pin,
+      insert: async (cardNumber) => {
+        const card = cards.find((c) => c.cardNumber === cardNumber);
+        if (!card) return { ok: false, reason: 'unknown-card' };
+        await insertCard(card.profile);
+        return { ok: true };
+      },
+      remove: async () => {
+        await removeCard();
+      },
+    };
+
+    // The cash devices are simulators speaking the devices' real bytes over an
+    // in-memory line (the tests run the same simulators over real ptys).
+    const acceptor = createInProcessBillAcceptor({ log: logger.child({ component: 'bill-acceptor' }) });
+    const printer = createInProcessPrinter({ log: logger.child({ component: 'printer' }) });
+    panel.cash = {
+      insertNote: async (yuan) => acceptor.simulator.insertNote(yuan),
+      fault: async (kind) => {
+        if (kind === 'jam') await acceptor.simulator.jam();
+        else if (kind === 'clearJam') await acceptor.simulator.clearJam();
+        else if (kind === 'stackerRemoved') await acceptor.simulator.removeStacker();
+        else await acceptor.simulator.insertStacker();
+      },
+      setPaper: async (paper) => {
+        await printer.simulator.setPaper(paper);
+        await printer.printer.queryStatus().catch(() => undefined);
+      },
+    };
+
+    const terminal = await startTerminal({
+      identity,
+      serverUrl: server.url,
+      dataDir: terminalDir,
+      host: '127.0.0.1',
+      port: config.kioskPort,
+      uiDir: kioskUiDistDir,
+      logger: logger.child({ component: 'terminal' }),
+      cardReader: reader,
+      cashDevices: { acceptor: acceptor.driver, printer: printer.printer },
+      demo: panel,
+    });
+    stops.push(() => terminal.stop());
+    logger.info({ event: 'demo.started', serverUrl: server.url, kioskUrl: terminal.url, cardPath });
+    return { serverUrl: server.url, kioskUrl: terminal.url, cardPath, server, terminal, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  const config = loadConfig(demoConfigSchema, argv);
+  const logFile = join(resolve(config.dataDir), 'logs', 'demo.log');
+  const logger = createLogger({ name: 'demo', level: config.logLevel, destination: logFile });
+  if (!existsSync(join(kioskUiDistDir, 'index.html'))) {
+    process.stderr.write('building the kiosk UI (first start only)...\n');
+    execFileSync('npm', ['run', '--silent', 'build:ui'], { stdio: 'inherit', cwd: resolve(import.meta.dirname, '..') });
+  }
+  const demo = await startDemo(config, logger);
+  process.stdout.write(
+    [
+      '',
+      'Nongbao demo village is running.',
+      `  Kiosk UI (open in a browser): ${demo.kioskUrl}/`,
+      `  County server:                ${demo.serverUrl}  (metrics: ${demo.serverUrl}/metrics)`,
+      `  Office API:                   ${demo.serverUrl}/api/v1/openapi.json  (log in as operator / ${DEMO_OFFICE_PASSWORD})`,
+      `  Cards:                        ${demo.cardPath === 'pcscd' ? 'virtual cards behind the real pcscd (vpcd)' : 'virtual cards in-process (no PC/SC stack in the way)'}`,
+      `  Data:                         ${resolve(config.dataDir)}  (kept between starts)`,
+      `  Logs (JSON lines):            ${logFile}`,
+      '  Use the "Demo devices" panel on the right to insert a card (every demo PIN is 123456),',
+      '  then pay this year\'s contribution with the simulated notes; the receipt shows on screen.',
+      '  Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await waitForShutdown(logger);
+  process.stdout.write('stopping...\n');
+  await demo.stop();
+  logger.flush();
+  return 0;
+}

@@ -1,0 +1,63 @@
+// `nongbao server` and `nongbao enrol-code`.
+import { z } from 'zod';
+import { booleanField, loadConfig, logLevelField, portField } from '@nongbao/server/config';
+import { createLogger } from '@nongbao/server/log';
+import { openDatabase } from '@nongbao/server/db';
+import { TerminalRegistry, createServerServices, startServer } from '@nongbao/server';
+import { waitForShutdown } from './shutdown.js';
+
+export const serverConfigSchema = z.object({
+  db: z.string().min(1).default('data/nongbao.sqlite'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: portField(8460),
+  logLevel: logLevelField(),
+  /** Build the demo county into an empty database. */
+  seedDemo: booleanField(false),
+  /** The card issuer key, 32 hex digits; kiosks need the server to hold it to verify cards. */
+  issuerKey: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{32}$/, '32 hex digits (16 bytes)')
+    .optional(),
+});
+
+export async function serverCommand(argv: string[]): Promise<number> {
+  const config = loadConfig(serverConfigSchema, argv);
+  const logger = createLogger({ name: 'server', level: config.logLevel });
+  const server = await startServer({
+    dbPath: config.db,
+    host: config.host,
+    port: config.port,
+    logger,
+    services: (db) =>
+      createServerServices(db, {
+        logger,
+        seedDemo: config.seedDemo,
+        ...(config.issuerKey ? { issuerKey: Buffer.from(config.issuerKey, 'hex') } : {}),
+      }),
+  });
+  if (!config.issuerKey) {
+    logger.warn({ event: 'server.no_issuer_key', detail: 'kiosks cannot verify card authenticity (set NONGBAO_ISSUER_KEY)' });
+  }
+  process.stderr.write(`nongbao server listening on ${server.url} (database ${config.db})\n`);
+  await waitForShutdown(logger);
+  await server.close();
+  return 0;
+}
+
+const enrolCodeSchema = z.object({
+  db: z.string().min(1).default('data/nongbao.sqlite'),
+  terminalId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lowercase letters, digits and dashes, 3-64 long'),
+});
+
+export async function enrolCodeCommand(argv: string[]): Promise<number> {
+  const config = loadConfig(enrolCodeSchema, argv);
+  const db = openDatabase(config.db);
+  try {
+    const code = new TerminalRegistry(db).issueEnrolCode(config.terminalId);
+    process.stdout.write(`${code}\n`);
+    process.stderr.write(`one-time enrolment code for ${config.terminalId} (valid 7 days): on the kiosk run\n  nongbao terminal enrol --server-url URL --terminal-id ${config.terminalId} --code ${code}\n`);
+  } finally {
+    db.close();
+  }
+  return 0;
+}

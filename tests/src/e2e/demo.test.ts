@@ -1,0 +1,128 @@
+// The walking skeleton end to end, through real parts: `nongbao demo` as a
+// child process (server + terminal on free ports, SQLite files, socket.io over
+// a real port), driven through the terminal's local API like the UI does.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { buildDemoCounty } from '@nongbao/server';
+import { startDemoProcess, waitForKioskState, type DemoProcess } from '../support/demo-process.js';
+import { acquireMachineLock } from '../support/machine-lock.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'nb-demo-e2e-'));
+const county = buildDemoCounty(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()));
+
+/** A resident with several paid years and a valid card. */
+const resident = county.residents.find((r) => r.contributions.length >= 3 && r.card.expiryDate > '2027-01-01')!;
+
+/** The personal account's balance as the ledger holds it, read straight from the server's SQLite file. */
+function ledgerBalanceFen(citizenNumber: string): number {
+  const db = new Database(join(dataDir, 'server.sqlite'), { readonly: true });
+  try {
+    const rows = db.prepare("SELECT id FROM ledger_accounts WHERE id LIKE ?").all(`person:${citizenNumber}:%`) as Array<{ id: string }>;
+    let total = 0;
+    for (const { id } of rows) {
+      const credits = db.prepare('SELECT COALESCE(SUM(amount_fen), 0) AS s FROM ledger_transfers WHERE credit_account_id = ?').get(id) as { s: number };
+      const debits = db.prepare('SELECT COALESCE(SUM(amount_fen), 0) AS s FROM ledger_transfers WHERE debit_account_id = ?').get(id) as { s: number };
+      total += credits.s - debits.s;
+    }
+    return total;
+  } finally {
+    db.close();
+  }
+}
+
+function transferCount(): number {
+  const db = new Database(join(dataDir, 'server.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM ledger_transfers').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function post(url: string, body?: unknown, method = 'POST'): Promise<Response> {
+  return fetch(url, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+}
+
+describe('the demo village, end to end', () => {
+  let demo: DemoProcess | undefined;
+  afterAll(async () => {
+    await demo?.stop();
+  });
+
+  it('shows an inserted card holder their masked name, balance and contribution years, and returns to idle when the card is removed', async () => {
+    demo = await startDemoProcess(['--data-dir', dataDir, '--server-port', '0', '--kiosk-port', '0', '--card-path', 'in-process']);
+    expect(demo.output()).toContain('virtual cards in-process');
+
+    expect(await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle' && s.serverConnected === true)).toMatchObject({ demo: true });
+    expect((await post(`${demo.kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber })).status).toBe(200);
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin');
+    expect((await post(`${demo.kioskUrl}/api/pin`, { pin: resident.card.pin })).status).toBe(200);
+    const account = await waitForKioskState<{ holderName: string; offline: boolean; summary: { balanceFen: number; contributionYears: number; contributions: unknown[] } }>(
+      demo.kioskUrl,
+      (s) => s.screen === 'account',
+    );
+    const name = [...resident.name];
+    expect(account.holderName).toBe(name.length === 2 ? `${name[0]}*` : `${name[0]}${'*'.repeat(name.length - 2)}${name.at(-1)}`);
+    expect(account.offline).toBe(false);
+    expect(account.summary.contributionYears).toBe(resident.contributions.length);
+    expect(account.summary.balanceFen).toBe(ledgerBalanceFen(resident.citizenNumber));
+    expect(account.summary.balanceFen).toBeGreaterThan(0);
+
+    expect((await post(`${demo.kioskUrl}/api/demo/card`, undefined, 'DELETE')).status).toBe(200);
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle');
+  });
+
+  it('refuses a wrong PIN with the tries left, an expired card and a clone card', async () => {
+    const kioskUrl = demo!.kioskUrl;
+    await post(`${kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber });
+    await waitForKioskState(kioskUrl, (s) => s.screen === 'pin');
+    await post(`${kioskUrl}/api/pin`, { pin: '000000' });
+    expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === true)).toMatchObject({ triesLeft: 2 });
+    await post(`${kioskUrl}/api/pin`, { pin: resident.card.pin }); // resets the card's counter
+    await waitForKioskState(kioskUrl, (s) => s.screen === 'account');
+
+    const expired = county.residents.find((r) => r.card.expiryDate < '2026-01-01')!;
+    await post(`${kioskUrl}/api/demo/card`, { cardNumber: expired.card.cardNumber });
+    expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'message')).toMatchObject({ messageKey: 'card.expired' });
+
+    await post(`${kioskUrl}/api/demo/card`, { cardNumber: 'X99999999' });
+    expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'message')).toMatchObject({ messageKey: 'card.notAuthentic' });
+    await post(`${kioskUrl}/api/demo/card`, undefined, 'DELETE');
+  });
+
+  it('stops cleanly on Ctrl-C and reuses its data on the next start', async () => {
+    const before = transferCount();
+    expect(before).toBeGreaterThan(0);
+    expect(await demo!.stop()).toBe(0);
+    demo = await startDemoProcess(['--data-dir', dataDir, '--server-port', '0', '--kiosk-port', '0', '--card-path', 'in-process']);
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle' && s.serverConnected === true);
+    expect(transferCount()).toBe(before);
+    await post(`${demo.kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber });
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin');
+  });
+});
+
+describe('the demo village through the real PC/SC stack', () => {
+  it('reads a virtual card behind pcscd + vpcd and shows the account', async () => {
+    const release = await acquireMachineLock('pcsc');
+    const pcscDir = mkdtempSync(join(tmpdir(), 'nb-demo-pcsc-'));
+    const demo = await startDemoProcess(['--data-dir', pcscDir, '--server-port', '0', '--kiosk-port', '0', '--card-path', 'pcscd']);
+    try {
+      expect(demo.output()).toContain('behind the real pcscd');
+      await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle' && s.serverConnected === true);
+      await post(`${demo.kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber });
+      await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin', 30_000);
+      await post(`${demo.kioskUrl}/api/pin`, { pin: resident.card.pin });
+      const account = await waitForKioskState<{ summary: { contributionYears: number } }>(demo.kioskUrl, (s) => s.screen === 'account');
+      expect(account.summary.contributionYears).toBe(resident.contributions.length);
+      await post(`${demo.kioskUrl}/api/demo/card`, undefined, 'DELETE');
+      await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle', 30_000);
+    } finally {
+      expect(await demo.stop()).toBe(0);
+      release();
+    }
+  });
+});
