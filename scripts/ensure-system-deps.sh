@@ -5,6 +5,8 @@
 #   socat                    pseudo-terminal pairs for the serial simulators
 #   chromium                 the browser tests and the demo's kiosk window
 #   fonts-noto-cjk           Chinese glyphs for screenshots and receipt images
+#   unifont                  16x16 bitmap glyphs (unifont.hex) the receipt
+#                            renderer draws Chinese and Tibetan with
 #   libpcsclite-dev, pkg-config, g++, make
 #                            build dependencies of the `pcsclite` npm module
 # Runs as root on a fresh machine (apt-get), via sudo otherwise.
@@ -17,6 +19,7 @@ command -v scriptor >/dev/null 2>&1 || need+=(pcsc-tools)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+[ -e /usr/share/unifont/unifont.hex ] || need+=(unifont)
 [ -e /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v g++ >/dev/null 2>&1 || need+=(g++)

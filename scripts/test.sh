@@ -9,4 +9,12 @@ bash scripts/typecheck.sh
 echo "== build kiosk UI" >&2
 npm run --silent build:ui
 echo "== vitest" >&2
-npx vitest run "$@"
+mkdir -p artifacts
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json "$@" || status=$?
+# One plain closing line for CI: "N passed, N failed".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("artifacts/vitest.json", "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' || true
+exit $status

@@ -76,6 +76,8 @@ function Screen({ view, t }: { view: KioskView; t: T }) {
       return <PayingScreen view={view} t={t} />;
     case 'receipt':
       return <ReceiptScreen view={view} t={t} />;
+    case 'publicity':
+      return <PublicityScreen view={view} t={t} />;
     case 'staff':
       return (
         <div className="center">
@@ -170,6 +172,9 @@ function AccountScreen({ view, t }: { view: Extract<KioskView, { screen: 'accoun
         </button>
       )}
       {view.cashUnavailable && <p className="error" data-testid="cash-unavailable">{t(view.cashUnavailable)}</p>}
+      <button className="action" data-testid="publicity" onClick={() => void post('/api/action', { action: 'publicity' })}>
+        {t('account.publicity')}
+      </button>
       {!summary.payment && summary.paymentRefusal && ['already-paid', 'year-not-eligible', 'paid-by-government'].includes(summary.paymentRefusal) && (
         <p className="paid-note">{t(`payment.refused.${summary.paymentRefusal}`, { year: thisYear })}</p>
       )}
@@ -244,6 +249,52 @@ function ReceiptScreen({ view, t }: { view: Extract<KioskView, { screen: 'receip
       )}
       <button className="action" onClick={() => void post('/api/action', { action: 'done' })}>{t('receipt.done')}</button>
       <p className="hint">{t('removeCard')}</p>
+    </div>
+  );
+}
+
+function PublicityScreen({ view, t }: { view: Extract<KioskView, { screen: 'publicity' }>; t: T }) {
+  const { list } = view;
+  return (
+    <div className="publicity">
+      <p className="big">{t('publicity.title', { village: list.villageName, year: list.year })}</p>
+      <button className="action back" onClick={() => void post('/api/action', { action: 'back' })}>{t('tiers.back')}</button>
+      <section className="history">
+        <h2>{t('publicity.contributors')}</h2>
+        {list.contributors.length === 0 ? (
+          <p>{t('publicity.none')}</p>
+        ) : (
+          <table data-testid="publicity-contributors">
+            <tbody>
+              {list.contributors.map((c, i) => (
+                <tr key={i}>
+                  <td className="year">{c.name}</td>
+                  <td>{t('account.tier', { tier: c.tierYuan })}</td>
+                  <td className="num">{c.paidOn}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="history">
+        <h2>{t('publicity.recipients')}</h2>
+        {list.recipients.length === 0 ? (
+          <p>{t('publicity.none')}</p>
+        ) : (
+          <table>
+            <tbody>
+              {list.recipients.map((r, i) => (
+                <tr key={i}>
+                  <td className="year">{r.name}</td>
+                  <td className="num">{yuanText(t, r.monthlyFen)}</td>
+                  <td>{t(`publicity.${r.certification}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
     </div>
   );
 }

@@ -55,6 +55,7 @@ export type KioskScreen =
   | { screen: 'tiers'; holderName: string; year: number; tiers: TierOffer[] }
   | { screen: 'paying'; holderName: string; progress: PaymentProgress }
   | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
+  | { screen: 'publicity'; holderName: string; list: PublicityList }
   | { screen: 'staff'; holderName: string }
   | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
 
@@ -66,4 +67,12 @@ export interface DemoCard {
   kind: 'resident' | 'staff';
   villageName: string;
   note?: string;
+}
+
+export interface PublicityList {
+  villageCode: string;
+  villageName: string;
+  year: number;
+  contributors: Array<{ name: string; tierYuan: number; paidOn: string }>;
+  recipients: Array<{ name: string; monthlyFen: number; certification: 'certified' | 'lapsed' }>;
 }

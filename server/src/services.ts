@@ -144,6 +144,14 @@ export function createServerServices(db: SqliteDatabase, options: ServerServices
           throw error;
         }
       },
+      publicity: (villageCode, year) => {
+        try {
+          return registry.publicityList(villageCode, year);
+        } catch (error) {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        }
+      },
       submitPayment: (terminalId, payment) => submitKioskPayment(registry, logger, terminalId, payment),
       submitCashCredit: (terminalId, credit) => submitKioskCashCredit(ledger, registry, logger, terminalId, credit),
     },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, beforeEach } from 'vitest';
 import { pino } from 'pino';
-import type { AccountSummary, Reply } from '@nongbao/server/protocol';
+import type { AccountSummary, PublicityList, Reply } from '@nongbao/server/protocol';
 import { Journal } from './journal.js';
 import { CardReadError, KioskSession, type CardHolder, type InsertedCard, type KioskState, type PinCheck } from './session.js';
 
@@ -50,10 +50,18 @@ class FakeCard implements InsertedCard {
   }
 }
 
-function setup(reply: () => Promise<Reply<AccountSummary>>) {
+const publicityList: PublicityList = {
+  villageCode: 'v1',
+  villageName: '红岩村',
+  year: 2026,
+  contributors: [{ name: '王*英', tierYuan: 100, paidOn: '2026-05-01' }],
+  recipients: [{ name: '李*兰', monthlyFen: 6_625, certification: 'certified' }],
+};
+
+function setup(reply: () => Promise<Reply<AccountSummary>>, publicity: () => Promise<Reply<PublicityList>> = async () => ({ ok: true, data: publicityList })) {
   const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'nb-session-')), 'journal.sqlite'));
   const states: KioskState[] = [];
-  const session = new KioskSession({ accounts: { accountSummary: reply }, cache: journal, logger: pino({ level: 'silent' }) });
+  const session = new KioskSession({ accounts: { accountSummary: reply, publicity }, cache: journal, logger: pino({ level: 'silent' }) });
   session.on('state', (s) => states.push(s));
   return { session, journal, states };
 }
@@ -153,5 +161,23 @@ describe('kiosk session', () => {
     await staff.session.enterPin('123456');
     expect(staff.session.state).toMatchObject({ screen: 'staff', holderName: '周*平' });
     expect(asked).toBe(false);
+  });
+
+  it('shows the village publicity list from the account screen, and goes back', async () => {
+    await online.session.cardInserted(new FakeCard());
+    await online.session.enterPin('123456');
+    expect(await online.session.act('publicity')).toEqual({ accepted: true });
+    expect(online.session.state).toMatchObject({ screen: 'publicity', list: { villageName: '红岩村', contributors: [{ name: '王*英' }] } });
+    await online.session.act('back');
+    expect(online.session.state.screen).toBe('account');
+  });
+
+  it('offers no payment without cash devices, and refuses actions that do not fit the screen', async () => {
+    await online.session.cardInserted(new FakeCard());
+    expect(await online.session.act('pay')).toEqual({ accepted: false, reason: 'not-now' });
+    await online.session.enterPin('123456');
+    expect(online.session.state).toMatchObject({ screen: 'account', canPay: false });
+    expect(await online.session.act('pay')).toEqual({ accepted: false, reason: 'not-now' });
+    expect(await online.session.payTier(100)).toEqual({ accepted: false, reason: 'no-cash-devices' });
   });
 });

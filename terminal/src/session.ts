@@ -4,7 +4,7 @@
 // to the next person.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { maskName, type AccountSummary, type Reply } from '@nongbao/server/protocol';
+import { maskName, type AccountSummary, type PublicityList, type Reply } from '@nongbao/server/protocol';
 import type { PaymentDesk, PaymentOutcome, PaymentProgress } from './payment.js';
 
 /** Identity as the session needs it; read from the card by the card driver. */
@@ -39,6 +39,7 @@ export class CardReadError extends Error {
 
 export interface AccountSource {
   accountSummary(citizenNumber: string): Promise<Reply<AccountSummary>>;
+  publicity(villageCode: string, year: number): Promise<Reply<PublicityList>>;
 }
 
 export interface SummaryCache {
@@ -64,6 +65,7 @@ export type KioskScreen =
   | { screen: 'tiers'; holderName: string; year: number; tiers: NonNullable<AccountSummary['payment']>['tiers'] }
   | { screen: 'paying'; holderName: string; progress: PaymentProgress }
   | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
+  | { screen: 'publicity'; holderName: string; list: PublicityList }
   | { screen: 'staff'; holderName: string }
   | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
 
@@ -75,7 +77,7 @@ export interface SessionEvents {
   state: [KioskState];
 }
 
-export type SessionAction = 'pay' | 'back' | 'cancel-payment' | 'done';
+export type SessionAction = 'pay' | 'back' | 'cancel-payment' | 'done' | 'publicity';
 
 export class KioskSession extends EventEmitter<SessionEvents> {
   private current: KioskState = { screen: 'idle', session: 0 };
@@ -244,7 +246,19 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       this.show({ screen: 'tiers', holderName, year, tiers });
       return { accepted: true };
     }
-    if (action === 'back' && screen === 'tiers' && this.summary) {
+    if (action === 'publicity' && screen === 'account' && this.summary) {
+      const session = this.sessionNumber;
+      const { villageCode, asOf } = this.summary.data;
+      const reply = await this.deps.accounts.publicity(villageCode, Number(asOf.slice(0, 4)));
+      if (this.stale(session)) return { accepted: true };
+      if (!reply.ok) {
+        this.show({ screen: 'message', messageKey: reply.error.code === 'unavailable' ? 'server.unavailable' : 'server.error', params: {} });
+        return { accepted: true };
+      }
+      this.show({ screen: 'publicity', holderName, list: reply.data });
+      return { accepted: true };
+    }
+    if (action === 'back' && (screen === 'tiers' || screen === 'publicity') && this.summary) {
       this.showAccount(holderName, this.summary.data, this.summary.offline);
       return { accepted: true };
     }
@@ -263,7 +277,8 @@ export class KioskSession extends EventEmitter<SessionEvents> {
   async payTier(tierYuan: number): Promise<{ accepted: boolean; reason?: string }> {
     const holder = this.holder;
     const payments = this.deps.payments;
-    if (!holder || !this.card || !payments) return { accepted: false, reason: 'no-card' };
+    if (!holder || !this.card) return { accepted: false, reason: 'no-card' };
+    if (!payments) return { accepted: false, reason: 'no-cash-devices' };
     if (this.current.screen !== 'tiers') return { accepted: false, reason: 'not-now' };
     const { year, tiers } = this.current;
     const tier = tiers.find((t) => t.tierYuan === tierYuan);

@@ -13,6 +13,7 @@ import {
   accountSummaryReplySchema,
   cardAuthenticateReplySchema,
   moneyReplySchema,
+  publicityReplySchema,
   authMessage,
   describeZodError,
   type AccountSummary,
@@ -21,6 +22,7 @@ import {
   type CashCreditSubmit,
   type MoneyResult,
   type PaymentSubmit,
+  type PublicityList,
   type ClientToServerEvents,
   type Reply,
   type ServerToClientEvents,
@@ -83,6 +85,10 @@ export class Uplink {
 
   accountSummary(citizenNumber: string): Promise<Reply<AccountSummary>> {
     return this.request('account.summary', { v: PROTOCOL_VERSION, citizenNumber }, accountSummaryReplySchema);
+  }
+
+  publicity(villageCode: string, year: number): Promise<Reply<PublicityList>> {
+    return this.request('publicity.list', { v: PROTOCOL_VERSION, villageCode, year }, publicityReplySchema);
   }
 
   submitPayment(payment: PaymentSubmit): Promise<Reply<MoneyResult>> {

@@ -9,6 +9,8 @@ import {
   cardAuthenticateRequestSchema,
   cashCreditSubmitSchema,
   paymentSubmitSchema,
+  publicityRequestSchema,
+  type PublicityList,
   type CashCreditSubmit,
   type MoneyResult,
   type PaymentSubmit,
@@ -32,6 +34,8 @@ export interface CardAuthenticator {
 export interface KioskAccountService {
   /** The account summary, or undefined when no insured person has that number. */
   summary(citizenNumber: string): AccountSummary | undefined;
+  /** The village's publicity list for a year, or undefined for an unknown village. */
+  publicity(villageCode: string, year: number): PublicityList | undefined;
   /** Books a kiosk cash contribution once; a replay returns the first result. */
   submitPayment(terminalId: string, payment: PaymentSubmit): Reply<MoneyResult>;
   /** Books cash stacked for a payment that did not complete, as the person's credit. */
@@ -89,6 +93,16 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
         return { ok: true, data: summary };
       });
       void reply;
+    });
+
+    socket.on('publicity.list', (request, ack) => {
+      handle(log, deps, 'publicity.list', ack, () => {
+        const parsed = publicityRequestSchema.safeParse(request);
+        if (!parsed.success) return badRequest(parsed.error);
+        const list = deps.accounts.publicity(parsed.data.villageCode, parsed.data.year);
+        if (!list) return { ok: false, error: { code: 'not-found', message: 'no such village' } };
+        return { ok: true, data: list };
+      });
     });
 
     socket.on('payment.submit', (request, ack) => {

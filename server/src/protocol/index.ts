@@ -148,6 +148,28 @@ export const cardAuthenticateResultSchema = z.object({ authentic: z.boolean() })
 export type CardAuthenticateResult = z.infer<typeof cardAuthenticateResultSchema>;
 export const cardAuthenticateReplySchema = replySchema(cardAuthenticateResultSchema);
 
+// ---------------------------------------------------------------- publicity
+/** The village's yearly publicity list (POLICY.md "Publicity and coverage"). */
+export const publicityRequestSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  villageCode: z.string().min(1).max(32),
+  year: z.number().int().min(2000).max(2200),
+});
+export type PublicityRequest = z.infer<typeof publicityRequestSchema>;
+/** Longest list a reply carries; the office prints the whole list. */
+export const PUBLICITY_ROWS_LIMIT = 5_000;
+export const publicityListSchema = z.object({
+  villageCode: z.string(),
+  villageName: z.string(),
+  year: z.number().int(),
+  contributors: z.array(z.object({ name: z.string(), tierYuan: z.number().int(), paidOn: z.string() })).max(PUBLICITY_ROWS_LIMIT),
+  recipients: z
+    .array(z.object({ name: z.string(), monthlyFen: fen, certification: z.enum(['certified', 'lapsed']) }))
+    .max(PUBLICITY_ROWS_LIMIT),
+});
+export type PublicityList = z.infer<typeof publicityListSchema>;
+export const publicityReplySchema = replySchema(publicityListSchema);
+
 // ---------------------------------------------------------------- money from the kiosk
 /**
  * A cash contribution taken at the kiosk, sent from the kiosk's outbox until
@@ -190,6 +212,7 @@ export const moneyReplySchema = replySchema(moneyResultSchema);
 export interface ClientToServerEvents {
   'account.summary': (request: AccountSummaryRequest, ack: (reply: Reply<AccountSummary>) => void) => void;
   'card.authenticate': (request: CardAuthenticateRequest, ack: (reply: Reply<CardAuthenticateResult>) => void) => void;
+  'publicity.list': (request: PublicityRequest, ack: (reply: Reply<PublicityList>) => void) => void;
   'payment.submit': (request: PaymentSubmit, ack: (reply: Reply<MoneyResult>) => void) => void;
   'cash-credit.submit': (request: CashCreditSubmit, ack: (reply: Reply<MoneyResult>) => void) => void;
 }

@@ -13,6 +13,16 @@ import { launchChromium } from '../support/browser.js';
 const ARTIFACTS = join(REPO_ROOT, 'artifacts');
 const county = buildDemoCounty(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()));
 const resident = county.residents.find((r) => r.contributions.length >= 3 && r.card.expiryDate > '2027-01-01')!;
+const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+const thisYear = Number(today.slice(0, 4));
+const payer = county.residents.find(
+  (r) =>
+    Number(r.birthDate.slice(0, 4)) + 60 > thisYear &&
+    Number(r.birthDate.slice(0, 4)) + 16 <= thisYear &&
+    !r.severelyDisabled &&
+    !r.contributions.some((c) => c.year === thisYear) &&
+    r.card.expiryDate > today,
+)!;
 
 function yuan(fen: number): string {
   return `${Math.floor(fen / 100).toLocaleString('en-US')}.${String(fen % 100).padStart(2, '0')}`;
@@ -62,5 +72,36 @@ describe('the kiosk UI in Chromium', () => {
     await page.getByTestId('remove-card').click();
     await page.getByText('སྤྱི་ཚོགས་ཉེན་འགོག་ཤོག་བྱང་ནང་དུ་འཇུག་རོགས།').waitFor();
     expect(await page.getByTestId('balance').count()).toBe(0);
+  });
+
+  it('takes a cash payment by touch: tier, notes, receipt on screen; then the village list shows the payer', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${demo.kioskUrl}/`);
+    await page.getByTestId(`insert-${payer.card.cardNumber}`).click();
+    await page.getByText('请输入 6 位密码').waitFor();
+    for (const digit of payer.card.pin) await page.locator('.keypad button', { hasText: new RegExp(`^${digit}$`) }).click();
+    await page.getByTestId('pin-ok').click();
+
+    await page.getByTestId('pay').click();
+    await page.getByTestId('tier-100').click();
+    await page.getByText('请放入纸币').waitFor();
+    await page.getByTestId('note-50').click();
+    await page.getByTestId('inserted').getByText('50.00').waitFor();
+    await page.getByTestId('note-50').click();
+
+    await page.getByText('缴费成功').waitFor();
+    const receipt = await page.getByTestId('receipt-text').textContent();
+    expect(receipt).toContain('缴费凭条');
+    expect(receipt).toContain('100.00元');
+    await page.screenshot({ path: join(ARTIFACTS, 'kiosk-receipt.png'), fullPage: true });
+
+    await page.getByRole('button', { name: '完成' }).click();
+    await page.getByTestId('publicity').click();
+    await page.getByText('缴费名单').waitFor();
+    const masked = [...payer.name];
+    const maskedName = masked.length === 2 ? `${masked[0]}*` : `${masked[0]}${'*'.repeat(masked.length - 2)}${masked.at(-1)}`;
+    expect(await page.getByTestId('publicity-contributors').textContent()).toContain(maskedName);
+    await page.screenshot({ path: join(ARTIFACTS, 'kiosk-publicity.png'), fullPage: true });
+    await page.getByTestId('remove-card').click();
   });
 });
