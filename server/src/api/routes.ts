@@ -5,12 +5,14 @@
 import { z } from 'zod';
 import { isValidCitizenNumber } from '../policy/index.js';
 import {
+  campaignInputSchema,
   cardInputSchema,
   certificationInputSchema,
   citizenNumberField,
   collectiveSubsidyInputSchema,
   contributionInputSchema,
   deathReportInputSchema,
+  eligiblePopulationInputSchema,
   householdIdField,
   householdInputSchema,
   monthField,
@@ -25,6 +27,7 @@ import { RegistryError } from '../registry/errors.js';
 import type { Role } from '../registry/users.js';
 import type { Runs } from '../runs/index.js';
 import { ApiError } from './errors.js';
+import { publicityCsvLines } from './publicity-csv.js';
 
 export type Access = 'public' | Role;
 
@@ -88,6 +91,13 @@ export const payrollRunSchema = z.strictObject({ month: monthField, dryRun: dryR
 export const settlementRunSchema = z.strictObject({ dryRun: dryRunField });
 
 const json = (status: number, body: unknown): HandlerOutput => ({ status, json: body });
+
+/** A year in a query string or path (`?year=2012`): digits only, then the year's range. */
+const yearText = z.string().regex(/^\d{4}$/, 'a year YYYY').transform(Number).pipe(yearField);
+const villageParam = z.strictObject({ villageCode: villageCodeField });
+export const coverageQuerySchema = z.strictObject({ year: yearText });
+export const campaignParamsSchema = z.strictObject({ year: yearText });
+export const campaignProgressQuerySchema = z.strictObject({ villageCode: villageCodeField.optional() });
 
 export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
   return [
@@ -158,6 +168,92 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       success: { status: 200, description: 'PublicityList' },
       handler: ({ params, query }) =>
         json(200, registry.publicityList((params as { villageCode: string }).villageCode, (query as { year: number }).year)),
+    },
+    {
+      method: 'get',
+      path: '/villages/:villageCode/publicity.csv',
+      summary: "A village's yearly publicity list as CSV for the office to print (the rows of GET /villages/{villageCode}/publicity)",
+      access: 'auditor',
+      params: villageParam,
+      query: coverageQuerySchema,
+      success: { status: 200, description: 'section,name,tierYuan,paidOn,monthlyFen,monthlyYuan,certification (UTF-8 with BOM, CRLF)', csv: true },
+      handler: ({ params, query }) => {
+        const { villageCode } = params as { villageCode: string };
+        const { year } = query as { year: number };
+        // Built before the response starts, so an unknown village is a JSON 404, not a broken file.
+        const list = registry.publicityList(villageCode, year);
+        return { status: 200, csvLines: publicityCsvLines(list), filename: `publicity-${villageCode}-${year}.csv` };
+      },
+    },
+    {
+      method: 'post',
+      path: '/villages/:villageCode/eligible-populations',
+      summary: "Set a village's count of those who may enrol for a year, the denominator of enrolment coverage (POLICY.md Publicity and coverage)",
+      access: 'operator',
+      params: villageParam,
+      body: eligiblePopulationInputSchema,
+      success: { status: 200, description: '{ villageCode, year, eligiblePersons }' },
+      handler: ({ params, body, user }) =>
+        json(200, registry.coverage.setEligiblePopulation((params as { villageCode: string }).villageCode, body, user?.username)),
+    },
+    {
+      method: 'get',
+      path: '/villages/:villageCode/coverage',
+      summary: "A village's coverage for a year: enrolled ÷ those who may enrol, contributions ÷ enrolled under 60",
+      access: 'auditor',
+      params: villageParam,
+      query: coverageQuerySchema,
+      success: { status: 200, description: 'VillageCoverage with year and asOf' },
+      handler: ({ params, query }) =>
+        json(200, registry.coverage.villageCoverage((params as { villageCode: string }).villageCode, (query as { year: number }).year)),
+    },
+    {
+      method: 'get',
+      path: '/coverage',
+      summary: 'Coverage of every village for a year, and the county total',
+      access: 'auditor',
+      query: coverageQuerySchema,
+      success: { status: 200, description: 'CountyCoverage' },
+      handler: ({ query }) => json(200, registry.coverage.countyCoverage((query as { year: number }).year)),
+    },
+    {
+      method: 'post',
+      path: '/campaigns',
+      summary: "Set or revise a contribution year's collection campaign and the county's target (optionally split by village)",
+      access: 'operator',
+      body: campaignInputSchema,
+      success: { status: 200, description: 'Campaign' },
+      handler: ({ body, user }) => json(200, registry.coverage.setCampaign(body, user?.username)),
+    },
+    {
+      method: 'get',
+      path: '/campaigns/:year',
+      summary: "A contribution year's collection campaign",
+      access: 'auditor',
+      params: campaignParamsSchema,
+      success: { status: 200, description: 'Campaign' },
+      handler: ({ params }) => {
+        const { year } = params as { year: number };
+        const campaign = registry.coverage.campaign(year);
+        if (!campaign) throw new ApiError(404, 'not-found', `no collection campaign was set for ${year}`, 'year');
+        return json(200, campaign);
+      },
+    },
+    {
+      method: 'get',
+      path: '/campaigns/:year/progress',
+      summary: 'Progress per day of a collection campaign against its target, for the county or one village (?villageCode=)',
+      access: 'auditor',
+      params: campaignParamsSchema,
+      query: campaignProgressQuerySchema,
+      success: { status: 200, description: 'CampaignProgress' },
+      handler: ({ params, query }) => {
+        const { year } = params as { year: number };
+        const { villageCode } = query as { villageCode?: string };
+        const progress = registry.coverage.campaignProgress(year, villageCode);
+        if (!progress) throw new ApiError(404, 'not-found', `no collection campaign was set for ${year}`, 'year');
+        return json(200, progress);
+      },
     },
     {
       method: 'post',

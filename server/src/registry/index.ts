@@ -12,6 +12,7 @@ import { FUND_ACCOUNT_SPECS } from '../ledger/index.js';
 import { CertificationService } from './certifications.js';
 import { makeContext, type RegistryContext, type RegistryDeps } from './context.js';
 import { ContributionService } from './contributions.js';
+import { CoverageService } from './coverage.js';
 import { PersonService } from './persons.js';
 import { RecipientFactsReader } from './recipients.js';
 import { migrateRegistry } from './schema.js';
@@ -26,6 +27,8 @@ export interface Registry {
   readonly recipients: RecipientFactsReader;
   readonly statements: StatementService;
   readonly users: UserService;
+  /** POLICY.md "Publicity and coverage": coverage per village and county, campaigns. */
+  readonly coverage: CoverageService;
   accountStatement: StatementService['accountStatement'];
   recordContribution: ContributionService['recordContribution'];
   recordCertification: CertificationService['recordCertification'];
@@ -43,6 +46,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const recipients = new RecipientFactsReader(context, certifications);
   const statements = new StatementService(context, persons, contributions, certifications, recipients);
   const users = new UserService(context.db, context.now);
+  const coverage = new CoverageService(context, persons);
   return {
     context,
     persons,
@@ -51,6 +55,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
     recipients,
     statements,
     users,
+    coverage,
     accountStatement: (citizenNumber) => statements.accountStatement(citizenNumber),
     recordContribution: (input) => contributions.recordContribution(input),
     recordCertification: (input) => certifications.recordCertification(input),
@@ -67,6 +72,22 @@ export { ContributionService, type ContributionResult, type ContributionChannel 
 export { CertificationService, type CertificationResult } from './certifications.js';
 export { StatementService, maskName, type AccountStatement, type PublicityList, type PensionStatus } from './statements.js';
 export { RecipientFactsReader, type FamilyBindingStatus, type PensionRow } from './recipients.js';
+export {
+  CoverageService,
+  ratio,
+  campaignInputSchema,
+  eligiblePopulationInputSchema,
+  COVERAGE_VILLAGES_LIMIT,
+  CAMPAIGN_MAX_DAYS,
+  type Ratio,
+  type VillageCoverage,
+  type CountyCoverage,
+  type Campaign,
+  type CampaignInput,
+  type CampaignDay,
+  type CampaignProgress,
+  type EligiblePopulationInput,
+} from './coverage.js';
 export { UserService, SESSION_TTL_MS, ROLES, type Role, type OfficeUser, type Session } from './users.js';
 export { derivedUuidV7, newUuidV7, isUuidV7 } from './ids.js';
 export * from './inputs.js';

@@ -17,6 +17,32 @@ const STATEMENTS = [
      collective_fen INTEGER NOT NULL CHECK (collective_fen >= 0),
      PRIMARY KEY (village_code, year)
    ) STRICT`,
+  // POLICY.md "Publicity and coverage": those who may enrol, as counted by the
+  // office per village and year (the registry stores only the enrolled); see coverage.ts.
+  `CREATE TABLE IF NOT EXISTS reg_village_eligible_populations (
+     village_code TEXT NOT NULL REFERENCES reg_villages(code),
+     year INTEGER NOT NULL,
+     eligible_persons INTEGER NOT NULL CHECK (eligible_persons >= 0),
+     set_by TEXT,
+     set_at TEXT NOT NULL,
+     PRIMARY KEY (village_code, year)
+   ) STRICT`,
+  // A collection campaign per contribution year and the county's target, with
+  // its optional split by village (POLICY.md "Publicity and coverage").
+  `CREATE TABLE IF NOT EXISTS reg_campaigns (
+     year INTEGER PRIMARY KEY,
+     start_date TEXT NOT NULL,
+     end_date TEXT NOT NULL CHECK (end_date >= start_date),
+     target_contributions INTEGER NOT NULL CHECK (target_contributions > 0),
+     set_by TEXT,
+     set_at TEXT NOT NULL
+   ) STRICT`,
+  `CREATE TABLE IF NOT EXISTS reg_campaign_village_targets (
+     year INTEGER NOT NULL REFERENCES reg_campaigns(year),
+     village_code TEXT NOT NULL REFERENCES reg_villages(code),
+     target_contributions INTEGER NOT NULL CHECK (target_contributions >= 0),
+     PRIMARY KEY (year, village_code)
+   ) STRICT`,
   `CREATE TABLE IF NOT EXISTS reg_households (
      id TEXT PRIMARY KEY,
      village_code TEXT NOT NULL REFERENCES reg_villages(code),
