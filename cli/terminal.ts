@@ -1,9 +1,12 @@
 // `nongbao terminal`: a kiosk against real hardware (a PC/SC card reader).
 // `nongbao terminal enrol --code CODE` enrols it once with a one-time code.
 import { z } from 'zod';
-import { loadConfig, logLevelField, parseFlags, portField } from '@nongbao/server/config';
+import { booleanField, loadConfig, logLevelField, parseFlags, portField } from '@nongbao/server/config';
 import { createLogger } from '@nongbao/server/log';
 import { PcscCardReader } from '@nongbao/drivers/card';
+import { CctalkBillAcceptor, openSerialLink } from '@nongbao/drivers/cctalk';
+import { EscPosPrinter } from '@nongbao/drivers/escpos';
+import type { CashDevices } from '@nongbao/terminal';
 import { enrol, loadOrCreateIdentity, readEnrolment, startTerminal } from '@nongbao/terminal';
 import { kioskUiDistDir } from '@nongbao/kiosk-ui';
 import { waitForShutdown } from './shutdown.js';
@@ -17,6 +20,15 @@ export const terminalConfigSchema = z.object({
   /** The UI port; the local API listens on 127.0.0.1 only. */
   port: portField(8470),
   logLevel: logLevelField(),
+  /** Serial port of the ccTalk bill acceptor (9600 8N1); with --printer-port, enables cash payments. */
+  billAcceptorPort: z.string().min(1).optional(),
+  /** ccTalk checksum variant the acceptor is set to. */
+  billAcceptorChecksum: z.enum(['simple8', 'crc16']).default('simple8'),
+  /** Single-wire ccTalk echoes every byte the host sends; false for a two-wire (RS232) link. */
+  billAcceptorEcho: booleanField(true),
+  /** Serial port of the ESC/POS receipt printer. */
+  printerPort: z.string().min(1).optional(),
+  printerBaud: z.coerce.number().int().refine((b) => [9600, 19200, 38400, 57600, 115200].includes(b), 'one of 9600, 19200, 38400, 57600, 115200').default(9600),
 });
 
 const enrolConfigSchema = z.object({
@@ -51,6 +63,22 @@ export async function terminalCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const identity = loadOrCreateIdentity(config.dataDir, config.terminalId);
+  if ((config.billAcceptorPort === undefined) !== (config.printerPort === undefined)) {
+    process.stderr.write('nongbao terminal: cash payments need both --bill-acceptor-port and --printer-port (no receipt, no cash)\n');
+    return 2;
+  }
+  let cashDevices: CashDevices | undefined;
+  if (config.billAcceptorPort && config.printerPort) {
+    cashDevices = {
+      acceptor: new CctalkBillAcceptor({
+        link: await openSerialLink({ path: config.billAcceptorPort, baudRate: 9600 }),
+        mode: config.billAcceptorChecksum,
+        echo: config.billAcceptorEcho,
+        log: logger.child({ component: 'bill-acceptor' }),
+      }),
+      printer: new EscPosPrinter({ link: await openSerialLink({ path: config.printerPort, baudRate: config.printerBaud }), log: logger.child({ component: 'printer' }) }),
+    };
+  }
   const terminal = await startTerminal({
     identity,
     serverUrl: config.serverUrl,
@@ -60,6 +88,7 @@ export async function terminalCommand(argv: string[]): Promise<number> {
     uiDir: kioskUiDistDir,
     logger,
     cardReader: new PcscCardReader({ logger: logger.child({ component: 'card-reader' }) }),
+    ...(cashDevices ? { cashDevices } : {}),
   });
   process.stderr.write(`kiosk UI on ${terminal.url}/\n`);
   await waitForShutdown(logger);

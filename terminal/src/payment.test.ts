@@ -1,0 +1,123 @@
+// The payment desk with the real ccTalk and ESC/POS drivers talking to their
+// simulators over in-memory lines, and a real journal file.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createInProcessBillAcceptor } from '@nongbao/drivers/cctalk';
+import { createInProcessPrinter } from '@nongbao/drivers/escpos';
+import { Journal } from './journal.js';
+import { PaymentDesk, type PaymentOutcome, type PaymentProgress } from './payment.js';
+
+const silent = pino({ level: 'silent' });
+const request = { citizenNumber: '513227198302220050', holderName: '扎**吉', year: 2026, tierYuan: 200, dueFen: 20_000, creditedFen: 23_500 };
+
+function until<T>(desk: PaymentDesk, event: 'finished' | 'progress', predicate: (value: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (value: T) => {
+      if (!predicate(value)) return;
+      desk.off(event, listener as never);
+      resolve(value);
+    };
+    desk.on(event, listener as never);
+  });
+}
+
+describe('the payment desk', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  async function setup(journalPath = join(mkdtempSync(join(tmpdir(), 'nb-pay-')), 'journal.sqlite')) {
+    const journal = new Journal(journalPath);
+    const acceptor = createInProcessBillAcceptor({ pollIntervalMs: 20 });
+    const printer = createInProcessPrinter();
+    const desk = new PaymentDesk({ devices: { acceptor: acceptor.driver, printer: printer.printer }, journal, terminalId: 'kiosk-test', logger: silent });
+    await desk.start();
+    cleanups.push(async () => {
+      await desk.stop();
+      journal.close();
+    });
+    return { journal, desk, acceptor: acceptor.simulator, printer: printer.simulator, journalPath };
+  }
+
+  it('stacks notes up to what is due, returns one that would overpay, completes, queues it and prints the receipt', async () => {
+    const { journal, desk, acceptor, printer } = await setup();
+    const begun = await desk.begin(request);
+    expect(begun.ok).toBe(true);
+    const paymentId = (begun as { paymentId: string }).paymentId;
+    expect(journal.payment(paymentId)).toMatchObject({ state: 'open', dueFen: 20_000, stackedFen: 0 });
+
+    await acceptor.insertNote(100);
+    await until<PaymentProgress>(desk, 'progress', (p) => p.stackedFen === 10_000);
+    await acceptor.insertNote(50);
+    await until<PaymentProgress>(desk, 'progress', (p) => p.stackedFen === 15_000);
+    await acceptor.insertNote(100); // 250 > 200: returned
+    await new Promise((r) => setTimeout(r, 300));
+    expect(journal.payment(paymentId)!.stackedFen).toBe(15_000);
+    expect(await acceptor.stackedYuan()).toEqual([100, 50]);
+
+    const finished = until<PaymentOutcome>(desk, 'finished');
+    await acceptor.insertNote(50);
+    const outcome = await finished;
+    expect(outcome).toMatchObject({ outcome: 'paid', stackedFen: 20_000, printed: true });
+    expect(journal.payment(paymentId)).toMatchObject({ state: 'complete', stackedFen: 20_000 });
+    expect(journal.pendingOutbox()).toEqual([
+      expect.objectContaining({ id: paymentId, kind: 'payment', payload: expect.objectContaining({ cashFen: 20_000, tierYuan: 200, year: 2026 }) }),
+    ]);
+    expect(printer.receipts).toHaveLength(1);
+    expect(printer.receipts[0]!.render().text).toContain('实收现金');
+  });
+
+  it('refuses to open a payment when the printer is out of paper, before any cash is taken', async () => {
+    const { desk, printer, journal } = await setup();
+    await printer.setPaper('out');
+    expect(await desk.begin(request)).toEqual({ ok: false, reason: 'payment.noPaper' });
+    expect(journal.openPayments()).toEqual([]);
+  });
+
+  it('on a stacker removal mid-payment stops intake, keeps what was stacked as credit and prints it', async () => {
+    const { desk, acceptor, journal, printer } = await setup();
+    const begun = (await desk.begin(request)) as { paymentId: string };
+    await acceptor.insertNote(100);
+    await until<PaymentProgress>(desk, 'progress', (p) => p.stackedFen === 10_000);
+    const finished = until<PaymentOutcome>(desk, 'finished');
+    await acceptor.removeStacker();
+    const outcome = await finished;
+    expect(outcome).toMatchObject({ outcome: 'short', reason: 'device-fault', fault: 'stackerRemoved', stackedFen: 10_000, printed: true });
+    expect(journal.payment(begun.paymentId)).toMatchObject({ state: 'cancelled', stackedFen: 10_000 });
+    expect(journal.pendingOutbox()).toEqual([
+      expect.objectContaining({ kind: 'cash-credit', payload: expect.objectContaining({ amountFen: 10_000, reason: 'device-fault' }) }),
+    ]);
+    expect(printer.receipts.at(-1)!.render().text).toContain('现金暂存凭条');
+    // Intake is off: a note now is not taken.
+    expect(await desk.begin(request)).toEqual({ ok: false, reason: 'payment.cashUnavailable' });
+  });
+
+  it('a cancel with nothing stacked queues nothing and prints nothing', async () => {
+    const { desk, journal, printer } = await setup();
+    await desk.begin(request);
+    const finished = until<PaymentOutcome>(desk, 'finished');
+    await desk.cancel('cancelled');
+    expect(await finished).toMatchObject({ outcome: 'short', stackedFen: 0, receipt: null });
+    expect(journal.pendingOutbox()).toEqual([]);
+    expect(printer.receipts).toHaveLength(0);
+  });
+
+  it('after a power cut mid-payment, the next start turns what was stacked into the credit of the person', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nb-pay-crash-'));
+    const journalPath = join(dir, 'journal.sqlite');
+    const crashed = new Journal(journalPath);
+    crashed.openPayment({ id: '01a20562-9ad7-7028-b880-1783f7c2e6ec', citizenNumber: request.citizenNumber, year: 2026, tierYuan: 200, dueFen: 20_000, openedAt: '2026-11-22T10:00:00Z' });
+    crashed.noteStacking('01a20562-9ad7-7028-b880-1783f7c2e6ec', 1, 5_000, '2026-11-22T10:00:01Z');
+    crashed.noteCredited(5_000, 2, '2026-11-22T10:00:02Z');
+    crashed.close();
+
+    const { journal } = await setup(journalPath);
+    expect(journal.payment('01a20562-9ad7-7028-b880-1783f7c2e6ec')).toMatchObject({ state: 'cancelled', stackedFen: 5_000 });
+    expect(journal.pendingOutbox()).toEqual([expect.objectContaining({ kind: 'cash-credit', payload: expect.objectContaining({ amountFen: 5_000 }) })]);
+    expect(journal.deviceCounter()).toBe(2);
+  });
+});
