@@ -245,7 +245,10 @@ function ReceiptScreen({ view, t }: { view: Extract<KioskView, { screen: 'receip
       {outcome.fault && <p className="error">{t('receipt.fault')}</p>}
       {outcome.receipt && <p>{outcome.printed ? t('receipt.take') : t('receipt.notPrinted')}</p>}
       {outcome.receipt && (
-        <pre className="receipt-paper" data-testid="receipt-text">{outcome.receipt.text}</pre>
+        <>
+          <img className="receipt-image" alt="" src={`data:image/png;base64,${outcome.receipt.pngBase64}`} data-testid="receipt-image" />
+          <pre className="receipt-paper visually-hidden" data-testid="receipt-text">{outcome.receipt.text}</pre>
+        </>
       )}
       <button className="action" onClick={() => void post('/api/action', { action: 'done' })}>{t('receipt.done')}</button>
       <p className="hint">{t('removeCard')}</p>

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { BillAcceptor, BillAcceptorEvent, EscrowOffer, ReceiptPrinter } from '@nongbao/drivers';
-import { ReceiptBuilder, renderReceipt } from '@nongbao/drivers/escpos';
+import { ReceiptBuilder, defaultGlyphSource, renderReceipt } from '@nongbao/drivers/escpos';
 import type { CreditReason, Journal } from './journal.js';
 
 /** CNY notes the kiosk takes, fen (issue #4: 1, 5, 10, 20, 50, 100 yuan). */
@@ -107,6 +107,8 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     await acceptor.open();
     await acceptor.disable();
     await printer.open();
+    // Load the receipt glyphs now rather than in the middle of the first payment.
+    defaultGlyphSource({ log: this.deps.logger });
     // Payments left open by a crash or power cut: what they stacked is the
     // person's credit, relayed like any other money event.
     for (const left of this.deps.journal.openPayments()) {

@@ -3,6 +3,7 @@
 // goes as GB18030 text in Kanji mode (FS &); a line holding any character the
 // font lacks (GB18030 four-byte characters, e.g. rare name characters in CJK
 // extension A/B) is drawn by us and sent as a raster image (GS v 0).
+import type { Logger } from 'pino';
 import {
   align as alignCommand,
   bold as boldCommand,
@@ -19,12 +20,18 @@ import {
   EscPosCodecError,
 } from './codec.js';
 import { DEFAULT_WIDTH_DOTS, FONT_A_WIDTH_DOTS, FONT_HEIGHT_DOTS, RECEIPT_MAX_LINES } from './constants.js';
-import { blankBitmap, blit, BuiltinGlyphSource, type GlyphSource } from './font.js';
+import { blankBitmap, blit, layoutGlyphs, type GlyphSource } from './font.js';
 import type { Align, Bitmap, ReceiptLine, TextStyle } from './types.js';
+import { defaultGlyphSource, type GlyphSourceKind } from './unifont.js';
 
 export interface ReceiptBuilderOptions {
   widthDots?: number;
+  /** Glyphs for raster lines; default Unifont (see `unifontPath`), else built-in boxes. */
   glyphs?: GlyphSource;
+  /** Unifont hex file for the default source (default UNIFONT_DEFAULT_PATH). */
+  unifontPath?: string;
+  /** Told once per process and path how the default glyph source loaded. */
+  log?: Logger;
 }
 
 /** Printer columns a character takes: ASCII one, everything else two (full width). */
@@ -34,13 +41,18 @@ export function columnsOf(text: string): number {
   return columns;
 }
 
-/** Splits text into lines of at most `columns`, never splitting a character. */
-export function wrapText(text: string, columns: number): string[] {
+/**
+ * Splits text into lines of at most `columns`, never splitting a character.
+ * `charColumns` says how many columns one character takes (default: as
+ * `columnsOf`); a zero-width character (a combining mark) stays with the one
+ * before it.
+ */
+export function wrapText(text: string, columns: number, charColumns: (char: string) => number = columnsOf): string[] {
   const lines: string[] = [];
   let line = '';
   let used = 0;
   for (const char of text.replace(/[\r\n\t]+/g, ' ')) {
-    const w = char.codePointAt(0)! < 0x80 ? 1 : 2;
+    const w = charColumns(char);
     if (used + w > columns && line.length > 0) {
       lines.push(line);
       line = '';
@@ -62,6 +74,7 @@ function sanitize(text: string): string {
 export class ReceiptBuilder {
   readonly #widthDots: number;
   readonly #glyphs: GlyphSource;
+  readonly #glyphSource: GlyphSourceKind;
   readonly #parts: Buffer[] = [];
   #lines = 0;
 
@@ -70,9 +83,24 @@ export class ReceiptBuilder {
     if (!Number.isInteger(this.#widthDots) || this.#widthDots < 96 || this.#widthDots > 576) {
       throw new EscPosCodecError(`widthDots ${this.#widthDots} is not 96..576`);
     }
-    this.#glyphs = options.glyphs ?? new BuiltinGlyphSource();
+    if (options.glyphs) {
+      this.#glyphs = options.glyphs;
+      this.#glyphSource = 'custom';
+    } else {
+      const resolved = defaultGlyphSource({
+        ...(options.unifontPath === undefined ? {} : { unifontPath: options.unifontPath }),
+        ...(options.log === undefined ? {} : { log: options.log }),
+      });
+      this.#glyphs = resolved.source;
+      this.#glyphSource = resolved.kind;
+    }
     // ESC @ resets; FS & selects the double-byte (GB18030) mode of Chinese printers.
     this.#parts.push(initialize(), kanjiOn());
+  }
+
+  /** Which glyphs raster lines are drawn with ('fallback': boxes, Unifont missing). */
+  get glyphSource(): GlyphSourceKind {
+    return this.#glyphSource;
   }
 
   get columns(): number {
@@ -92,15 +120,32 @@ export class ReceiptBuilder {
     const width = style.width ?? 1;
     const height = style.height ?? 1;
     const columns = Math.max(1, Math.floor(this.columns / width));
-    for (const line of wrapText(sanitize(text), columns)) this.#printLine(line, { ...style, width, height });
+    for (const line of wrapText(sanitize(text), columns, this.#wrapColumns)) this.#printLine(line, { ...style, width, height });
     return this;
+  }
+
+  /**
+   * Columns for wrapping: a character the printer font has counts as the
+   * printer prints it, any other as wide as we draw it (Tibetan 12 dots, a
+   * combining mark 0), so the line fits whether it goes as text or raster.
+   */
+  readonly #wrapColumns = (char: string): number => (isPrintableInFont(char) ? columnsOf(char) : this.#rasterDots(char) / FONT_A_WIDTH_DOTS);
+
+  #rasterDots(text: string): number {
+    return layoutGlyphs([...text].map((char) => this.#glyphs.glyph(char.codePointAt(0)!))).width;
+  }
+
+  /** Columns a whole line takes as it will be printed: text, or a raster line drawn by us. */
+  #lineColumns(line: string, raster: boolean): number {
+    return raster ? this.#rasterDots(line) / FONT_A_WIDTH_DOTS : columnsOf(line);
   }
 
   /** "key      value": value right-aligned; both on separate lines if they do not fit. */
   row(key: string, value: string, options: { bold?: boolean } = {}): this {
     const k = sanitize(key);
     const v = sanitize(value);
-    const gap = this.columns - columnsOf(k) - columnsOf(v);
+    const raster = ![...k, ...v].every(isPrintableInFont);
+    const gap = Math.floor(this.columns - this.#lineColumns(k, raster) - this.#lineColumns(v, raster));
     if (gap >= 1) return this.#printLine(`${k}${' '.repeat(gap)}${v}`, { bold: options.bold ?? false });
     this.text(k, { bold: options.bold ?? false });
     return this.text(v, { align: 'right', bold: options.bold ?? false });
@@ -167,14 +212,11 @@ export class ReceiptBuilder {
   /** Draws one line with our glyphs, positioned as the printer would align text. */
   #rasterLine(line: string, align: Align, width: number, height: number, bold: boolean): Bitmap {
     const glyphs = [...line].map((char) => this.#glyphs.glyph(char.codePointAt(0)!));
-    const lineWidth = glyphs.reduce((sum, g) => sum + g.width * width, 0);
+    // Drawn by us, so combining marks (Tibetan vowels, subjoined letters) stack.
+    const { positions, width: lineWidth } = layoutGlyphs(glyphs, width);
     const bitmap = blankBitmap(this.#widthDots, FONT_HEIGHT_DOTS * height);
-    let x = align === 'left' ? 0 : align === 'center' ? Math.floor((this.#widthDots - lineWidth) / 2) : this.#widthDots - lineWidth;
-    x = Math.max(0, x);
-    for (const glyph of glyphs) {
-      blit(bitmap, glyph, x, 0, width, height, bold);
-      x += glyph.width * width;
-    }
+    const x = Math.max(0, align === 'left' ? 0 : align === 'center' ? Math.floor((this.#widthDots - lineWidth) / 2) : this.#widthDots - lineWidth);
+    glyphs.forEach((glyph, i) => blit(bitmap, glyph, x + positions[i]!, 0, width, height, bold));
     return bitmap;
   }
 }

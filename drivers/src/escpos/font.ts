@@ -1,14 +1,33 @@
-// Glyphs for the raster fallback and the receipt renderer. The project ships
-// no font rasteriser (no dependency for it), so the built-in source draws
-// ASCII from a 5x7 bitmap font scaled into Font A's 12x24 cell, and every
-// other character as a 24x24 box holding its code point in hex (the way GNU
-// Unifont shows a glyph it lacks). A real CJK rasteriser can be plugged in
-// through `GlyphSource` (the demo could use one); see the README of issue #4.
+// Glyphs for the raster fallback and the receipt renderer (issue #4 §3). The
+// default source is GNU Unifont (unifont.ts) when the system has it; this
+// file holds the contract and the built-in fallback, which draws ASCII from a
+// 5x7 bitmap font scaled into Font A's 12x24 cell and every other character
+// as a 24x24 box holding its code point in hex (the way Unifont shows a glyph
+// it lacks), so a machine without the font still renders a readable layout.
 import type { Bitmap } from './types.js';
 
+/** Width of a full-width (Chinese) character cell on a Chinese-mode printer. */
+export const FULL_WIDTH_DOTS = 24;
+
+/** A glyph as a source returns it: a bitmap 24 dots tall (one printer line). */
+export interface Glyph extends Bitmap {
+  /**
+   * A combining mark (Tibetan vowel signs and subjoined letters, accents):
+   * when we draw a line ourselves it goes over the end of the character before
+   * it and does not move the pen. A printer's resident font cannot combine, so
+   * the text path of the renderer ignores this and gives the mark its own cell.
+   */
+  combining?: boolean;
+}
+
+/**
+ * Contract: `glyph` never throws; it returns a bitmap exactly 24 dots tall,
+ * 12 dots wide for half-width characters, 24 for full-width ones (narrower or
+ * wider is allowed for scripts drawn by us, e.g. Tibetan at 12), and a box for
+ * a character it has no glyph for. Sources may cache; callers must not mutate.
+ */
 export interface GlyphSource {
-  /** A glyph 24 dots tall; 12 wide for half-width characters, 24 for full-width. */
-  glyph(codePoint: number): Bitmap;
+  glyph(codePoint: number): Glyph;
 }
 
 // 5x7 font, ASCII 0x20..0x7E, one byte per column, bit 0 = top row.
@@ -57,8 +76,10 @@ export function isFullWidth(codePoint: number): boolean {
 }
 
 export class BuiltinGlyphSource implements GlyphSource {
-  glyph(codePoint: number): Bitmap {
+  glyph(codePoint: number): Glyph {
     if (codePoint >= 0x20 && codePoint <= 0x7e) return this.#ascii(codePoint);
+    // Not a Unicode scalar value (a caller's bug): the replacement character's box, never a throw.
+    if (!Number.isInteger(codePoint) || codePoint < 0 || codePoint > 0x10ffff) return this.#hexBox(0xfffd, 24);
     // Chinese-mode printers print every non-ASCII character full width (24 dots).
     return this.#hexBox(codePoint, 24);
   }
@@ -106,6 +127,27 @@ export class BuiltinGlyphSource implements GlyphSource {
     });
     return bitmap;
   }
+}
+
+/**
+ * Pen positions for a line of glyphs we draw ourselves (the raster fallback),
+ * each glyph magnified `scaleX`: a combining mark is drawn right-aligned to
+ * the pen (over the end of the character before it, the way Unifont places
+ * its marks at minus their own width) and does not advance it; a mark with no
+ * character before it is drawn as a spacing glyph.
+ */
+export function layoutGlyphs(glyphs: readonly Glyph[], scaleX = 1): { positions: number[]; width: number } {
+  const positions: number[] = [];
+  let pen = 0;
+  for (const glyph of glyphs) {
+    const width = glyph.width * scaleX;
+    if (glyph.combining && pen > 0) positions.push(Math.max(0, pen - width));
+    else {
+      positions.push(pen);
+      pen += width;
+    }
+  }
+  return { positions, width: pen };
 }
 
 /** Draws `src` onto `dst` at (x, y), magnified; dots outside are clipped. */

@@ -10,7 +10,24 @@ export * from './codec.js';
 export { EscPosParser, parseEscPos, ESCPOS_PARSER_BUFFER_LIMIT_BYTES } from './parser.js';
 export { ReceiptBuilder, buildReceipt, columnsOf, wrapText, type ReceiptBuilderOptions } from './builder.js';
 export { renderReceipt, renderCommands, decodePrinterText, RENDER_MAX_HEIGHT_DOTS, type RenderOptions, type RenderedReceipt } from './render.js';
-export { BuiltinGlyphSource, type GlyphSource } from './font.js';
+export { BuiltinGlyphSource, FULL_WIDTH_DOTS, type Glyph, type GlyphSource } from './font.js';
+export {
+  UnifontGlyphSource,
+  defaultGlyphSource,
+  GlyphSourceError,
+  GlyphSourceErrorCode,
+  isGlyphSourceError,
+  isGlyphFileUnavailable,
+  UNIFONT_DEFAULT_PATH,
+  UNIFONT_COMBINING_FILE_NAME,
+  UNIFONT_MAX_FILE_BYTES,
+  UNIFONT_MAX_MALFORMED_LINES,
+  UNIFONT_GLYPH_CACHE_LIMIT,
+  UNIFONT_LOADED_FILES_LIMIT,
+  type GlyphSourceKind,
+  type ResolvedGlyphSource,
+  type UnifontLoadOptions,
+} from './unifont.js';
 export {
   EscPosPrinter,
   STATUS_REPLY_TIMEOUT_MS,

@@ -2,12 +2,14 @@
 // printer would put them on paper (issue #4 §3). The printer simulator, the
 // tests and the demo (which shows the printed receipt on screen) all use it.
 import iconv from 'iconv-lite';
+import type { Logger } from 'pino';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { rasterToBitmap } from './codec.js';
 import { DEFAULT_LINE_SPACING_DOTS, DEFAULT_WIDTH_DOTS, FONT_A_WIDTH_DOTS, FONT_HEIGHT_DOTS, QR_ERROR_LEVELS, QrFn } from './constants.js';
-import { blankBitmap, blit, BuiltinGlyphSource, type GlyphSource } from './font.js';
+import { blankBitmap, blit, FULL_WIDTH_DOTS, type GlyphSource } from './font.js';
 import { parseEscPos } from './parser.js';
+import { defaultGlyphSource, type GlyphSourceKind } from './unifont.js';
 import type { Align, Bitmap, EscPosCommand } from './types.js';
 
 /** A receipt taller than this (about 2.5 m of paper) is cut off in the picture. */
@@ -15,7 +17,12 @@ export const RENDER_MAX_HEIGHT_DOTS = 20_000;
 
 export interface RenderOptions {
   widthDots?: number;
+  /** Glyphs to draw with; default Unifont (see `unifontPath`), else built-in boxes. */
   glyphs?: GlyphSource;
+  /** Unifont hex file for the default source (default UNIFONT_DEFAULT_PATH). */
+  unifontPath?: string;
+  /** Told once per process and path how the default glyph source loaded. */
+  log?: Logger;
 }
 
 export interface RenderedReceipt {
@@ -27,6 +34,8 @@ export interface RenderedReceipt {
   cuts: number;
   /** Commands the renderer could not place (unknown or malformed). */
   discarded: number;
+  /** 'fallback': Unifont was missing, non-ASCII text shows as boxes with code points. */
+  glyphSource: GlyphSourceKind;
 }
 
 interface Run {
@@ -76,7 +85,19 @@ export function renderReceipt(bytes: Uint8Array, options: RenderOptions = {}): R
 
 export function renderCommands(commands: readonly EscPosCommand[], options: RenderOptions = {}): RenderedReceipt {
   const widthDots = options.widthDots ?? DEFAULT_WIDTH_DOTS;
-  const glyphs = options.glyphs ?? new BuiltinGlyphSource();
+  let glyphs: GlyphSource;
+  let glyphSource: GlyphSourceKind;
+  if (options.glyphs) {
+    glyphs = options.glyphs;
+    glyphSource = 'custom';
+  } else {
+    const resolved = defaultGlyphSource({
+      ...(options.unifontPath === undefined ? {} : { unifontPath: options.unifontPath }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
+    glyphs = resolved.source;
+    glyphSource = resolved.kind;
+  }
   const columns = Math.floor(widthDots / FONT_A_WIDTH_DOTS);
   const blocks: { bitmap?: Bitmap; x?: number; height: number }[] = [];
   const textLines: string[] = [];
@@ -105,13 +126,21 @@ export function renderCommands(commands: readonly EscPosCommand[], options: Rend
       for (const codePoint of decodePrinterText(run.bytes, run.kanji)) chars.push({ codePoint, bold: run.bold, width: run.width, height: run.height });
     }
     const lineHeight = Math.max(FONT_HEIGHT_DOTS * height, ...chars.map((c) => FONT_HEIGHT_DOTS * c.height));
-    const cells = chars.map((c) => ({ ...c, glyph: glyphs.glyph(c.codePoint) }));
-    const contentWidth = cells.reduce((sum, c) => sum + c.glyph.width * c.width, 0);
+    // The printer prints every double-byte character in a full-width cell and
+    // cannot combine marks, so a narrower glyph (Greek, a dot) sits centred in
+    // 24 dots and takes the two columns the text line counts for it.
+    const cells = chars.map((c) => {
+      const glyph = glyphs.glyph(c.codePoint);
+      const cellDots = c.codePoint < 0x80 ? glyph.width : Math.max(glyph.width, FULL_WIDTH_DOTS);
+      return { ...c, glyph, cellDots };
+    });
+    const contentWidth = cells.reduce((sum, c) => sum + c.cellDots * c.width, 0);
     const bitmap = blankBitmap(widthDots, lineHeight);
     let x = xFor(contentWidth);
     for (const cell of cells) {
-      blit(bitmap, cell.glyph, x, lineHeight - cell.glyph.height * cell.height, cell.width, cell.height, cell.bold);
-      x += cell.glyph.width * cell.width;
+      const inset = Math.floor((cell.cellDots - cell.glyph.width) / 2) * cell.width;
+      blit(bitmap, cell.glyph, x + inset, lineHeight - cell.glyph.height * cell.height, cell.width, cell.height, cell.bold);
+      x += cell.cellDots * cell.width;
     }
     blocks.push({ bitmap, x: 0, height: Math.max(lineSpacing, lineHeight) });
     const text = String.fromCodePoint(...chars.map((c) => c.codePoint)).trimEnd();
@@ -244,5 +273,5 @@ export function renderCommands(commands: readonly EscPosCommand[], options: Rend
   }
   // Trailing blank lines (the feed before the cut) are paper, not text.
   while (textLines.length > 0 && textLines.at(-1) === '') textLines.pop();
-  return { text: textLines.join('\n'), png: PNG.sync.write(png), widthDots, heightDots, cuts, discarded };
+  return { text: textLines.join('\n'), png: PNG.sync.write(png), widthDots, heightDots, cuts, discarded, glyphSource };
 }

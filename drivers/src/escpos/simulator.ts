@@ -135,11 +135,13 @@ export class PrinterSimulator implements PrinterControl {
     const commands = this.#job;
     this.#job = [];
     const widthDots = this.#widthDots;
+    // The log hears (once per process) whether the picture has Unifont glyphs or boxes.
+    const log = this.#log;
     let rendered: RenderedReceipt | undefined;
     this.#receipts.push({
       commands,
       cut: cutRequested && !this.#cutterError,
-      render: () => (rendered ??= renderCommands(commands, { widthDots })),
+      render: () => (rendered ??= renderCommands(commands, { widthDots, log })),
     });
     if (this.#receipts.length > PRINTER_SIMULATOR_RECEIPT_LIMIT) this.#receipts.shift();
   }

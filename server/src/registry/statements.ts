@@ -1,6 +1,7 @@
 // What a resident and a village are shown (ARCHITECTURE.md "What it is for";
 // POLICY.md "Publicity and coverage"). The kiosk's account summary and the
 // office's statement are the same call, so they cannot disagree.
+import { maskName } from '../protocol/index.js';
 import { SOURCES, personAccountId } from '../ledger/index.js';
 import {
   contributionWindow,
@@ -67,16 +68,9 @@ export interface PublicityList {
   recipients: { name: string; monthlyFen: number; certification: 'certified' | 'lapsed' }[];
 }
 
-/**
- * POLICY.md "Publicity and coverage": "name with the middle masked".
- * 张三丰 -> 张*丰, 王五 -> 王*, a single character stays.
- */
-export function maskName(name: string): string {
-  const chars = [...name];
-  if (chars.length <= 1) return name;
-  if (chars.length === 2) return `${chars[0]}*`;
-  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
-}
+// POLICY.md "Publicity and coverage": "name with the middle masked". One
+// implementation, shared with the kiosk screen (protocol module).
+export { maskName };
 
 function terms(p: PensionRow, basicFen: number): PensionTerms {
   return { startMonth: p.start_month, basicFen, topUpFen: p.top_up_fen, accountFen: p.account_fen };
