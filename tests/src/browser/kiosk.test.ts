@@ -6,23 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { buildDemoCounty } from '@nongbao/server';
 import { REPO_ROOT, startDemoProcess, type DemoProcess } from '../support/demo-process.js';
 import { launchChromium } from '../support/browser.js';
+import { expectedMaskedName, residentWithHistory, residentsWhoOwe } from '../support/demo-residents.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'artifacts');
-const county = buildDemoCounty(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()));
-const resident = county.residents.find((r) => r.contributions.length >= 3 && r.card.expiryDate > '2027-01-01')!;
-const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-const thisYear = Number(today.slice(0, 4));
-const payer = county.residents.find(
-  (r) =>
-    Number(r.birthDate.slice(0, 4)) + 60 > thisYear &&
-    Number(r.birthDate.slice(0, 4)) + 16 <= thisYear &&
-    !r.severelyDisabled &&
-    !r.contributions.some((c) => c.year === thisYear) &&
-    r.card.expiryDate > today,
-)!;
+const resident = residentWithHistory;
+const payer = residentsWhoOwe[0]!;
 
 function yuan(fen: number): string {
   return `${Math.floor(fen / 100).toLocaleString('en-US')}.${String(fen % 100).padStart(2, '0')}`;
@@ -98,9 +88,7 @@ describe('the kiosk UI in Chromium', () => {
     await page.getByRole('button', { name: '完成' }).click();
     await page.getByTestId('publicity').click();
     await page.getByText('缴费名单').waitFor();
-    const masked = [...payer.name];
-    const maskedName = masked.length === 2 ? `${masked[0]}*` : `${masked[0]}${'*'.repeat(masked.length - 2)}${masked.at(-1)}`;
-    expect(await page.getByTestId('publicity-contributors').textContent()).toContain(maskedName);
+    expect(await page.getByTestId('publicity-contributors').textContent()).toContain(expectedMaskedName(payer.name));
     await page.screenshot({ path: join(ARTIFACTS, 'kiosk-publicity.png'), fullPage: true });
     await page.getByTestId('remove-card').click();
   });

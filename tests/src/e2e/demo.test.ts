@@ -6,15 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { buildDemoCounty } from '@nongbao/server';
 import { startDemoProcess, waitForKioskState, type DemoProcess } from '../support/demo-process.js';
 import { acquireMachineLock } from '../support/machine-lock.js';
+import { county, expectedMaskedName, residentWithHistory } from '../support/demo-residents.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nb-demo-e2e-'));
-const county = buildDemoCounty(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()));
-
-/** A resident with several paid years and a valid card. */
-const resident = county.residents.find((r) => r.contributions.length >= 3 && r.card.expiryDate > '2027-01-01')!;
+const resident = residentWithHistory;
 
 /** The personal account's balance as the ledger holds it, read straight from the server's SQLite file. */
 function ledgerBalanceFen(citizenNumber: string): number {
@@ -64,8 +61,7 @@ describe('the demo village, end to end', () => {
       demo.kioskUrl,
       (s) => s.screen === 'account',
     );
-    const name = [...resident.name];
-    expect(account.holderName).toBe(name.length === 2 ? `${name[0]}*` : `${name[0]}${'*'.repeat(name.length - 2)}${name.at(-1)}`);
+    expect(account.holderName).toBe(expectedMaskedName(resident.name));
     expect(account.offline).toBe(false);
     expect(account.summary.contributionYears).toBe(resident.contributions.length);
     expect(account.summary.balanceFen).toBe(ledgerBalanceFen(resident.citizenNumber));

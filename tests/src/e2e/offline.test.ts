@@ -9,20 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { DEMO_ISSUER_KEY } from '@nongbao/drivers/card';
-import { buildDemoCounty, createServerServices, startServer, type RunningServer } from '@nongbao/server';
+import { createServerServices, startServer, type RunningServer } from '@nongbao/server';
+import { county, residentsWhoOwe, thisYear } from '../support/demo-residents.js';
 import { Journal, OutboxRelay, Uplink, enrol, loadOrCreateIdentity } from '@nongbao/terminal';
 
 const silent = pino({ level: 'silent' });
-const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-const thisYear = Number(today.slice(0, 4));
-const county = buildDemoCounty(today);
-const payer = county.residents.find(
-  (r) =>
-    Number(r.birthDate.slice(0, 4)) + 60 > thisYear &&
-    Number(r.birthDate.slice(0, 4)) + 16 <= thisYear &&
-    !r.severelyDisabled &&
-    !r.contributions.some((c) => c.year === thisYear),
-)!;
+const payer = residentsWhoOwe[0]!;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

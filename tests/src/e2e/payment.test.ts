@@ -7,21 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { DEMO_OFFICE_PASSWORD, buildDemoCounty, type DemoResident } from '@nongbao/server';
+import { DEMO_OFFICE_PASSWORD, type DemoResident } from '@nongbao/server';
 import { startDemoProcess, waitForKioskState, type DemoProcess } from '../support/demo-process.js';
+import { residentsWhoOwe, thisYear } from '../support/demo-residents.js';
 
-const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-const thisYear = Number(today.slice(0, 4));
-const county = buildDemoCounty(today);
-/** Residents who still owe this year's contribution, with a valid card. */
-const payers = county.residents.filter(
-  (r) =>
-    Number(r.birthDate.slice(0, 4)) + 60 > thisYear &&
-    Number(r.birthDate.slice(0, 4)) + 16 <= thisYear &&
-    !r.severelyDisabled &&
-    !r.contributions.some((c) => c.year === thisYear) &&
-    r.card.expiryDate > today,
-);
+const payers = residentsWhoOwe;
 
 type State = Record<string, any>;
 
