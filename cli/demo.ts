@@ -10,7 +10,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { loadConfig, logLevelField, portField } from '@nongbao/server/config';
+import { booleanField, loadConfig, logLevelField, portField } from '@nongbao/server/config';
 import { createLogger } from '@nongbao/server/log';
 import { maskName } from '@nongbao/server/protocol';
 import { DEMO_OFFICE_PASSWORD, buildDemoCounty, createServerServices, startServer, type DemoCounty, type RunningServer } from '@nongbao/server';
@@ -36,6 +36,7 @@ import {
 import { kioskUiDistDir } from '@nongbao/kiosk-ui';
 import { createInProcessBillAcceptor } from '@nongbao/drivers/cctalk';
 import { createInProcessPrinter } from '@nongbao/drivers/escpos';
+import { HidPinPad, MockHidBackend, MockKeypad } from '@nongbao/drivers/pinpad';
 import { waitForShutdown } from './shutdown.js';
 
 export const demoConfigSchema = z.object({
@@ -45,6 +46,8 @@ export const demoConfigSchema = z.object({
   logLevel: logLevelField(),
   /** auto: pcscd + vpcd when installed, in-process otherwise. */
   cardPath: z.enum(['auto', 'pcscd', 'in-process']).default('auto'),
+  /** Take the PIN on a simulated HID PIN pad (keys on the demo panel) instead of the screen. */
+  pinPad: booleanField(false),
 });
 export type DemoConfig = z.infer<typeof demoConfigSchema>;
 
@@ -246,6 +249,15 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
       },
     };
 
+    let pinPad: HidPinPad | undefined;
+    if (config.pinPad) {
+      // A simulated keypad behind node-hid's interface (no uhid here): same reports a real pad sends.
+      const backend = new MockHidBackend();
+      const keypad = backend.add(new MockKeypad('demo-pinpad', 0x1234, 0x5678));
+      pinPad = new HidPinPad({ backend, target: { path: keypad.path }, log: logger.child({ component: 'pinpad' }) });
+      panel.pinPad = { press: (key) => keypad.press(key) };
+    }
+
     const terminal = await startTerminal({
       identity,
       serverUrl: server.url,
@@ -256,6 +268,7 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
       logger: logger.child({ component: 'terminal' }),
       cardReader: reader,
       cashDevices: { acceptor: acceptor.driver, printer: printer.printer },
+      ...(pinPad ? { pinPad } : {}),
       demo: panel,
     });
     stops.push(() => terminal.stop());

@@ -98,6 +98,30 @@ function Screen({ view, t }: { view: KioskView; t: T }) {
 }
 
 function PinScreen({ view, t }: { view: Extract<KioskView, { screen: 'pin' }>; t: T }) {
+  if (view.pinPad) return <PinPadScreen view={view} t={t} />;
+  return <TouchPinScreen view={view} t={t} />;
+}
+
+/** The kiosk has a PIN pad: the screen shows only how many digits are typed. */
+function PinPadScreen({ view, t }: { view: Extract<KioskView, { screen: 'pin' }>; t: T }) {
+  return (
+    <div className="pin">
+      <p className="greeting">{t('pin.greeting', { name: view.holderName })}</p>
+      <p className="big">{t('pin.onPad')}</p>
+      {view.wrongPin && view.triesLeft !== null && (
+        <p className="error" data-testid="pin-wrong">{t('pin.wrong', { tries: view.triesLeft })}</p>
+      )}
+      <div className="dots" aria-label="PIN" data-testid="pin-dots" data-entered={view.enteredDigits}>
+        {Array.from({ length: PIN_LENGTH }, (_, i) => (
+          <span key={i} className={i < view.enteredDigits ? 'dot filled' : 'dot'} />
+        ))}
+      </div>
+      <p className="hint">{t('pin.onPadHint')}</p>
+    </div>
+  );
+}
+
+function TouchPinScreen({ view, t }: { view: Extract<KioskView, { screen: 'pin' }>; t: T }) {
   const [digits, setDigits] = useState('');
   const [sending, setSending] = useState(false);
   const press = (d: string) => setDigits((v) => (v.length < PIN_LENGTH ? v + d : v));

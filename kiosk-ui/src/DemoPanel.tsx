@@ -9,7 +9,10 @@ interface DemoInfo {
   cardPath: string;
   pin: string;
   cash: boolean;
+  pinPad: boolean;
 }
+
+const PIN_PAD_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'cancel', '0', 'enter'];
 
 const NOTES_YUAN = [1, 5, 10, 20, 50, 100];
 
@@ -59,6 +62,18 @@ export function DemoPanel() {
             取出卡 Remove card
           </button>
           {error && <p className="error">{error}</p>}
+          {info.pinPad && (
+            <div className="demo-cash">
+              <p>密码键盘 PIN pad</p>
+              <div className="demo-pinpad">
+                {PIN_PAD_KEYS.map((key) => (
+                  <button key={key} data-testid={`pinpad-${key}`} onClick={() => void send('/api/demo/pinpad', { key }).then(setError)}>
+                    {key === 'enter' ? '确认' : key === 'cancel' ? '取消' : key}
+                  </button>
+                ))}
+              </div>
+            </div>
+          )}
           {info.cash && (
             <div className="demo-cash">
               <p>纸币 Notes</p>

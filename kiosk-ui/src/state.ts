@@ -49,7 +49,7 @@ export interface PaymentOutcome extends PaymentProgress {
 export type KioskScreen =
   | { screen: 'idle' }
   | { screen: 'reading' }
-  | { screen: 'pin'; holderName: string; triesLeft: number | null; wrongPin: boolean }
+  | { screen: 'pin'; holderName: string; triesLeft: number | null; wrongPin: boolean; pinPad: boolean; enteredDigits: number }
   | { screen: 'loading'; holderName: string }
   | { screen: 'account'; holderName: string; summary: AccountSummary; offline: boolean; canPay: boolean; cashUnavailable: string | null }
   | { screen: 'tiers'; holderName: string; year: number; tiers: TierOffer[] }

@@ -20,6 +20,8 @@ export interface DemoPanel {
   /** How the demo card reaches the driver: 'pcscd' or 'in-process'. */
   cardPath: string;
   pin: string;
+  /** The simulated HID PIN pad's keys, when the demo runs with one. */
+  pinPad?: { press(key: DemoPinPadKey): void };
   /** The simulated cash devices: notes into the acceptor, faults, the printer's paper. */
   cash?: {
     insertNote(yuan: number): Promise<string>;
@@ -29,6 +31,8 @@ export interface DemoPanel {
 }
 
 export const DEMO_FAULTS = ['jam', 'clearJam', 'stackerRemoved', 'stackerInserted'] as const;
+export const DEMO_PIN_PAD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'enter', 'cancel', 'clear', 'backspace'] as const;
+export type DemoPinPadKey = (typeof DEMO_PIN_PAD_KEYS)[number];
 export type DemoFault = (typeof DEMO_FAULTS)[number];
 
 export interface LocalApiOptions {
@@ -54,6 +58,7 @@ const payBodySchema = z.object({ tierYuan: z.number().int().positive().max(1_000
 const noteBodySchema = z.object({ yuan: z.number().int().positive().max(1000) }).strict();
 const faultBodySchema = z.object({ fault: z.enum(DEMO_FAULTS) }).strict();
 const paperBodySchema = z.object({ paper: z.enum(['ok', 'out']) }).strict();
+const pinPadKeyBodySchema = z.object({ key: z.enum(DEMO_PIN_PAD_KEYS) }).strict();
 
 function publicState(state: KioskState, options: LocalApiOptions) {
   return { ...state, ...options.status(), demo: options.demo !== undefined };
@@ -72,6 +77,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     const parsed = pinBodySchema.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"pin": "<6 digits>"}' } });
+      return;
+    }
+    if (options.session.usesPinPad) {
+      // The PIN pad is the only way in where there is one: the touchscreen is easier to watch.
+      res.status(409).json({ error: { code: 'use-pin-pad', message: 'this kiosk takes the PIN on its PIN pad' } });
       return;
     }
     const result = await options.session.enterPin(parsed.data.pin);
@@ -112,6 +122,18 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
 
   if (options.demo) {
     const demo = options.demo;
+    const pinPad = demo.pinPad;
+    if (pinPad) {
+      app.post('/api/demo/pinpad', (req, res) => {
+        const parsed = pinPadKeyBodySchema.safeParse(req.body);
+        if (!parsed.success) {
+          res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"key": "0".."9" | "enter" | "cancel" | "clear" | "backspace"}' } });
+          return;
+        }
+        pinPad.press(parsed.data.key);
+        res.json({ ok: true });
+      });
+    }
     const cash = demo.cash;
     if (cash) {
       app.post('/api/demo/note', async (req, res) => {
@@ -142,7 +164,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       });
     }
     app.get('/api/demo/cards', (_req, res) => {
-      res.json({ cards: demo.cards(), cardPath: demo.cardPath, pin: demo.pin, cash: demo.cash !== undefined });
+      res.json({ cards: demo.cards(), cardPath: demo.cardPath, pin: demo.pin, cash: demo.cash !== undefined, pinPad: demo.pinPad !== undefined });
     });
     app.post('/api/demo/card', async (req, res) => {
       const parsed = insertBodySchema.safeParse(req.body);

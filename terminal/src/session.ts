@@ -50,7 +50,15 @@ export interface SummaryCache {
 export type KioskScreen =
   | { screen: 'idle' }
   | { screen: 'reading' }
-  | { screen: 'pin'; holderName: string; triesLeft: number | null; wrongPin: boolean }
+  | {
+      screen: 'pin';
+      holderName: string;
+      triesLeft: number | null;
+      wrongPin: boolean;
+      /** The PIN is typed on a hardware PIN pad (the screen shows only how many digits). */
+      pinPad: boolean;
+      enteredDigits: number;
+    }
   | { screen: 'loading'; holderName: string }
   | {
       screen: 'account';
@@ -81,6 +89,8 @@ export type SessionAction = 'pay' | 'back' | 'cancel-payment' | 'done' | 'public
 
 export class KioskSession extends EventEmitter<SessionEvents> {
   private current: KioskState = { screen: 'idle', session: 0 };
+  /** Set when a hardware PIN pad takes the PIN instead of the screen's keypad. */
+  usesPinPad = false;
   private card: InsertedCard | null = null;
   private holder: CardHolder | null = null;
   private summary: { data: AccountSummary; offline: boolean } | null = null;
@@ -133,7 +143,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     if (this.stale(session)) return;
     this.holder = holder;
     this.deps.logger.info({ event: 'session.card_read', session, kind: holder.kind, cardNumber: holder.cardNumber });
-    this.show({ screen: 'pin', holderName: maskName(holder.name), triesLeft: null, wrongPin: false });
+    this.show({ screen: 'pin', holderName: maskName(holder.name), triesLeft: null, wrongPin: false, pinPad: this.usesPinPad, enteredDigits: 0 });
   }
 
   /** The card was removed: the session ends, whatever it was doing. */
@@ -178,7 +188,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       if (check.reason === 'blocked') {
         this.show({ screen: 'message', messageKey: 'card.pinBlocked', params: {} });
       } else {
-        this.show({ screen: 'pin', holderName: maskName(holder.name), triesLeft: check.triesLeft, wrongPin: true });
+        this.show({ screen: 'pin', holderName: maskName(holder.name), triesLeft: check.triesLeft, wrongPin: true, pinPad: this.usesPinPad, enteredDigits: 0 });
       }
       return { accepted: true };
     }
@@ -233,6 +243,14 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       canPay: wantsToPay && availability.ok,
       cashUnavailable: wantsToPay && !availability.ok ? availability.reason : null,
     });
+  }
+
+  /** The PIN pad reports how many digits are typed so far (never which). */
+  pinPadDigits(enteredDigits: number): void {
+    if (this.current.screen !== 'pin' || !this.current.pinPad) return;
+    if (this.current.enteredDigits === enteredDigits) return;
+    const { session: _session, ...screen } = this.current;
+    this.show({ ...screen, enteredDigits });
   }
 
   /** A touch on the screen: pay, go back, cancel the payment, done with the receipt. */

@@ -11,6 +11,8 @@ import type { CardReaderDriver } from '@nongbao/drivers/card';
 import { cardFeedFromReader, shanghaiToday } from './card-feed.js';
 import { OutboxRelay } from './outbox.js';
 import { PaymentDesk, type CashDevices } from './payment.js';
+import { PinPadInput } from './pinpad-input.js';
+import type { PinPad } from '@nongbao/drivers';
 
 /** Where inserted cards come from: the PC/SC reader driver, or the demo's in-process slot. */
 export interface CardFeed {
@@ -34,6 +36,8 @@ export interface TerminalOptions {
   today?: () => string;
   /** Bill acceptor and receipt printer; without them the kiosk shows accounts but takes no cash. */
   cashDevices?: CashDevices;
+  /** A hardware PIN pad; without one the PIN is typed on the screen's keypad. */
+  pinPad?: PinPad;
   demo?: DemoPanel;
   requestTimeoutMs?: number;
 }
@@ -69,6 +73,8 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     logger: logger.child({ component: 'session' }),
     ...(payments ? { payments } : {}),
   });
+  const pinPadInput = options.pinPad ? new PinPadInput({ pad: options.pinPad, session, logger: logger.child({ component: 'pinpad' }) }) : undefined;
+  session.usesPinPad = pinPadInput !== undefined;
   // The UI shows the link state: push a fresh state when it changes.
   uplink.onLinkChange(() => session.emit('state', session.state));
   const cards = cardFeedFromReader({
@@ -96,12 +102,14 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       ...(options.demo ? { demo: options.demo } : {}),
     });
     await payments?.start();
+    await pinPadInput?.start();
     uplink.start();
     outbox.start();
     await cards.start();
   } catch (error) {
     outbox.stop();
     await payments?.stop().catch(() => undefined);
+    await pinPadInput?.stop().catch(() => undefined);
     uplink.stop();
     await api?.close();
     journal.close();
@@ -119,6 +127,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     stop: async () => {
       await cards.stop();
       await payments?.stop();
+      await pinPadInput?.stop();
       outbox.stop();
       uplink.stop();
       await localApi.close();
