@@ -78,6 +78,16 @@ function Screen({ view, t }: { view: KioskView; t: T }) {
       return <ReceiptScreen view={view} t={t} />;
     case 'publicity':
       return <PublicityScreen view={view} t={t} />;
+    case 'certified':
+      return (
+        <div className="center">
+          <div className="card-icon" aria-hidden="true">✅</div>
+          <p className="big" data-testid="certified">{t('certified.title')}</p>
+          <p className="amount-line">{t('certified.body', { date: view.certifiedOn })}</p>
+          <button className="action" onClick={() => void post('/api/action', { action: 'done' })}>{t('receipt.done')}</button>
+          <p className="hint">{t('removeCard')}</p>
+        </div>
+      );
     case 'staff':
       return (
         <div className="center">
@@ -196,6 +206,11 @@ function AccountScreen({ view, t }: { view: Extract<KioskView, { screen: 'accoun
         </button>
       )}
       {view.cashUnavailable && <p className="error" data-testid="cash-unavailable">{t(view.cashUnavailable)}</p>}
+      {view.canCertify && (
+        <button className="action pay" data-testid="certify" onClick={() => void post('/api/action', { action: 'certify' })}>
+          {t('account.certify')}
+        </button>
+      )}
       <button className="action" data-testid="publicity" onClick={() => void post('/api/action', { action: 'publicity' })}>
         {t('account.publicity')}
       </button>

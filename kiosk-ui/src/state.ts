@@ -51,7 +51,16 @@ export type KioskScreen =
   | { screen: 'reading' }
   | { screen: 'pin'; holderName: string; triesLeft: number | null; wrongPin: boolean; pinPad: boolean; enteredDigits: number }
   | { screen: 'loading'; holderName: string }
-  | { screen: 'account'; holderName: string; summary: AccountSummary; offline: boolean; canPay: boolean; cashUnavailable: string | null }
+  | {
+      screen: 'account';
+      holderName: string;
+      summary: AccountSummary;
+      offline: boolean;
+      canPay: boolean;
+      cashUnavailable: string | null;
+      canCertify: boolean;
+    }
+  | { screen: 'certified'; holderName: string; certifiedOn: string }
   | { screen: 'tiers'; holderName: string; year: number; tiers: TierOffer[] }
   | { screen: 'paying'; holderName: string; progress: PaymentProgress }
   | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }

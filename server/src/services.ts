@@ -19,7 +19,7 @@ import { createApiRouter } from './api/index.js';
 import { verifyCardAuthenticationEvidence } from '@nongbao/drivers/card';
 import { buildDemoCounty, type DemoCounty } from './demo/county.js';
 import { isEmpty, seedDemoCounty } from './demo/seed.js';
-import type { AccountSummary, CashCreditSubmit, MoneyResult, PaymentSubmit, Reply } from './protocol/index.js';
+import type { AccountSummary, CashCreditSubmit, CertificationSubmit, MoneyResult, PaymentSubmit, Reply } from './protocol/index.js';
 
 /** Password of the demo county's office users `operator` and `auditor`. */
 export const DEMO_OFFICE_PASSWORD = 'nongbao-demo';
@@ -154,6 +154,7 @@ export function createServerServices(db: SqliteDatabase, options: ServerServices
       },
       submitPayment: (terminalId, payment) => submitKioskPayment(registry, logger, terminalId, payment),
       submitCashCredit: (terminalId, credit) => submitKioskCashCredit(ledger, registry, logger, terminalId, credit),
+      submitCertification: (terminalId, certification) => submitKioskCertification(registry, logger, terminalId, certification),
     },
     ...(issuerKey ? { cardAuthenticator: { verify: (evidence) => verifyCardAuthenticationEvidence(issuerKey, evidence) } } : {}),
     close: () => ledger.close(),
@@ -213,4 +214,19 @@ function submitKioskCashCredit(ledger: Ledger, registry: Registry, logger: Logge
     logger.error({ event: 'cash_credit.refused', terminalId, creditId: credit.id, result: result.result });
   }
   return { ok: true, data: { result: result.result } };
+}
+
+/** Proof of life from a kiosk, through the same service as the office counter. */
+function submitKioskCertification(registry: Registry, logger: Logger, terminalId: string, c: CertificationSubmit): Reply<MoneyResult> {
+  try {
+    const result = registry.recordCertification({ id: c.id, citizenNumber: c.citizenNumber, certifiedOn: c.certifiedOn, channel: 'kiosk', terminalId });
+    return { ok: true, data: { result: result.result } };
+  } catch (error) {
+    // Anything the registry refuses for what it is (not an internal fault) will not change on a retry.
+    if (isRegistryError(error) && error.kind !== 'internal' && error.kind !== 'unauthenticated') {
+      logger.error({ event: 'certification.refused', terminalId, certificationId: c.id, reason: error.code });
+      return { ok: false, error: { code: 'refused', message: error.message, reason: error.code } };
+    }
+    throw error;
+  }
 }

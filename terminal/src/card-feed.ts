@@ -58,7 +58,13 @@ class ReaderCard implements InsertedCard {
       if (verdict === 'unavailable') {
         this.options.logger.warn({ event: 'card.authenticity_unchecked', cardNumber: identity.cardNumber, reason: 'server unreachable' });
       }
-      return { kind: identity.kind, citizenNumber: identity.citizenNumber, name: identity.name, cardNumber: identity.cardNumber };
+      return {
+        kind: identity.kind,
+        citizenNumber: identity.citizenNumber,
+        name: identity.name,
+        cardNumber: identity.cardNumber,
+        verified: verdict === 'authentic',
+      };
     } catch (error) {
       if (error instanceof CardReadError) throw error;
       throw toReadError(error);

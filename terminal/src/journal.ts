@@ -15,6 +15,7 @@ import {
   accountSummarySchema,
   type AccountSummary,
   type CashCreditSubmit,
+  type CertificationSubmit,
   type PaymentSubmit,
 } from '@nongbao/server/protocol';
 
@@ -38,7 +39,11 @@ export interface PaymentRow {
 
 export type OutboxEntry =
   | { id: string; kind: 'payment'; payload: PaymentSubmit; attempts: number }
-  | { id: string; kind: 'cash-credit'; payload: CashCreditSubmit; attempts: number };
+  | { id: string; kind: 'cash-credit'; payload: CashCreditSubmit; attempts: number }
+  | { id: string; kind: 'certification'; payload: CertificationSubmit; attempts: number };
+
+/** The journal's schema version (PRAGMA user_version); see `migrate`. */
+export const JOURNAL_SCHEMA_VERSION = 2;
 
 interface PaymentDbRow {
   id: string;
@@ -104,7 +109,7 @@ export class Journal {
       ) STRICT;
       CREATE TABLE IF NOT EXISTS outbox (
         id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('payment', 'cash-credit')),
+        kind TEXT NOT NULL CHECK (kind IN ('payment', 'cash-credit', 'certification')),
         payload_json TEXT NOT NULL,
         created_at TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
@@ -122,6 +127,39 @@ export class Journal {
         value TEXT NOT NULL
       ) STRICT;
     `);
+    this.migrate();
+  }
+
+  /**
+   * Brings a journal written by an earlier version up to date, in one
+   * transaction; nothing in it is lost. Version 1 -> 2: the outbox takes
+   * proof-of-life certifications (SQLite cannot alter a CHECK, so the table
+   * is copied).
+   */
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version >= JOURNAL_SCHEMA_VERSION) return;
+    this.db.transaction(() => {
+      const outboxSql = (this.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").get() as { sql: string }).sql;
+      if (!outboxSql.includes("'certification'")) {
+        this.db.exec(`
+          ALTER TABLE outbox RENAME TO outbox_v1;
+          CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('payment', 'cash-credit', 'certification')),
+            payload_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at TEXT,
+            result TEXT
+          ) STRICT;
+          INSERT INTO outbox SELECT * FROM outbox_v1;
+          DROP TABLE outbox_v1;
+          CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, created_at);
+        `);
+      }
+      this.db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
+    })();
   }
 
   // ---------------------------------------------------------------- payments
@@ -158,7 +196,9 @@ export class Journal {
    * The acceptor reported a credit: confirms the oldest note of that amount
    * being stacked for an open payment, adds it to the payment, and stores the
    * acceptor's event counter, all in one transaction. A credit nobody was
-   * stacking for is kept as unattributed cash.
+   * stacking for, or one that would take a payment past what is due (an
+   * acceptor that stacked a note it was told to return), is kept as
+   * unattributed cash for the cash-box reconciliation.
    */
   noteCredited(amountFen: number, eventCounter: number, at: string): { payment: PaymentRow } | { unattributed: true } {
     return this.db.transaction(() => {
@@ -166,7 +206,7 @@ export class Journal {
       const note = this.db
         .prepare(
           `SELECT n.payment_id, n.escrow_counter FROM payment_note n JOIN payment p ON p.id = n.payment_id
-           WHERE n.state = 'stacking' AND n.amount_fen = ? AND p.state = 'open'
+           WHERE n.state = 'stacking' AND n.amount_fen = ? AND p.state = 'open' AND p.stacked_fen + n.amount_fen <= p.due_fen
            ORDER BY n.decided_at LIMIT 1`,
         )
         .get(amountFen) as { payment_id: string; escrow_counter: number } | undefined;
@@ -225,6 +265,11 @@ export class Journal {
       this.enqueue(id, 'cash-credit', credit, at);
       return credit;
     })();
+  }
+
+  /** Queues a proof-of-life certification made at this kiosk. */
+  queueCertification(certification: CertificationSubmit, at: string): void {
+    this.enqueue(certification.id, 'certification', certification, at);
   }
 
   markReceiptPrinted(id: string, at: string): void {

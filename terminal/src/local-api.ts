@@ -53,7 +53,7 @@ export interface LocalApi {
 
 const pinBodySchema = z.object({ pin: z.string().max(12) }).strict();
 const insertBodySchema = z.object({ cardNumber: z.string().min(1).max(16) }).strict();
-const actionBodySchema = z.object({ action: z.enum(['pay', 'back', 'cancel-payment', 'done', 'publicity']) }).strict();
+const actionBodySchema = z.object({ action: z.enum(['pay', 'back', 'cancel-payment', 'done', 'publicity', 'certify']) }).strict();
 const payBodySchema = z.object({ tierYuan: z.number().int().positive().max(1_000_000) }).strict();
 const noteBodySchema = z.object({ yuan: z.number().int().positive().max(1000) }).strict();
 const faultBodySchema = z.object({ fault: z.enum(DEMO_FAULTS) }).strict();
@@ -95,7 +95,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.post('/api/action', async (req, res) => {
     const parsed = actionBodySchema.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"action": "pay" | "back" | "cancel-payment" | "done" | "publicity"}' } });
+      res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"action": "pay" | "back" | "cancel-payment" | "done" | "publicity" | "certify"}' } });
       return;
     }
     const result = await options.session.act(parsed.data.action);

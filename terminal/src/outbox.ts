@@ -60,7 +60,9 @@ export class OutboxRelay {
     const reply =
       entry.kind === 'payment'
         ? await this.deps.uplink.submitPayment(entry.payload)
-        : await this.deps.uplink.submitCashCredit(entry.payload);
+        : entry.kind === 'cash-credit'
+          ? await this.deps.uplink.submitCashCredit(entry.payload)
+          : await this.deps.uplink.submitCertification(entry.payload);
     const now = new Date().toISOString();
     if (reply.ok) {
       const result = reply.data.result;

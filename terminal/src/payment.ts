@@ -102,7 +102,9 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     const counter = this.deps.journal.deviceCounter();
     if (counter !== undefined) acceptor.setLastEventCounter(counter);
     // Subscribed before open(): the first poll may report events missed while we were down.
-    acceptor.on('bill', (event) => void this.onBill(event));
+    acceptor.on('bill', (event) => {
+      this.onBill(event).catch((error: unknown) => this.deps.logger.error({ event: 'payment.bill_event_failed', type: event.type, err: error }));
+    });
     acceptor.setEscrowHandler((offer) => this.onEscrow(offer));
     await acceptor.open();
     await acceptor.disable();

@@ -7,7 +7,7 @@ import type { AccountSummary, PublicityList, Reply } from '@nongbao/server/proto
 import { Journal } from './journal.js';
 import { CardReadError, KioskSession, type CardHolder, type InsertedCard, type KioskState, type PinCheck } from './session.js';
 
-const holder: CardHolder = { kind: 'resident', citizenNumber: '11010519491231002X', name: '王秀英', cardNumber: 'A00000001' };
+const holder: CardHolder = { kind: 'resident', citizenNumber: '11010519491231002X', name: '王秀英', cardNumber: 'A00000001', verified: true };
 
 const summary: AccountSummary = {
   citizenNumber: holder.citizenNumber,
@@ -179,5 +179,33 @@ describe('kiosk session', () => {
     expect(online.session.state).toMatchObject({ screen: 'account', canPay: false });
     expect(await online.session.act('pay')).toEqual({ accepted: false, reason: 'not-now' });
     expect(await online.session.payTier(100)).toEqual({ accepted: false, reason: 'no-cash-devices' });
+  });
+
+  it('lets a pensioner on a verified card confirm receipt (proof of life), and not on an unverified one', async () => {
+    const pensioner: AccountSummary = { ...summary, pension: { status: 'suspended-certification', startMonth: '2015-03', monthlyFen: 6_625 } };
+    const recorded: string[] = [];
+    const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'nb-session-')), 'journal.sqlite'));
+    const session = new KioskSession({
+      accounts: { accountSummary: async () => ({ ok: true, data: pensioner }), publicity: async () => ({ ok: true, data: publicityList }) },
+      cache: journal,
+      logger: pino({ level: 'silent' }),
+      certify: (citizenNumber) => {
+        recorded.push(citizenNumber);
+        return { certifiedOn: '2026-11-22' };
+      },
+    });
+    await session.cardInserted(new FakeCard());
+    await session.enterPin('123456');
+    expect(session.state).toMatchObject({ screen: 'account', canCertify: true });
+    expect(await session.act('certify')).toEqual({ accepted: true });
+    expect(session.state).toMatchObject({ screen: 'certified', certifiedOn: '2026-11-22' });
+    expect(recorded).toEqual([holder.citizenNumber]);
+
+    session.cardRemoved();
+    await session.cardInserted(new FakeCard({ ...holder, verified: false }));
+    await session.enterPin('123456');
+    expect(session.state).toMatchObject({ screen: 'account', canCertify: false });
+    expect(await session.act('certify')).toEqual({ accepted: false, reason: 'not-now' });
+    expect(recorded).toHaveLength(1);
   });
 });

@@ -13,7 +13,12 @@ export interface CardHolder {
   citizenNumber: string;
   name: string;
   cardNumber: string;
+  /** The server checked the card's cryptogram with the issuer key (false when it could not: offline). */
+  verified: boolean;
 }
+
+/** Records a proof-of-life certification (journal + outbox); returns the date certified. */
+export type CertificationRecorder = (citizenNumber: string) => { certifiedOn: string };
 
 export type PinCheck = { ok: true } | { ok: false; reason: 'wrong'; triesLeft: number } | { ok: false; reason: 'blocked' };
 
@@ -69,7 +74,10 @@ export type KioskScreen =
       canPay: boolean;
       /** Message key saying why not, when the person could pay but the kiosk cannot take cash. */
       cashUnavailable: string | null;
+      /** A pensioner on a verified card, online: may confirm receipt (proof of life) here. */
+      canCertify: boolean;
     }
+  | { screen: 'certified'; holderName: string; certifiedOn: string }
   | { screen: 'tiers'; holderName: string; year: number; tiers: NonNullable<AccountSummary['payment']>['tiers'] }
   | { screen: 'paying'; holderName: string; progress: PaymentProgress }
   | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
@@ -85,7 +93,7 @@ export interface SessionEvents {
   state: [KioskState];
 }
 
-export type SessionAction = 'pay' | 'back' | 'cancel-payment' | 'done' | 'publicity';
+export type SessionAction = 'pay' | 'back' | 'cancel-payment' | 'done' | 'publicity' | 'certify';
 
 export class KioskSession extends EventEmitter<SessionEvents> {
   private current: KioskState = { screen: 'idle', session: 0 };
@@ -98,7 +106,13 @@ export class KioskSession extends EventEmitter<SessionEvents> {
   private pinBusy = false;
 
   constructor(
-    private readonly deps: { accounts: AccountSource; cache: SummaryCache; logger: Logger; payments?: PaymentDesk },
+    private readonly deps: {
+      accounts: AccountSource;
+      cache: SummaryCache;
+      logger: Logger;
+      payments?: PaymentDesk;
+      certify?: CertificationRecorder;
+    },
   ) {
     super();
     const payments = deps.payments;
@@ -235,6 +249,9 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     // Offline, the cached summary may be stale: a payment could be refused
     // after the cash is in, so the kiosk takes cash only when online.
     const wantsToPay = summary.payment !== null && !offline;
+    // Proof of life moves the pension: only on a card the server verified
+    // (a clone must not keep a dead person's pension going), and online.
+    const pensioner = summary.pension.status === 'paid' || summary.pension.status === 'suspended-certification';
     this.show({
       screen: 'account',
       holderName,
@@ -242,6 +259,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       offline,
       canPay: wantsToPay && availability.ok,
       cashUnavailable: wantsToPay && !availability.ok ? availability.reason : null,
+      canCertify: pensioner && !offline && this.holder?.verified === true && this.deps.certify !== undefined,
     });
   }
 
@@ -264,6 +282,12 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       this.show({ screen: 'tiers', holderName, year, tiers });
       return { accepted: true };
     }
+    if (action === 'certify' && this.current.screen === 'account' && this.current.canCertify && this.deps.certify) {
+      const { certifiedOn } = this.deps.certify(holder.citizenNumber);
+      this.deps.logger.info({ event: 'session.certified', session: this.sessionNumber, certifiedOn });
+      this.show({ screen: 'certified', holderName, certifiedOn });
+      return { accepted: true };
+    }
     if (action === 'publicity' && screen === 'account' && this.summary) {
       const session = this.sessionNumber;
       const { villageCode, asOf } = this.summary.data;
@@ -284,7 +308,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       await this.deps.payments.cancel('cancelled');
       return { accepted: true };
     }
-    if (action === 'done' && screen === 'receipt') {
+    if (action === 'done' && (screen === 'receipt' || screen === 'certified')) {
       await this.loadAccount(this.sessionNumber, holder);
       return { accepted: true };
     }

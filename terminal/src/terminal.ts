@@ -12,6 +12,8 @@ import { cardFeedFromReader, shanghaiToday } from './card-feed.js';
 import { OutboxRelay } from './outbox.js';
 import { PaymentDesk, type CashDevices } from './payment.js';
 import { PinPadInput } from './pinpad-input.js';
+import { v7 as uuidv7 } from 'uuid';
+import { PROTOCOL_VERSION } from '@nongbao/server/protocol';
 import type { PinPad } from '@nongbao/drivers';
 
 /** Where inserted cards come from: the PC/SC reader driver, or the demo's in-process slot. */
@@ -67,11 +69,18 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     : undefined;
   const outbox = new OutboxRelay({ journal, uplink, logger: logger.child({ component: 'outbox' }) });
   payments?.on('queued', () => outbox.kick());
+  const today = options.today ?? (() => shanghaiToday());
   const session = new KioskSession({
     accounts: uplink,
     cache: journal,
     logger: logger.child({ component: 'session' }),
     ...(payments ? { payments } : {}),
+    certify: (citizenNumber) => {
+      const certifiedOn = today();
+      journal.queueCertification({ v: PROTOCOL_VERSION, id: uuidv7(), citizenNumber, certifiedOn }, new Date().toISOString());
+      outbox.kick();
+      return { certifiedOn };
+    },
   });
   const pinPadInput = options.pinPad ? new PinPadInput({ pad: options.pinPad, session, logger: logger.child({ component: 'pinpad' }) }) : undefined;
   session.usesPinPad = pinPadInput !== undefined;
@@ -79,7 +88,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
   uplink.onLinkChange(() => session.emit('state', session.state));
   const cards = cardFeedFromReader({
     reader: options.cardReader,
-    today: options.today ?? (() => shanghaiToday()),
+    today,
     logger: logger.child({ component: 'card' }),
     checkAuthenticity: async (evidence) => {
       const reply = await uplink.cardAuthenticate(evidence);

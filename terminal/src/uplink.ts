@@ -20,6 +20,7 @@ import {
   type CardAuthenticateRequest,
   type CardAuthenticateResult,
   type CashCreditSubmit,
+  type CertificationSubmit,
   type MoneyResult,
   type PaymentSubmit,
   type PublicityList,
@@ -97,6 +98,10 @@ export class Uplink {
 
   submitCashCredit(credit: CashCreditSubmit): Promise<Reply<MoneyResult>> {
     return this.request('cash-credit.submit', credit, moneyReplySchema);
+  }
+
+  submitCertification(certification: CertificationSubmit): Promise<Reply<MoneyResult>> {
+    return this.request('certification.submit', certification, moneyReplySchema);
   }
 
   /** Runs `listener` on every (re)connection. */

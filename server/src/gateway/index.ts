@@ -8,6 +8,8 @@ import {
   accountSummaryRequestSchema,
   cardAuthenticateRequestSchema,
   cashCreditSubmitSchema,
+  certificationSubmitSchema,
+  type CertificationSubmit,
   paymentSubmitSchema,
   publicityRequestSchema,
   type PublicityList,
@@ -40,6 +42,8 @@ export interface KioskAccountService {
   submitPayment(terminalId: string, payment: PaymentSubmit): Reply<MoneyResult>;
   /** Books cash stacked for a payment that did not complete, as the person's credit. */
   submitCashCredit(terminalId: string, credit: CashCreditSubmit): Reply<MoneyResult>;
+  /** Records a proof-of-life certification made at a kiosk. */
+  submitCertification(terminalId: string, certification: CertificationSubmit): Reply<MoneyResult>;
 }
 
 interface SocketData {
@@ -121,6 +125,16 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
         if (!parsed.success) return badRequest(parsed.error);
         const reply = deps.accounts.submitCashCredit(terminalId, parsed.data);
         log.info({ event: 'cash_credit.booked', creditId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
+        return reply;
+      });
+    });
+
+    socket.on('certification.submit', (request, ack) => {
+      handle(log, deps, 'certification.submit', ack, () => {
+        const parsed = certificationSubmitSchema.safeParse(request);
+        if (!parsed.success) return badRequest(parsed.error);
+        const reply = deps.accounts.submitCertification(terminalId, parsed.data);
+        log.info({ event: 'certification.recorded', certificationId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
         return reply;
       });
     });

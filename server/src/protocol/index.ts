@@ -203,6 +203,20 @@ export const cashCreditSubmitSchema = z.object({
 });
 export type CashCreditSubmit = z.infer<typeof cashCreditSubmitSchema>;
 
+/**
+ * Proof of life at the kiosk (POLICY.md "Proof of life"; ARCHITECTURE.md
+ * journey 3): the resident confirms receiving the pension with card and PIN,
+ * on a card whose cryptogram the server verified. Relayed from the outbox
+ * like a payment; the id is the kiosk's.
+ */
+export const certificationSubmitSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  id: paymentSubmitSchema.shape.id,
+  citizenNumber: citizenNumberSchema,
+  certifiedOn: z.iso.date(),
+});
+export type CertificationSubmit = z.infer<typeof certificationSubmitSchema>;
+
 /** The ledger's answer for a money event (TigerBeetle-style result codes). */
 export const moneyResultSchema = z.object({ result: z.string().max(64) });
 export type MoneyResult = z.infer<typeof moneyResultSchema>;
@@ -215,6 +229,7 @@ export interface ClientToServerEvents {
   'publicity.list': (request: PublicityRequest, ack: (reply: Reply<PublicityList>) => void) => void;
   'payment.submit': (request: PaymentSubmit, ack: (reply: Reply<MoneyResult>) => void) => void;
   'cash-credit.submit': (request: CashCreditSubmit, ack: (reply: Reply<MoneyResult>) => void) => void;
+  'certification.submit': (request: CertificationSubmit, ack: (reply: Reply<MoneyResult>) => void) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

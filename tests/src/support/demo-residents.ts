@@ -24,3 +24,13 @@ export function expectedMaskedName(name: string): string {
   const chars = [...name];
   return chars.length === 2 ? `${chars[0]}*` : `${chars[0]}${'*'.repeat(chars.length - 2)}${chars.at(-1)}`;
 }
+
+/** Pensioners whose proof of life has lapsed (last certified two or more years ago), with a valid card. */
+export const pensionersLapsed: DemoResident[] = county.residents.filter(
+  (r) =>
+    Number(r.birthDate.slice(0, 4)) + 60 < thisYear &&
+    r.certifications.length > 0 &&
+    Number(r.certifications.at(-1)!.slice(0, 4)) <= thisYear - 2 &&
+    r.card.expiryDate > today &&
+    r !== county.residents[0], // the demo's clone card copies resident 0
+);
