@@ -90,9 +90,23 @@ function Screen({ view, t }: { view: KioskView; t: T }) {
       );
     case 'staff':
       return (
-        <div className="center">
+        <div className="staff">
           <p className="big">{t('staff.title')}</p>
           <p>{t('staff.hello', { name: view.holderName })}</p>
+          {view.diagnostics && (
+            <table className="diagnostics" data-testid="diagnostics">
+              <tbody>
+                <tr><td>{t('staff.terminal')}</td><td>{view.diagnostics.terminalId}</td></tr>
+                <tr><td>{t('staff.server')}</td><td>{t(view.diagnostics.serverConnected ? 'status.online' : 'status.offline')}</td></tr>
+                <tr><td>{t('staff.outbox')}</td><td data-testid="outbox-pending">{view.diagnostics.outboxPending}</td></tr>
+                <tr><td>{t('staff.openPayments')}</td><td>{view.diagnostics.openPayments}</td></tr>
+                <tr><td>{t('staff.unattributed')}</td><td>{yuanText(t, view.diagnostics.unattributedCashFen)}</td></tr>
+                {view.diagnostics.devices.map((d) => (
+                  <tr key={d.name}><td>{d.name}</td><td>{d.state} {d.detail}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           <p className="hint">{t('removeCard')}</p>
         </div>
       );

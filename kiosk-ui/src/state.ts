@@ -65,7 +65,7 @@ export type KioskScreen =
   | { screen: 'paying'; holderName: string; progress: PaymentProgress }
   | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
   | { screen: 'publicity'; holderName: string; list: PublicityList }
-  | { screen: 'staff'; holderName: string }
+  | { screen: 'staff'; holderName: string; diagnostics: Diagnostics | null }
   | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
 
 export type KioskView = KioskScreen & { session: number; serverConnected: boolean; terminalId: string; demo: boolean };
@@ -84,4 +84,14 @@ export interface PublicityList {
   year: number;
   contributors: Array<{ name: string; tierYuan: number; paidOn: string }>;
   recipients: Array<{ name: string; monthlyFen: number; certification: 'certified' | 'lapsed' }>;
+}
+
+export interface Diagnostics {
+  terminalId: string;
+  serverConnected: boolean;
+  outboxPending: number;
+  openPayments: number;
+  unattributedCashFen: number;
+  devices: Array<{ name: string; state: string; detail: string }>;
+  at: string;
 }

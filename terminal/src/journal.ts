@@ -303,6 +303,14 @@ export class Journal {
     return row ? { sentAt: row.sent_at, result: row.result } : undefined;
   }
 
+  /** Counts for the staff diagnostics screen. */
+  stats(): { outboxPending: number; openPayments: number; unattributedCashFen: number } {
+    const outboxPending = (this.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL').get() as { n: number }).n;
+    const openPayments = (this.db.prepare("SELECT COUNT(*) AS n FROM payment WHERE state = 'open'").get() as { n: number }).n;
+    const unattributedCashFen = (this.db.prepare('SELECT COALESCE(SUM(amount_fen), 0) AS s FROM unattributed_cash').get() as { s: number }).s;
+    return { outboxPending, openPayments, unattributedCashFen };
+  }
+
   // ---------------------------------------------------------------- devices
 
   deviceCounter(): number | undefined {

@@ -159,7 +159,7 @@ describe('kiosk session', () => {
     });
     await staff.session.cardInserted(new FakeCard({ ...holder, kind: 'staff', name: '周建平' }));
     await staff.session.enterPin('123456');
-    expect(staff.session.state).toMatchObject({ screen: 'staff', holderName: '周*平' });
+    expect(staff.session.state).toMatchObject({ screen: 'staff', holderName: '周*平', diagnostics: null });
     expect(asked).toBe(false);
   });
 

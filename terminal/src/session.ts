@@ -17,6 +17,17 @@ export interface CardHolder {
   verified: boolean;
 }
 
+/** What maintenance staff see on the kiosk: the state of its parts, read when the staff card is in. */
+export interface Diagnostics {
+  terminalId: string;
+  serverConnected: boolean;
+  outboxPending: number;
+  openPayments: number;
+  unattributedCashFen: number;
+  devices: Array<{ name: string; state: string; detail: string }>;
+  at: string;
+}
+
 /** Records a proof-of-life certification (journal + outbox); returns the date certified. */
 export type CertificationRecorder = (citizenNumber: string) => { certifiedOn: string };
 
@@ -82,7 +93,7 @@ export type KioskScreen =
   | { screen: 'paying'; holderName: string; progress: PaymentProgress }
   | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
   | { screen: 'publicity'; holderName: string; list: PublicityList }
-  | { screen: 'staff'; holderName: string }
+  | { screen: 'staff'; holderName: string; diagnostics: Diagnostics | null }
   | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
 
 export type KioskState = KioskScreen & { session: number };
@@ -112,6 +123,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       logger: Logger;
       payments?: PaymentDesk;
       certify?: CertificationRecorder;
+      diagnostics?: () => Diagnostics;
     },
   ) {
     super();
@@ -208,7 +220,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     }
     this.deps.logger.info({ event: 'session.pin_verified', session });
     if (holder.kind === 'staff') {
-      this.show({ screen: 'staff', holderName: maskName(holder.name) });
+      this.show({ screen: 'staff', holderName: maskName(holder.name), diagnostics: this.deps.diagnostics?.() ?? null });
       return { accepted: true };
     }
     await this.loadAccount(session, holder);

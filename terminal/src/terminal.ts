@@ -75,6 +75,17 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     cache: journal,
     logger: logger.child({ component: 'session' }),
     ...(payments ? { payments } : {}),
+    diagnostics: () => {
+      const devices: Array<{ name: string; state: string; detail: string }> = [];
+      if (options.cashDevices) {
+        const acceptor = options.cashDevices.acceptor.status();
+        devices.push({ name: 'billAcceptor', state: acceptor.device, detail: `stacker ${acceptor.stacker}${acceptor.jammed ? ', jammed' : ''}, counter ${acceptor.lastEventCounter}` });
+        const printer = options.cashDevices.printer.status();
+        devices.push({ name: 'printer', state: printer.device, detail: `paper ${printer.paper}${printer.coverOpen ? ', cover open' : ''}${printer.cutterError ? ', cutter error' : ''}` });
+      }
+      if (options.pinPad) devices.push({ name: 'pinPad', state: options.pinPad.status().device, detail: '' });
+      return { terminalId: options.identity.terminalId, serverConnected: uplink.connected, ...journal.stats(), devices, at: new Date().toISOString() };
+    },
     certify: (citizenNumber) => {
       const certifiedOn = today();
       journal.queueCertification({ v: PROTOCOL_VERSION, id: uuidv7(), citizenNumber, certifiedOn }, new Date().toISOString());

@@ -89,6 +89,21 @@ describe('the demo village, end to end', () => {
     await post(`${kioskUrl}/api/demo/card`, undefined, 'DELETE');
   });
 
+  it('opens the maintenance screen with the kiosk diagnostics for a staff card', async () => {
+    const kioskUrl = demo!.kioskUrl;
+    const staff = county.staff[0]!;
+    await post(`${kioskUrl}/api/demo/card`, { cardNumber: staff.card.cardNumber });
+    await waitForKioskState(kioskUrl, (s) => s.screen === 'pin');
+    await post(`${kioskUrl}/api/pin`, { pin: staff.card.pin });
+    const screen = await waitForKioskState(kioskUrl, (s) => s.screen === 'staff');
+    expect(screen.diagnostics).toMatchObject({ terminalId: 'demo-kiosk-01', serverConnected: true, outboxPending: 0, openPayments: 0 });
+    expect(screen.diagnostics.devices.map((d: { name: string; state: string }) => [d.name, d.state])).toEqual([
+      ['billAcceptor', 'online'],
+      ['printer', 'online'],
+    ]);
+    await post(`${kioskUrl}/api/demo/card`, undefined, 'DELETE');
+  });
+
   it('stops cleanly on Ctrl-C and reuses its data on the next start', async () => {
     const before = transferCount();
     expect(before).toBeGreaterThan(0);
