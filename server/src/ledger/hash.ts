@@ -1,7 +1,7 @@
 // Tamper evidence (issue #5 section 1): each transfer's hash is SHA-256 over
 // its predecessor's hash and a canonical encoding of every stored field, so an
 // edited, inserted or deleted row breaks the chain from that point on.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { StoredTransfer } from './store.js';
 
 /** prevHash of the first transfer. */
@@ -32,6 +32,12 @@ export function canonicalTransferEncoding(t: Omit<StoredTransfer, 'hash' | 'prev
   ]);
 }
 
+/**
+ * SHA-256 (hex) of prevHash, '\n' and the canonical encoding. One-shot
+ * crypto.hash (Node >= 20.12; the engines field asks 20.19) gives the same
+ * digest as createHash().update()... about 3x faster, which verify over
+ * millions of transfers feels (issue #5 section 7).
+ */
 export function transferHash(prevHash: string, t: Omit<StoredTransfer, 'hash' | 'prevHash'>): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalTransferEncoding(t)).digest('hex');
+  return hash('sha256', `${prevHash}\n${canonicalTransferEncoding(t)}`, 'hex');
 }

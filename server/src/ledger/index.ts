@@ -28,9 +28,9 @@ export {
   personCreditAccountSpec,
 } from './chart.js';
 export { LedgerError, LedgerErrorCode, isLedgerError, isLedgerInputError } from './errors.js';
-export type { LedgerStore, StoredTransfer, StoredAccount, ChainHead, BalanceDelta } from './store.js';
-export { Ledger, MAX_BATCH_TRANSFERS, TRANSFER_QUERY_DEFAULT_LIMIT, TRANSFER_QUERY_MAX_LIMIT, VERIFY_MAX_PROBLEMS } from './ledger.js';
+export type { LedgerStore, StoredTransfer, StoredAccount, ChainHead, BalanceDelta, AccountState, AppendTransfer, IndexedTotals } from './store.js';
+export { Ledger, MAX_BATCH_TRANSFERS, MAX_BALANCES_ACCOUNTS, TRANSFER_QUERY_DEFAULT_LIMIT, TRANSFER_QUERY_MAX_LIMIT, VERIFY_MAX_PROBLEMS } from './ledger.js';
 export type { LedgerOptions } from './ledger.js';
-export { SqliteLedgerStore } from './sqlite-store.js';
+export { SqliteLedgerStore, LEDGER_SCHEMA_VERSION, LEDGER_CACHE_KIB } from './sqlite-store.js';
 export { GENESIS_HASH, canonicalTransferEncoding, transferHash } from './hash.js';
 export { ledgerCommand } from './command.js';

@@ -45,6 +45,25 @@ describe('createTransfers results', () => {
     expect(stored.at).toBe('2024-03-01T08:00:00.000Z');
   });
 
+  it('normalizes each transfer of a batch on its own even when they share a meta object or an at (the batch memo)', () => {
+    const shared = { year: 2024, citizenNumber: CITIZEN_A };
+    const bad = { 'not a key': 1 };
+    const results = t.ledger.createTransfers([
+      transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 1, meta: shared, at: 'not a date' }),
+      transfer(2, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 2, meta: shared, at: 'not a date' }),
+      transfer(3, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 3, meta: shared, at: '2024-03-01T16:00:00+08:00' }),
+      transfer(4, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 4, meta: bad, at: '2024-03-01T16:00:00+08:00' }),
+      transfer(5, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 5, meta: bad }),
+      transfer(6, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 6, meta: shared, at: '2024-03-02' }),
+      transfer(7, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 7, meta: { year: 2025 }, at: '2024-03-02' }),
+    ]);
+    expect(results.map((r) => r.result)).toEqual(['invalid_at', 'invalid_at', 'created', 'invalid_meta', 'invalid_meta', 'created', 'created']);
+    expect(t.ledger.getTransfer(testId(3))).toMatchObject({ at: '2024-03-01T08:00:00.000Z', meta: { citizenNumber: CITIZEN_A, year: 2024 } });
+    expect(t.ledger.getTransfer(testId(6))).toMatchObject({ at: '2024-03-02T00:00:00.000Z', meta: { citizenNumber: CITIZEN_A, year: 2024 } });
+    expect(t.ledger.getTransfer(testId(7))).toMatchObject({ at: '2024-03-02T00:00:00.000Z', meta: { year: 2025 } });
+    expect(t.ledger.verify().ok).toBe(true);
+  });
+
   it('answers exists for the same id and content, with the first seq, and writes nothing', () => {
     const first = transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 10_000, meta: { year: 2024, citizenNumber: CITIZEN_A } });
     t.ledger.createTransfers([first]);

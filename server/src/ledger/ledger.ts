@@ -18,12 +18,12 @@ import type {
   VerifyProblemKind,
   VerifyReport,
 } from './types.js';
-import type { LedgerStore, StoredAccount, StoredTransfer } from './store.js';
+import type { AccountState, AppendTransfer, BalanceDelta, LedgerStore, StoredTransfer } from './store.js';
 import { SqliteLedgerStore } from './sqlite-store.js';
 import { GENESIS_HASH, transferHash } from './hash.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { ACCOUNT_ID_MAX_LENGTH } from './chart.js';
-import { CORRECTION_CODE, canonicalTimestamp, normalizeTransfer, type NormalizedTransfer } from './validate.js';
+import { CORRECTION_CODE, canonicalTimestamp, newNormalizeMemo, normalizeTransfer, type NormalizedTransfer } from './validate.js';
 
 /** Most transfers in one createTransfers call: bounds a transaction's size and its time holding the write lock. */
 export const MAX_BATCH_TRANSFERS = 10_000;
@@ -31,6 +31,8 @@ export const MAX_BATCH_TRANSFERS = 10_000;
 export const MAX_ENSURE_ACCOUNTS = 100_000;
 export const TRANSFER_QUERY_DEFAULT_LIMIT = 1_000;
 export const TRANSFER_QUERY_MAX_LIMIT = 10_000;
+/** Most accounts in one balances() call. */
+export const MAX_BALANCES_ACCOUNTS = 10_000;
 /** verify lists at most this many problems; the count past it is only flagged. */
 export const VERIFY_MAX_PROBLEMS = 1_000;
 
@@ -43,7 +45,8 @@ export interface LedgerOptions {
 
 /** An account's totals while a batch is evaluated; written back once at the end. */
 interface WorkingAccount {
-  spec: AccountSpec;
+  id: AccountId;
+  state: AccountState;
   debitsFen: number;
   creditsFen: number;
   readonly startDebitsFen: number;
@@ -53,6 +56,8 @@ interface WorkingAccount {
 /** A transfer accepted in this batch, before it has a seq and hash. */
 interface Pending {
   row: NormalizedTransfer;
+  debitKey: number;
+  creditKey: number;
   stored?: StoredTransfer;
 }
 
@@ -202,9 +207,10 @@ export class Ledger {
     const results: TransferResult[] = new Array<TransferResult>(n);
     const rows: (NormalizedTransfer | TransferResultCode)[] = new Array<NormalizedTransfer | TransferResultCode>(n);
     const linkedFlags: boolean[] = new Array<boolean>(n);
+    const memo = newNormalizeMemo();
     for (let i = 0; i < n; i++) {
       const input = batch[i];
-      rows[i] = normalizeTransfer(input);
+      rows[i] = normalizeTransfer(input, memo);
       linkedFlags[i] = typeof input === 'object' && input !== null && (input as { linked?: unknown }).linked === true;
     }
     const idOf = (i: number): string => {
@@ -212,12 +218,24 @@ export class Ledger {
       return typeof input === 'object' && input !== null && typeof input.id === 'string' ? input.id : '';
     };
 
+    // The batch's stored ids and its accounts, one query each (issue #5 section 7);
+    // nothing is written before the end of the batch, so both stay true while it is evaluated.
+    const ids: string[] = [];
+    const accountIds = new Set<AccountId>();
+    for (const row of rows) {
+      if (typeof row === 'string') continue;
+      ids.push(row.id);
+      accountIds.add(row.debitAccountId);
+      accountIds.add(row.creditAccountId);
+    }
+    const stored = store.getTransfers(ids);
+    const states = store.getAccountStates([...accountIds]);
     const accounts = new Map<AccountId, WorkingAccount | null>();
     const account = (id: AccountId): WorkingAccount | null => {
       let a = accounts.get(id);
       if (a === undefined) {
-        const stored: StoredAccount | undefined = store.getAccount(id);
-        a = stored === undefined ? null : { spec: stored.spec, debitsFen: stored.debitsFen, creditsFen: stored.creditsFen, startDebitsFen: stored.debitsFen, startCreditsFen: stored.creditsFen };
+        const state = states.get(id);
+        a = state === undefined ? null : { id, state, debitsFen: state.debitsFen, creditsFen: state.creditsFen, startDebitsFen: state.debitsFen, startCreditsFen: state.creditsFen };
         accounts.set(id, a);
       }
       return a;
@@ -230,7 +248,7 @@ export class Ledger {
     /** Evaluates one transfer against the working state and applies it; returns the result code. */
     const evaluate = (i: number, row: NormalizedTransfer): TransferResultCode => {
       const inBatch = pending.get(row.id);
-      const existing = inBatch ?? store.getTransfer(row.id);
+      const existing = inBatch ?? stored.get(row.id);
       if (existing !== undefined) {
         const code = compareExisting(row, inBatch !== undefined ? inBatch.row : (existing as StoredTransfer));
         if (code !== 'exists') {
@@ -249,11 +267,11 @@ export class Ledger {
       const debitsAfter = debit.debitsFen + row.amountFen;
       const creditsAfter = credit.creditsFen + row.amountFen;
       if (!Number.isSafeInteger(debitsAfter) || !Number.isSafeInteger(creditsAfter)) return 'overflows_balance';
-      if (debit.spec.mustNotGoNegative && normalBalance(debit.spec.normal, debitsAfter, debit.creditsFen) < 0) return 'would_go_negative';
-      if (credit.spec.mustNotGoNegative && normalBalance(credit.spec.normal, credit.debitsFen, creditsAfter) < 0) return 'would_go_negative';
+      if (debit.state.mustNotGoNegative && normalBalance(debit.state.normal, debitsAfter, debit.creditsFen) < 0) return 'would_go_negative';
+      if (credit.state.mustNotGoNegative && normalBalance(credit.state.normal, credit.debitsFen, creditsAfter) < 0) return 'would_go_negative';
       debit.debitsFen = debitsAfter;
       credit.creditsFen = creditsAfter;
-      const p: Pending = { row };
+      const p: Pending = { row, debitKey: debit.state.key, creditKey: credit.state.key };
       pending.set(row.id, p);
       created.push(p);
       existingRef[i] = p;
@@ -308,11 +326,11 @@ export class Ledger {
       const recordedAt = new Date().toISOString();
       let prevHash = head.hash;
       let seq = head.seq;
-      const stored: StoredTransfer[] = new Array<StoredTransfer>(created.length);
+      const appended: AppendTransfer[] = new Array<AppendTransfer>(created.length);
       for (let c = 0; c < created.length; c++) {
         const p = created[c]!;
         const r = p.row;
-        const s = {
+        const s: AppendTransfer = {
           seq: ++seq,
           id: r.id,
           debitAccountId: r.debitAccountId,
@@ -326,17 +344,19 @@ export class Ledger {
           recordedAt,
           prevHash,
           hash: '',
+          debitKey: p.debitKey,
+          creditKey: p.creditKey,
         };
         s.hash = transferHash(prevHash, s);
         prevHash = s.hash;
         p.stored = s;
-        stored[c] = s;
+        appended[c] = s;
       }
-      store.appendTransfers(stored);
-      const deltas = [];
+      store.appendTransfers(appended);
+      const deltas: BalanceDelta[] = [];
       for (const a of accounts.values()) {
         if (a !== null && (a.debitsFen !== a.startDebitsFen || a.creditsFen !== a.startCreditsFen)) {
-          deltas.push({ accountId: a.spec.id, debitsFen: a.debitsFen - a.startDebitsFen, creditsFen: a.creditsFen - a.startCreditsFen });
+          deltas.push({ accountId: a.id, key: a.state.key, debitsFen: a.debitsFen - a.startDebitsFen, creditsFen: a.creditsFen - a.startCreditsFen });
         }
       }
       store.applyBalanceDeltas(deltas);
@@ -367,7 +387,7 @@ export class Ledger {
    */
   balance(accountId: AccountId, options: { before?: string } = {}): Balance {
     this.#open();
-    const stored = typeof accountId === 'string' ? this.#store.getAccount(accountId) : undefined;
+    const stored = typeof accountId === 'string' ? this.#store.getAccountState(accountId) : undefined;
     if (stored === undefined) throw new LedgerError(LedgerErrorCode.AccountNotFound, `no account ${String(accountId)}`);
     let { debitsFen, creditsFen } = stored;
     if (options.before !== undefined) {
@@ -375,7 +395,31 @@ export class Ledger {
       if (before === undefined) throw new LedgerError(LedgerErrorCode.InvalidQuery, `before must be an ISO timestamp (got ${JSON.stringify(options.before)})`);
       ({ debitsFen, creditsFen } = this.#store.sumTransfers(accountId, before));
     }
-    return { accountId, debitsFen, creditsFen, balanceFen: normalBalance(stored.spec.normal, debitsFen, creditsFen) };
+    return { accountId, debitsFen, creditsFen, balanceFen: normalBalance(stored.normal, debitsFen, creditsFen) };
+  }
+
+  /**
+   * The current balances of several accounts, in the order asked (the payroll
+   * reads a person's five sources at once). Same answers as balance() without
+   * `before`; an unknown account throws AccountNotFound, as balance() does.
+   */
+  balances(accountIds: readonly AccountId[]): Balance[] {
+    this.#open();
+    if (!Array.isArray(accountIds) || accountIds.length > MAX_BALANCES_ACCOUNTS) {
+      throw new LedgerError(LedgerErrorCode.InvalidQuery, `balances takes an array of at most ${MAX_BALANCES_ACCOUNTS} account ids`);
+    }
+    for (const accountId of accountIds) {
+      if (typeof accountId !== 'string') throw new LedgerError(LedgerErrorCode.AccountNotFound, `no account ${String(accountId)}`);
+    }
+    const states = this.#store.getAccountStates(accountIds);
+    const out = new Array<Balance>(accountIds.length);
+    for (let i = 0; i < accountIds.length; i++) {
+      const accountId = accountIds[i]!;
+      const stored = states.get(accountId);
+      if (stored === undefined) throw new LedgerError(LedgerErrorCode.AccountNotFound, `no account ${String(accountId)}`);
+      out[i] = { accountId, debitsFen: stored.debitsFen, creditsFen: stored.creditsFen, balanceFen: normalBalance(stored.normal, stored.debitsFen, stored.creditsFen) };
+    }
+    return out;
   }
 
   /** Transfers in seq order, filtered; page with afterSeq = the last seq of the previous page. */
@@ -429,6 +473,7 @@ export class Ledger {
       let lastSeq = 0;
       let prevHash = GENESIS_HASH;
       let totalTransfersFen = 0n;
+      let validTransfers = 0;
       for (const t of store.scanTransfers()) {
         count++;
         if (t.seq !== lastSeq + 1) problem('chain_seq_gap', `seq ${t.seq} follows ${lastSeq}`, { seq: t.seq, transferId: t.id });
@@ -441,6 +486,7 @@ export class Ledger {
           sumOf(t.debitAccountId).debitsFen += t.amountFen;
           sumOf(t.creditAccountId).creditsFen += t.amountFen;
           totalTransfersFen += BigInt(t.amountFen);
+          validTransfers++;
         }
         lastSeq = t.seq;
         // Continue from the stored hash so one bad row is reported once, not for the whole tail.
@@ -453,6 +499,8 @@ export class Ledger {
       let accountCount = 0;
       let totalDebits = 0n;
       let totalCredits = 0n;
+      // The transfers' sums per account, kept for the index check below (the loop over accounts consumes `sums`).
+      const transferSums = new Map(sums);
       for (const a of store.scanAccounts()) {
         accountCount++;
         totalDebits += BigInt(a.debitsFen);
@@ -471,6 +519,24 @@ export class Ledger {
         }
       }
       for (const id of sums.keys()) problem('transfer_account_missing', 'transfers name an account the chart does not hold', { accountId: id });
+      // The per-account index (postings) answers balance-on-a-date and statements:
+      // its totals per account must be the transfers' sums (one entry per side).
+      let indexEntries = 0;
+      for (const x of store.scanIndexedTotals()) {
+        indexEntries += x.entries;
+        const s = x.accountId === undefined ? undefined : transferSums.get(x.accountId);
+        if (s === undefined) {
+          if (x.accountId === undefined) problem('index_mismatch', `the account index holds ${x.entries} entries for account number ${x.key}, which the chart does not hold`);
+          else problem('index_mismatch', `the account index holds ${x.entries} entries for an account no transfer names`, { accountId: x.accountId });
+          continue;
+        }
+        transferSums.delete(x.accountId!);
+        if (s.debitsFen !== x.debitsFen || s.creditsFen !== x.creditsFen) {
+          problem('index_mismatch', `the account index sums to ${x.debitsFen}/${x.creditsFen} fen, the transfers to ${s.debitsFen}/${s.creditsFen} fen`, { accountId: x.accountId! });
+        }
+      }
+      for (const id of transferSums.keys()) problem('index_mismatch', 'the account index holds nothing for an account transfers name', { accountId: id });
+      if (indexEntries !== 2 * validTransfers) problem('index_mismatch', `the account index holds ${indexEntries} entries for ${validTransfers} transfers (two each)`);
       if (totalDebits !== totalCredits || totalDebits !== totalTransfersFen) {
         problem('books_unbalanced', `accounts hold ${totalDebits} fen of debits and ${totalCredits} fen of credits; transfers total ${totalTransfersFen} fen`);
       }

@@ -38,10 +38,41 @@ export interface ChainHead {
   hash: string;
 }
 
-export interface BalanceDelta {
-  accountId: AccountId;
+/**
+ * What a batch needs of an account (issue #5 section 7: a batch reads this for
+ * every account it touches, so it leaves out the spec's meta): the rules, the
+ * totals, and the store's own key for the account, handed back on writes.
+ */
+export interface AccountState {
+  key: number;
+  normal: 'debit' | 'credit';
+  mustNotGoNegative: boolean;
   debitsFen: number;
   creditsFen: number;
+}
+
+export interface BalanceDelta {
+  accountId: AccountId;
+  /** AccountState.key of the account. */
+  key: number;
+  debitsFen: number;
+  creditsFen: number;
+}
+
+/** A transfer to append, with the store keys (AccountState.key) of its two accounts. */
+export interface AppendTransfer extends StoredTransfer {
+  debitKey: number;
+  creditKey: number;
+}
+
+/** Per-account totals of the store's account index (postings), for verify. */
+export interface IndexedTotals {
+  /** undefined when the index names an account the chart does not hold. */
+  accountId: AccountId | undefined;
+  key: number;
+  debitsFen: number;
+  creditsFen: number;
+  entries: number;
 }
 
 export interface LedgerStore {
@@ -51,11 +82,16 @@ export interface LedgerStore {
   snapshot<T>(fn: () => T): T;
   getAccount(id: AccountId): StoredAccount | undefined;
   insertAccount(spec: AccountSpec): void;
+  getAccountState(id: AccountId): AccountState | undefined;
+  /** The states of the accounts among `ids` that exist (one round trip for a batch); duplicates are fine. */
+  getAccountStates(ids: readonly AccountId[]): Map<AccountId, AccountState>;
   getTransfer(id: string): StoredTransfer | undefined;
+  /** The stored transfers among `ids` (one round trip for a whole batch); absent ids are not in the map. */
+  getTransfers(ids: readonly string[]): Map<string, StoredTransfer>;
   /** The last transfer's seq and hash; seq 0 and GENESIS_HASH when empty. */
   head(): ChainHead;
   /** Appends rows whose seq follows head() without gaps, then moves the head. */
-  appendTransfers(rows: readonly StoredTransfer[]): void;
+  appendTransfers(rows: readonly AppendTransfer[]): void;
   /** Adds to the derived debit/credit totals of accounts (never sets them). */
   applyBalanceDeltas(deltas: Iterable<BalanceDelta>): void;
   /** Sums of the transfers with at < before (all transfers when before is undefined). */
@@ -65,6 +101,8 @@ export interface LedgerStore {
   scanTransfers(): Iterable<StoredTransfer>;
   /** Every account, streamed. */
   scanAccounts(): Iterable<StoredAccount>;
+  /** The account index's totals per account, streamed (verify compares them with the transfers). */
+  scanIndexedTotals(): Iterable<IndexedTotals>;
   /** Releases what the store holds; the database connection belongs to its opener. */
   close(): void;
 }

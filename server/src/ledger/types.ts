@@ -129,7 +129,9 @@ export type VerifyProblemKind =
   | 'transfer_account_missing'
   | 'balance_mismatch'
   | 'negative_balance'
-  | 'books_unbalanced';
+  | 'books_unbalanced'
+  /** The per-account index (postings) disagrees with the transfers: balance-on-a-date and statements would be wrong. */
+  | 'index_mismatch';
 
 export interface VerifyProblem {
   kind: VerifyProblemKind;

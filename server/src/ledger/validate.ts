@@ -89,8 +89,23 @@ export function isTransferId(value: unknown): value is string {
   return typeof value === 'string' && UUID_V7.test(value);
 }
 
+/**
+ * Memo of one batch's normalizations (issue #5 section 7): the transfers of a
+ * batch mostly share one `at` and, in a run's chain, one meta object. Only for
+ * the length of one synchronous call: an object cannot change in between.
+ */
+export interface NormalizeMemo {
+  atIn: unknown;
+  atOut: string | undefined;
+  metas: Map<object, string | undefined>;
+}
+
+export function newNormalizeMemo(): NormalizeMemo {
+  return { atIn: undefined, atOut: undefined, metas: new Map() };
+}
+
 /** The normalized transfer, or the result code of the first shape problem found. */
-export function normalizeTransfer(input: unknown): NormalizedTransfer | TransferResultCode {
+export function normalizeTransfer(input: unknown, memo?: NormalizeMemo): NormalizedTransfer | TransferResultCode {
   if (!isPlainObject(input)) return 'invalid_transfer';
   const t = input as Partial<Record<keyof TransferInput, unknown>>;
   if (!isTransferId(t.id)) return 'invalid_id';
@@ -102,7 +117,17 @@ export function normalizeTransfer(input: unknown): NormalizedTransfer | Transfer
     return 'amount_must_be_positive_integer';
   }
   if (typeof t.code !== 'string' || !CODE.test(t.code)) return 'invalid_code';
-  const at = canonicalTimestamp(t.at);
+  let at: string | undefined;
+  if (memo !== undefined && memo.atIn !== undefined && t.at === memo.atIn) {
+    at = memo.atOut;
+  } else {
+    at = canonicalTimestamp(t.at);
+    // Only strings are remembered: they compare by value, so the memo cannot go stale.
+    if (memo !== undefined && typeof t.at === 'string') {
+      memo.atIn = t.at;
+      memo.atOut = at;
+    }
+  }
   if (at === undefined) return 'invalid_at';
   let reference: string | null = null;
   if (t.reference !== undefined) {
@@ -110,7 +135,17 @@ export function normalizeTransfer(input: unknown): NormalizedTransfer | Transfer
     reference = t.reference;
   }
   if (t.code === CORRECTION_CODE && reference === null) return 'reference_required';
-  const metaJson = canonicalMeta(t.meta);
+  let metaJson: string | undefined;
+  if (memo !== undefined && typeof t.meta === 'object' && t.meta !== null) {
+    if (memo.metas.has(t.meta)) {
+      metaJson = memo.metas.get(t.meta);
+    } else {
+      metaJson = canonicalMeta(t.meta);
+      memo.metas.set(t.meta, metaJson);
+    }
+  } else {
+    metaJson = canonicalMeta(t.meta);
+  }
   if (metaJson === undefined) return 'invalid_meta';
   return {
     id: t.id,

@@ -58,12 +58,13 @@ describe('verify', () => {
     const row = t.ledger.store.getTransfer(testId(2))!;
     const forged = { ...row, amountFen: 1 };
     tamper(`UPDATE ledger_transfers SET amount_fen = 1, hash = '${transferHash(row.prevHash, forged)}' WHERE seq = 2`);
-    expect(kinds()).toEqual(['balance_mismatch', 'books_unbalanced', 'chain_prev_hash_mismatch']);
+    // The account index still holds the old amount, so it no longer agrees with the transfers either.
+    expect(kinds()).toEqual(['balance_mismatch', 'books_unbalanced', 'chain_prev_hash_mismatch', 'index_mismatch']);
   });
 
   it('detects a deleted transfer in the middle of the chain', () => {
     tamper(`DELETE FROM ledger_transfers WHERE seq = 3`);
-    expect(kinds()).toEqual(['balance_mismatch', 'books_unbalanced', 'chain_prev_hash_mismatch', 'chain_seq_gap']);
+    expect(kinds()).toEqual(['balance_mismatch', 'books_unbalanced', 'chain_prev_hash_mismatch', 'chain_seq_gap', 'index_mismatch']);
   });
 
   it('detects a deleted last transfer through the head', () => {
@@ -85,6 +86,24 @@ describe('verify', () => {
     expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_hash_mismatch', seq: 4 }));
     // Balances are untouched, so only the chain is reported.
     expect(kinds()).toEqual(['chain_hash_mismatch', 'chain_prev_hash_mismatch']);
+  });
+
+  it('detects a tampered account index (postings), which balance-on-a-date and statements read', () => {
+    t.db.exec('DROP TRIGGER ledger_postings_no_update; DROP TRIGGER ledger_postings_no_delete;');
+    t.db.exec(`UPDATE ledger_postings SET credit_fen = 1 WHERE seq = 2 AND credit_fen > 0`);
+    expect(t.ledger.verify().problems).toEqual([expect.objectContaining({ kind: 'index_mismatch', accountId: B_IND })]);
+    t.db.exec(`UPDATE ledger_postings SET credit_fen = 20000 WHERE seq = 2 AND credit_fen > 0`);
+    expect(t.ledger.verify().ok).toBe(true);
+    // A deleted entry: the account's sums and the entry count both disagree.
+    t.db.exec(`DELETE FROM ledger_postings WHERE seq = 5 AND debit_fen > 0`);
+    const problems = t.ledger.verify().problems;
+    expect(problems).toContainEqual(expect.objectContaining({ kind: 'index_mismatch', accountId: A_IND }));
+    expect(problems).toContainEqual(expect.objectContaining({ kind: 'index_mismatch', detail: expect.stringMatching(/9 entries for 5 transfers/) }));
+  });
+
+  it('refuses at the database level to edit or delete a posting', () => {
+    expect(() => t.db.prepare('UPDATE ledger_postings SET credit_fen = 1').run()).toThrow(/append-only/);
+    expect(() => t.db.prepare('DELETE FROM ledger_postings').run()).toThrow(/append-only/);
   });
 
   it('detects a negative balance on an account that must not go negative', () => {

@@ -7,13 +7,27 @@
 //    months after a known death or from a known urban pension are not paid;
 // 3. suspended months are paid later when the policy says so (`certBackPay`,
 //    `bindingBackPay`);
-// 4. each payment is a linked chain of transfers to the payout account: the
-//    account pension drawn from the sources (`splitAccountDraw`), and the
-//    basic pension, top-up and any account shortfall from the pooled fund.
+// 4. each payment's account pension is a linked chain of transfers from the
+//    person's source accounts to the payout account (`splitAccountDraw`); the
+//    basic pension, top-up and any account shortfall come from the pooled
+//    fund in ONE transfer per chunk (issue 5 section 7: half the transfers of
+//    a payroll were these, and a payroll of a million people must fit in a
+//    minute). The pooled fund is one account, so per-person transfers from it
+//    carried nothing the ledger needs; the per-person detail stays where it
+//    is read and audited: each payment's row in reg_payments (from_pool_fen,
+//    payment_id, paid_run_key), committed in the same transaction as the chunk
+//    transfer, and the bank file made from those rows. The chunk transfer's
+//    amount is the sum of its persons' from_pool_fen, its meta names the run,
+//    the citizen range and the person count, and its id is derived from every
+//    (citizen, fen) pair it covers; so for a run key, the chunk transfers sum
+//    to the from_pool_fen of the run's payments.
 // Idempotent: `reg_pensions.decided_through` records the months decided, and
-// transfer ids are derived from the run key and the person, so running a
-// month twice pays nobody twice (the second run finds every month decided;
-// a replayed chain gets `exists` from the ledger).
+// draw ids are derived from the run key and the person, so running a month
+// twice pays nobody twice (the second run finds every month decided; a
+// replayed draw chain gets `exists` from the ledger). A chunk's pooled-fund
+// transfer commits with the chunk's registry rows, so a re-run never meets it
+// again: `exists` for it is refused as a conflict rather than taken as done.
+import { hash } from 'node:crypto';
 import { FUND, SOURCES, personAccountId, type TransferInput } from '../ledger/index.js';
 import {
   addMonths,
@@ -129,7 +143,22 @@ function personOf(row: PayrollPage): Person {
 
 /** The id of the transfer that draws `part` for a person in a payroll run (also used by the death settlement). */
 export function payrollTransferId(runKey: string, month: Month, citizenNumber: string, part: string): string {
-  return derivedUuidV7(shanghaiMidnightMs(firstDayOf(month)), `${runKey}|${citizenNumber}|${part}`);
+  return payrollIdAt(payrollIdTimeMs(month), runKey, citizenNumber, part);
+}
+
+/** The time part of a month's payroll ids (computed once per run, not once per id). */
+function payrollIdTimeMs(month: Month): number {
+  return shanghaiMidnightMs(firstDayOf(month));
+}
+
+function payrollIdAt(idTimeMs: number, runKey: string, citizenNumber: string, part: string): string {
+  return derivedUuidV7(idTimeMs, `${runKey}|${citizenNumber}|${part}`);
+}
+
+/** The id of a chunk's pooled-fund transfer: derived from every (citizen, fen) it pays, so no two chunks share one. */
+function payrollPoolChunkId(idTimeMs: number, runKey: string, paid: readonly string[]): string {
+  const digest = hash('sha256', paid.join(';'), 'hex');
+  return derivedUuidV7(idTimeMs, `${runKey}|pool-chunk|${digest}`);
 }
 
 export function payrollRunKey(month: Month): string {
@@ -265,6 +294,7 @@ export class PayrollRun {
     const setSuspended = db.prepare('UPDATE reg_pensions SET suspended_months = suspended_months + ? WHERE citizen_number = ?');
     const setDecided = db.prepare('UPDATE reg_pensions SET decided_through = ? WHERE citizen_number = ?');
     const at = shanghaiNoonIso(firstDayOf(month));
+    const idTimeMs = payrollIdTimeMs(month);
     let after = '';
     for (;;) {
       const rows = page.all(month, after, RUN_CHUNK_PERSONS) as PayrollPage[];
@@ -273,6 +303,11 @@ export class PayrollRun {
       db.transaction(() => {
         const transfers: TransferInput[] = [];
         const chains: { citizenNumber: string; from: number; to: number }[] = [];
+        /** `citizen:fen` of each payment with a pooled part, for the chunk transfer. */
+        const poolPaid: string[] = [];
+        let poolChunkFen = 0;
+        let poolFirst = '';
+        let poolLast = '';
         for (const row of rows) {
           const person = personOf(row);
           const months = row.decided_through < month ? monthRange(addMonths(row.decided_through, 1), month) : [];
@@ -287,7 +322,7 @@ export class PayrollRun {
           const toPay: { month: Month; backPay: boolean }[] = [];
           const line: PayrollLine = {
             citizenNumber: row.citizen_number,
-            paymentId: payrollTransferId(runKey, month, row.citizen_number, 'payment'),
+            paymentId: payrollIdAt(idTimeMs, runKey, row.citizen_number, 'payment'),
             monthsPaid: [],
             monthsSuspended: [],
             totalFen: 0,
@@ -376,7 +411,7 @@ export class PayrollRun {
           for (const source of SOURCES) {
             if (drawn[source] <= 0) continue;
             transfers.push({
-              id: payrollTransferId(runKey, month, row.citizen_number, `draw:${source}`),
+              id: payrollIdAt(idTimeMs, runKey, row.citizen_number, `draw:${source}`),
               debitAccountId: personAccountId(row.citizen_number, source),
               creditAccountId: FUND.payout,
               amountFen: drawn[source],
@@ -387,21 +422,37 @@ export class PayrollRun {
             });
           }
           if (poolFen > 0) {
-            transfers.push({
-              id: payrollTransferId(runKey, month, row.citizen_number, 'pool'),
-              debitAccountId: FUND.pooled,
-              creditAccountId: FUND.payout,
-              amountFen: poolFen,
-              code: 'pension.pooled',
-              at,
-              meta,
-              linked: true,
-            });
+            poolPaid.push(`${row.citizen_number}:${poolFen}`);
+            poolChunkFen += poolFen;
+            if (poolFirst === '') poolFirst = row.citizen_number;
+            poolLast = row.citizen_number;
           }
+          if (transfers.length === from) continue; // nothing drawn from the account: the pooled part is in the chunk transfer
           transfers[transfers.length - 1]!.linked = false;
           chains.push({ citizenNumber: row.citizen_number, from, to: transfers.length });
         }
+        const poolIndex = transfers.length;
+        if (poolChunkFen > 0) {
+          transfers.push({
+            id: payrollPoolChunkId(idTimeMs, runKey, poolPaid),
+            debitAccountId: FUND.pooled,
+            creditAccountId: FUND.payout,
+            amountFen: poolChunkFen,
+            code: 'pension.pooled',
+            at,
+            meta: { runKey, month, persons: poolPaid.length, firstCitizen: poolFirst, lastCitizen: poolLast },
+          });
+        }
         const results = submitTransfers(this.ctx, transfers, summary.transfers);
+        if (poolChunkFen > 0) {
+          const r = results[poolIndex]!;
+          // The chunk commits with its registry rows, so its transfer cannot exist
+          // already: `exists` would mean these payments were paid once before.
+          if (r.result !== 'created') {
+            if (summary.conflicts.length < RUN_CONFLICTS_LIMIT) summary.conflicts.push({ citizenNumber: poolFirst, transferId: r.id, result: r.result });
+            throw new RunError('run-failed', `the ledger refused the pooled-fund transfer ${r.id} for ${poolFirst}..${poolLast}: ${r.result}`);
+          }
+        }
         for (const chain of chains) {
           for (let i = chain.from; i < chain.to; i++) {
             const r = results[i]!;
@@ -416,8 +467,10 @@ export class PayrollRun {
   }
 
   private balances(citizenNumber: string): Balances {
+    // One call for the five sources (issue 5 section 7): the payroll reads them for every account holder.
+    const read = this.ctx.ledger.balances(SOURCES.map((source) => personAccountId(citizenNumber, source)));
     const out = zeroBalances();
-    for (const source of SOURCES) out[source] = this.ctx.ledger.balance(personAccountId(citizenNumber, source)).balanceFen;
+    for (let i = 0; i < SOURCES.length; i++) out[SOURCES[i]!] = read[i]!.balanceFen;
     return out;
   }
 

@@ -124,6 +124,41 @@ describe('the monthly payroll', () => {
     expect(stack.ledger.balance(FUND.payout).creditsFen).toBe(5_500 + accountFen);
   });
 
+  it('pays the pooled part of a chunk in one transfer that sums its payments, and the account part per person', () => {
+    const elder = citizenNumberFor('1944-02-02', 31);
+    stack.setToday('2020-06-15');
+    stack.registry.persons.registerPerson(personInput(elder, '1944-02-02'));
+    const summary = stack.runs.payroll('2020-06');
+    expect(summary.paidPersons).toBe(2);
+    const runTransfers = stack.ledger.transfers({ from: '2020-06-01', limit: 10_000 }).filter((x) => x.meta?.runKey === 'payroll:2020-06');
+    const pooled = runTransfers.filter((x) => x.code === 'pension.pooled');
+    const rows = stack.db
+      .prepare("SELECT citizen_number, SUM(from_pool_fen) AS pool FROM reg_payments WHERE paid_run_key = 'payroll:2020-06' GROUP BY citizen_number ORDER BY citizen_number")
+      .all() as { citizen_number: string; pool: number }[];
+    expect(rows).toHaveLength(2);
+    // One transfer from the pooled fund for the chunk: the sum of the payments' pooled parts, naming who it covers.
+    expect(pooled).toHaveLength(1);
+    expect(pooled[0]).toMatchObject({
+      debitAccountId: FUND.pooled,
+      creditAccountId: FUND.payout,
+      amountFen: rows.reduce((sum, r) => sum + r.pool, 0),
+      meta: { runKey: 'payroll:2020-06', month: '2020-06', persons: 2, firstCitizen: rows[0]!.citizen_number, lastCitizen: rows[1]!.citizen_number },
+    });
+    expect(pooled[0]!.amountFen).toBe(summary.fromPoolFen);
+    // The account pension: per person, from their own source accounts, with the payment id of the bank file.
+    const drawn = runTransfers.filter((x) => x.code === 'pension.account');
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const x of drawn) expect(x).toMatchObject({ creditAccountId: FUND.payout, meta: { citizenNumber: WORKED, paymentId: summary.lines.find((l) => l.citizenNumber === WORKED)!.paymentId } });
+    expect(drawn.reduce((sum, x) => sum + x.amountFen, 0)).toBe(summary.fromAccountFen);
+    expect(runTransfers).toHaveLength(pooled.length + drawn.length);
+    expect(stack.ledger.balance(FUND.payout).creditsFen).toBe(summary.totalFen);
+    expect(stack.ledger.verify().ok).toBe(true);
+    // The re-run has nothing to pay, so no chunk transfer either.
+    const transfers = transferCount(stack);
+    expect(stack.runs.payroll('2020-06').paidPersons).toBe(0);
+    expect(transferCount(stack)).toBe(transfers);
+  });
+
   it('pays nobody twice when a month runs twice', () => {
     stack.setToday('2020-06-15');
     const first = stack.runs.payroll('2020-06');

@@ -141,7 +141,8 @@ export class SettlementRuns {
             const at = shanghaiNoonIso(row.death_reported_on);
             const meta = { citizenNumber: cn, deathDate: row.death_date, kind: 'death-settlement' };
             const balances = zeroBalances();
-            for (const source of SOURCES) balances[source] = ledger.balance(personAccountId(cn, source)).balanceFen;
+            const read = ledger.balances(SOURCES.map((source) => personAccountId(cn, source)));
+            SOURCES.forEach((source, i) => (balances[source] = read[i]!.balanceFen));
             const afterDeath = paidAfter.all(cn, deathMonth) as { month: string; total_fen: number; draw_json: string; paid_run_key: string }[];
             const personTransfers: TransferInput[] = [];
             // Return the draws of months after the death to the account.

@@ -1,0 +1,174 @@
+// The SQLite store's account index (schema 2, ledger_postings) and its
+// migration from schema 1 (issue #5 section 7: the speed work must not change
+// what balance-on-a-date, transfers({accountId}) and verify answer).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { openDatabase } from '../db.js';
+import { Ledger, MAX_BALANCES_ACCOUNTS } from './ledger.js';
+import { FUND, SOURCES, cashBoxAccountId, personAccountId } from './chart.js';
+import { LedgerErrorCode, isLedgerError } from './errors.js';
+import { LEDGER_CACHE_KIB, LEDGER_SCHEMA_VERSION } from './sqlite-store.js';
+import { CITIZEN_A, CITIZEN_B, TERMINAL, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import type { Transfer, TransferInput } from './types.js';
+
+const CASH = cashBoxAccountId(TERMINAL);
+const A_IND = personAccountId(CITIZEN_A, 'individual');
+const B_IND = personAccountId(CITIZEN_B, 'individual');
+const ACCOUNTS = [CASH, A_IND, B_IND, FUND.payout, FUND.inTransit];
+
+function expectLedgerError(fn: () => unknown, code: number): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(isLedgerError(error)).toBe(true);
+    expect((error as { code: number }).code).toBe(code);
+    return;
+  }
+  throw new Error('expected a LedgerError');
+}
+
+/** 120 transfers over three years, deterministic: cash in to two people, some drawn out, some collected. */
+function history(): TransferInput[] {
+  const out: TransferInput[] = [];
+  for (let n = 1; n <= 120; n++) {
+    const day = new Date(Date.UTC(2019, 0, 1) + n * 9 * 86_400_000).toISOString();
+    // Times out of seq order too: a late kiosk upload carries an earlier business time.
+    const at = n % 7 === 0 ? new Date(Date.UTC(2019, 0, 1) + (n - 40) * 9 * 86_400_000).toISOString() : day;
+    if (n % 5 === 0) out.push(transfer(n, { debitAccountId: A_IND, creditAccountId: FUND.payout, amountFen: 30 + n, code: 'pension.account', at }));
+    else if (n % 11 === 0) out.push(transfer(n, { debitAccountId: FUND.inTransit, creditAccountId: CASH, amountFen: 5_000, code: 'collection', at }));
+    else out.push(transfer(n, { debitAccountId: CASH, creditAccountId: n % 2 === 0 ? A_IND : B_IND, amountFen: 1_000 + n, at }));
+  }
+  return out;
+}
+
+/** What the index must answer, computed from every transfer by brute force. */
+function expectedBalanceBefore(all: Transfer[], accountId: string, before: string): { debitsFen: number; creditsFen: number } {
+  let debitsFen = 0;
+  let creditsFen = 0;
+  for (const t of all) {
+    if (t.at >= before) continue;
+    if (t.debitAccountId === accountId) debitsFen += t.amountFen;
+    if (t.creditAccountId === accountId) creditsFen += t.amountFen;
+  }
+  return { debitsFen, creditsFen };
+}
+
+function allTransfers(ledger: Ledger): Transfer[] {
+  return ledger.transfers({ limit: 10_000 });
+}
+
+const DATES = ['2018-12-31', '2019-01-10', '2019-06-01T00:00:00Z', '2020-01-01', '2020-07-15T10:30:00+08:00', '2021-01-01', '2030-01-01'];
+
+let t: TempLedger;
+beforeEach(() => {
+  t = tempLedger();
+  const results = t.ledger.createTransfers(history());
+  expect(results.every((r) => r.result === 'created')).toBe(true);
+});
+afterEach(() => {
+  t.cleanup();
+});
+
+describe('the account index (postings)', () => {
+  it('answers balance before a date like a sum over every transfer', () => {
+    const all = allTransfers(t.ledger);
+    expect(all).toHaveLength(120);
+    for (const accountId of ACCOUNTS) {
+      for (const date of DATES) {
+        const before = new Date(date).toISOString();
+        expect(t.ledger.balance(accountId, { before: date })).toMatchObject(expectedBalanceBefore(all, accountId, before));
+      }
+    }
+  });
+
+  it('pages an account in seq order with every filter combination, like a filter over every transfer', () => {
+    const all = allTransfers(t.ledger);
+    const filters: { code?: string; from?: string; to?: string }[] = [{}, { code: 'collection' }, { from: '2019-06-01' }, { to: '2020-03-01' }, { code: 'contribution.individual', from: '2019-03-01', to: '2020-01-01' }];
+    for (const accountId of ACCOUNTS) {
+      for (const f of filters) {
+        const from = f.from !== undefined ? new Date(f.from).toISOString() : undefined;
+        const to = f.to !== undefined ? new Date(f.to).toISOString() : undefined;
+        const expected = all
+          .filter((x) => x.debitAccountId === accountId || x.creditAccountId === accountId)
+          .filter((x) => f.code === undefined || x.code === f.code)
+          .filter((x) => (from === undefined || x.at >= from) && (to === undefined || x.at < to))
+          .map((x) => x.seq);
+        // Pages of 7, each after the last seq of the previous one.
+        const paged: number[] = [];
+        for (let afterSeq = 0; ; ) {
+          const page = t.ledger.transfers({ accountId, ...f, limit: 7, afterSeq });
+          expect(page.length).toBeLessThanOrEqual(7);
+          if (page.length === 0) break;
+          paged.push(...page.map((x) => x.seq));
+          afterSeq = page[page.length - 1]!.seq;
+        }
+        expect(paged).toEqual(expected);
+      }
+    }
+    // A transfer read through the index is the whole stored transfer.
+    expect(t.ledger.transfers({ accountId: A_IND, limit: 1 })[0]).toEqual(t.ledger.getTransfer(testId(2)));
+    expect(t.ledger.transfers({ accountId: 'person:nobody:individual' })).toEqual([]);
+  });
+
+  it('gives several balances at once, equal to balance() one by one', () => {
+    const ids = [...SOURCES.map((s) => personAccountId(CITIZEN_A, s)), CASH, B_IND];
+    expect(t.ledger.balances(ids)).toEqual(ids.map((id) => t.ledger.balance(id)));
+    expect(t.ledger.balances([])).toEqual([]);
+    expectLedgerError(() => t.ledger.balances([A_IND, 'person:nobody:individual']), LedgerErrorCode.AccountNotFound);
+    expectLedgerError(() => t.ledger.balances(new Array<string>(MAX_BALANCES_ACCOUNTS + 1).fill(A_IND)), LedgerErrorCode.InvalidQuery);
+    expectLedgerError(() => t.ledger.balances('nope' as unknown as string[]), LedgerErrorCode.InvalidQuery);
+  });
+
+  it('raises the connection page cache to LEDGER_CACHE_KIB, and never lowers a larger one', () => {
+    expect(t.db.pragma('cache_size', { simple: true })).toBe(-LEDGER_CACHE_KIB);
+    const db = openDatabase(':memory:');
+    db.pragma(`cache_size = -${2 * LEDGER_CACHE_KIB}`);
+    Ledger.openSqlite(db);
+    expect(db.pragma('cache_size', { simple: true })).toBe(-2 * LEDGER_CACHE_KIB);
+    db.close();
+  });
+});
+
+describe('schema 1 -> 2', () => {
+  /** Turns the file back into schema 1: no postings, the two (account id, at) indexes. */
+  function downgradeToV1(): void {
+    t.db.exec(`
+      DROP TABLE ledger_postings;
+      CREATE INDEX ledger_transfers_debit_at ON ledger_transfers (debit_account_id, at);
+      CREATE INDEX ledger_transfers_credit_at ON ledger_transfers (credit_account_id, at);
+      UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version';
+    `);
+  }
+
+  it('migrates a schema 1 ledger on a read-write open: same answers, verify passes, old indexes gone', () => {
+    const balancesBefore = ACCOUNTS.map((id) => DATES.map((d) => t.ledger.balance(id, { before: d })));
+    const pagesBefore = ACCOUNTS.map((id) => t.ledger.transfers({ accountId: id }));
+    const head = t.ledger.store.head();
+    downgradeToV1();
+    t = t.reopen();
+    expect(t.db.prepare("SELECT value FROM ledger_meta WHERE key = 'schema_version'").pluck().get()).toBe(String(LEDGER_SCHEMA_VERSION));
+    expect(t.db.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE 'ledger_transfers_%_at'").pluck().get()).toBe(0);
+    expect(t.db.prepare('SELECT count(*) FROM ledger_postings').pluck().get()).toBe(240);
+    expect(ACCOUNTS.map((id) => DATES.map((d) => t.ledger.balance(id, { before: d })))).toEqual(balancesBefore);
+    expect(ACCOUNTS.map((id) => t.ledger.transfers({ accountId: id }))).toEqual(pagesBefore);
+    expect(t.ledger.store.head()).toEqual(head);
+    expect(t.ledger.verify()).toMatchObject({ ok: true, transfers: 120 });
+    // The chain goes on after the migration.
+    expect(t.ledger.createTransfers([transfer(500, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 1 })])[0]).toMatchObject({ result: 'created', seq: 121 });
+    expect(t.ledger.verify().ok).toBe(true);
+  });
+
+  it('refuses a schema 1 ledger opened read-only (verify), saying how to migrate it', () => {
+    downgradeToV1();
+    const db = new Database(t.path, { readonly: true });
+    try {
+      Ledger.openSqlite(db, { readonly: true });
+      throw new Error('expected a LedgerError');
+    } catch (error) {
+      expect(isLedgerError(error) && error.code).toBe(LedgerErrorCode.SchemaVersionMismatch);
+      expect((error as Error).message).toMatch(/read-write once/);
+    } finally {
+      db.close();
+    }
+  });
+});
