@@ -7,7 +7,7 @@
 // still sort by time like the originators' ones) and the 74 "random" bits are
 // SHA-256 of a name such as `payroll:2024-05|<citizen>|account`. The same name
 // always gives the same id; different names collide with probability 2^-74.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const UUID_V7_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -34,7 +34,8 @@ function uuidV7FromBits(timeMs: number, bits: Uint8Array): string {
 
 /** The same (time, name) always gives the same UUIDv7-shaped id. */
 export function derivedUuidV7(timeMs: number, name: string): string {
-  const digest = createHash('sha256').update(name, 'utf8').digest();
+  // One-shot hash: a payroll of a million people derives ~1.5 million ids.
+  const digest = hash('sha256', name, 'buffer');
   return uuidV7FromBits(timeMs, digest);
 }
 
