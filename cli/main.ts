@@ -63,6 +63,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`nongbao ${name}: ${error.message}\n`);
       return 2;
     }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+      process.stderr.write(
+        `nongbao ${name}: cannot listen on ${address ?? ''}:${port ?? ''} (${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}); ` +
+          'choose another port with the port options (see the README)\n',
+      );
+      return 1;
+    }
     throw error;
   }
 }

@@ -2,6 +2,7 @@
 // bad option, and the enrolment steps the README describes.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,6 +44,19 @@ describe('the nongbao command', () => {
     const typo = await nongbao(['demo', '--kiosk-prot', '80']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('--kiosk-prot: unknown option');
+  });
+
+  it('says which port is taken instead of crashing when a port is in use', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const taken = await nongbao(['demo', '--data-dir', mkdtempSync(join(tmpdir(), 'nb-cli-port-')), '--server-port', String(port), '--card-path', 'in-process']);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`cannot listen on 127.0.0.1:${port} (the port is in use)`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('issues a one-time enrolment code, and a terminal that is not enrolled says how to enrol', async () => {
