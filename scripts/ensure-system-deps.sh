@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo need, when missing:
 #   pcscd + vsmartcard-vpcd  the real PC/SC daemon and the virtual reader driver
-#   pcsc-tools               scriptor, a card client nobody here wrote
+#   pcsc-tools, opensc       scriptor and opensc-tool: card clients nobody here wrote
 #   socat                    pseudo-terminal pairs for the serial simulators
 #   chromium                 the browser tests and the demo's kiosk window
 #   fonts-noto-cjk           Chinese glyphs for screenshots and receipt images
@@ -16,6 +16,8 @@ need=()
 [ -x /usr/sbin/pcscd ] || need+=(pcscd)
 [ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || need+=(vsmartcard-vpcd)
 command -v scriptor >/dev/null 2>&1 || need+=(pcsc-tools)
+command -v opensc-tool >/dev/null 2>&1 || need+=(opensc)
+command -v pidof >/dev/null 2>&1 || need+=(sysvinit-utils)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
