@@ -37,7 +37,7 @@ export function createRuns(registry: Registry): Runs {
 
 export { RunError, isRunError, RUN_ERROR_CODES, type RunErrorCode } from './errors.js';
 export { BANK_FILE_HEADER, fenToYuanText } from './bank-file.js';
-export { payrollRunKey, payrollTransferId, type PayrollSummary, type PayrollLine } from './payroll.js';
+export { payrollRunKey, payrollTransferId, legacyPayrollTransferId, type PayrollIdPart, type PayrollSummary, type PayrollLine } from './payroll.js';
 export { interestRunKey, type InterestSummary } from './interest.js';
 export type { DeathSettlementSummary, DeathSettlementLine, UrbanPensionSummary, UrbanPensionLine } from './settlements.js';
 export { RUN_CHUNK_PERSONS, type RunRecord, type TransferTally, type RunConflict } from './run-log.js';

@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND, SOURCES, personAccountId } from '../ledger/index.js';
 import { parseScenario, simulate } from '../policy/index.js';
 import { citizenNumberFor, openTestStack, personInput, testUuid, type TestStack } from '../registry/test-support.js';
+import { isUuidV7 } from '../registry/ids.js';
+import { shanghaiNoonIso } from '../registry/time.js';
 import { isRunError } from './errors.js';
+import { legacyPayrollTransferId, payrollTransferId, type PayrollIdPart } from './payroll.js';
 
 const WORKED = citizenNumberFor('1960-05-20', 1);
 const RATE_BP: Record<number, number> = { 2010: 275, 2011: 350, 2012: 300, 2013: 300, 2014: 275 };
@@ -258,6 +261,78 @@ describe('the monthly payroll', () => {
     expect(stack.runs.urbanPensionFindings().found).toBe(0);
     expect(stack.runs.payroll('2020-09').paidPersons).toBe(0);
     expect(stack.registry.accountStatement(WORKED).pension.status).toBe('stopped');
+  });
+});
+
+describe('payroll transfer ids (issue 5 sections 4 and 7)', () => {
+  const PARTS: PayrollIdPart[] = ['payment', ...SOURCES.map((s) => `draw:${s}` as const)];
+  // Citizen numbers in string order, one with the check character X (and one whose first 17 digits it shares but a digit).
+  const CITIZENS = [
+    citizenNumberFor('1950-01-01', 1, '110000'),
+    citizenNumberFor('1950-01-01', 2, '110000'),
+    '11000019500101003X',
+    '110000195001010030',
+    citizenNumberFor('1961-12-31', 999, '510322'),
+    citizenNumberFor('1944-02-02', 31, '659001'),
+  ].sort();
+
+  it('are UUIDv7, the same for the same inputs, and sort in the order a run writes them (citizen, then part)', () => {
+    const ids = CITIZENS.flatMap((cn) => PARTS.map((part) => payrollTransferId('payroll:2024-05', '2024-05', cn, part)));
+    for (const id of ids) expect(isUuidV7(id)).toBe(true);
+    expect(new Set(ids).size).toBe(CITIZENS.length * PARTS.length);
+    expect([...ids].sort()).toEqual(ids);
+    expect(CITIZENS.flatMap((cn) => PARTS.map((part) => payrollTransferId('payroll:2024-05', '2024-05', cn, part)))).toEqual(ids);
+    // The month is the time part; another run key with the same time differs in the run tag.
+    expect(ids[0]!.slice(0, 13)).toBe(legacyPayrollTransferId('payroll:2024-05', '2024-05', CITIZENS[0]!, 'payment').slice(0, 13));
+    expect(payrollTransferId('payroll:2024-06', '2024-05', CITIZENS[0]!, 'payment')).not.toBe(ids[0]);
+  });
+
+  it('fall back to the hashed id for a citizen number of another shape', () => {
+    expect(payrollTransferId('payroll:2024-05', '2024-05', '11000019500101003x', 'payment')).toBe(
+      legacyPayrollTransferId('payroll:2024-05', '2024-05', '11000019500101003x', 'payment'),
+    );
+  });
+
+  it('are the ids of the draws a payroll run writes, in ledger order', () => {
+    setUpWorkedExample();
+    stack.setToday('2020-06-15');
+    stack.runs.payroll('2020-06');
+    const drawn = stack.ledger.transfers({ from: '2020-06-01', limit: 100 }).filter((x) => x.code === 'pension.account');
+    expect(drawn.length).toBeGreaterThan(1);
+    expect(drawn.map((x) => x.id)).toEqual(
+      drawn.map((x) => payrollTransferId('payroll:2020-06', '2020-06', WORKED, `draw:${SOURCES.find((s) => x.debitAccountId === personAccountId(WORKED, s))!}`)),
+    );
+    expect(drawn.map((x) => x.id)).toEqual(drawn.map((x) => x.id).sort());
+  });
+
+  it('let the death settlement refer to a draw paid before ids were ordered (hashed id)', () => {
+    setUpWorkedExample();
+    stack.setToday('2020-07-15');
+    stack.runs.payroll('2020-07');
+    // A 2020-08 payment as a run before the change wrote it: the draw carries the hashed id.
+    const legacyId = legacyPayrollTransferId('payroll:2020-08', '2020-08', WORKED, 'draw:individual');
+    expect(legacyId).not.toBe(payrollTransferId('payroll:2020-08', '2020-08', WORKED, 'draw:individual'));
+    stack.setToday('2020-08-15');
+    stack.db.transaction(() => {
+      const [created] = stack.ledger.createTransfers([
+        { id: legacyId, debitAccountId: personAccountId(WORKED, 'individual'), creditAccountId: FUND.payout, amountFen: 100, code: 'pension.account', at: shanghaiNoonIso('2020-08-01') },
+      ]);
+      expect(created!.result).toBe('created');
+      stack.db
+        .prepare(
+          `INSERT INTO reg_payments (citizen_number, month, status, basic_fen, top_up_fen, from_account_fen, from_pool_fen, total_fen, draw_json, payment_id, paid_run_key, run_key)
+           VALUES (?, '2020-08', 'paid', 5500, 0, 100, 5500, 5600, '{"individual":100}', NULL, 'payroll:2020-08', 'payroll:2020-08')`,
+        )
+        .run(WORKED);
+      stack.db.prepare("UPDATE reg_pensions SET decided_through = '2020-08' WHERE citizen_number = ?").run(WORKED);
+    })();
+    stack.registry.persons.reportDeath({ citizenNumber: WORKED, deathDate: '2020-07-10', reportedOn: '2020-08-20' });
+    stack.setToday('2020-08-21');
+    const summary = stack.runs.deathSettlement();
+    expect(summary.lines[0]!.paidAfterDeathMonths).toEqual(['2020-08']);
+    const returned = stack.ledger.transfers({ from: '2020-08-01', limit: 100 }).filter((x) => x.code === 'correction');
+    expect(returned).toEqual([expect.objectContaining({ reference: legacyId, creditAccountId: personAccountId(WORKED, 'individual'), amountFen: 100 })]);
+    expect(stack.ledger.verify().ok).toBe(true);
   });
 });
 

@@ -22,7 +22,7 @@ import type { RegistryContext } from '../registry/context.js';
 import { derivedUuidV7 } from '../registry/ids.js';
 import { monthOf, shanghaiDate, shanghaiMidnightMs, shanghaiNoonIso } from '../registry/time.js';
 import { RunError } from './errors.js';
-import { payrollTransferId } from './payroll.js';
+import { legacyPayrollTransferId, payrollTransferId } from './payroll.js';
 import {
   RUN_CHUNK_PERSONS,
   RUN_SUMMARY_LINES_LIMIT,
@@ -90,6 +90,19 @@ function chain(transfers: TransferInput[]): TransferInput[] {
 export class SettlementRuns {
   constructor(private readonly ctx: RegistryContext) {}
 
+  /**
+   * The id of the payroll draw a return refers to. Payroll ids are ordered since
+   * issue 5 section 7; a draw paid by a run before that carries the hashed id,
+   * and a correction must name a transfer the ledger holds (reference_not_found).
+   */
+  private paidDrawId(paidRunKey: string, citizenNumber: string, source: Source): string {
+    const month = paidRunKey.slice('payroll:'.length);
+    const id = payrollTransferId(paidRunKey, month, citizenNumber, `draw:${source}`);
+    if (this.ctx.ledger.getTransfer(id) !== undefined) return id;
+    const legacy = legacyPayrollTransferId(paidRunKey, month, citizenNumber, `draw:${source}`);
+    return this.ctx.ledger.getTransfer(legacy) !== undefined ? legacy : id;
+  }
+
   private runKey(kind: string): string {
     return `${kind}:${shanghaiDate(this.ctx.now())}`;
   }
@@ -154,7 +167,7 @@ export class SettlementRuns {
                 const fen = draw[source] ?? 0;
                 if (fen <= 0) continue;
                 returned[source] += fen;
-                originalDraw[source] ??= payrollTransferId(p.paid_run_key, p.paid_run_key.slice('payroll:'.length), cn, `draw:${source}`);
+                originalDraw[source] ??= this.paidDrawId(p.paid_run_key, cn, source);
               }
             }
             let returnedFen = 0;
