@@ -11,11 +11,10 @@
 // insertStacker, fillStacker, fraud opto|string|pulledBack, powerCycle,
 // setUnresponsive on|off, stackedYuan, state, injectHex HEX.
 // The same ops arrive on stdin as JSON lines (see device/simulator-process.ts).
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { openSerialLink } from '../device/link.js';
-import { runScript, serveControl } from '../device/simulator-process.js';
+import { serveSimulator } from '../device/simulator-process.js';
 import { CCTALK_BAUD_RATE } from './constants.js';
 import { BillValidatorSimulator } from './simulator.js';
 
@@ -86,20 +85,7 @@ async function main(): Promise<void> {
   }
   const link = await openSerialLink({ path: values.port, baudRate: CCTALK_BAUD_RATE });
   const sim = new BillValidatorSimulator({ link, mode, echoRequests: values.echo, ...(escrowTimeoutMs ? { escrowTimeoutMs } : {}), log });
-  link.onClose((reason) => {
-    log.warn({ reason }, 'port closed; simulator exits');
-    process.exit(0);
-  });
-  process.on('SIGTERM', () => {
-    sim.stop();
-    void link.close().finally(() => process.exit(0));
-  });
-  serveControl((op, args) => runBillValidatorCommand(sim, op, args));
-  if (values.script) {
-    await runScript(readFileSync(values.script, 'utf8'), (op, args) => runBillValidatorCommand(sim, op, args), (step, outcome) =>
-      log.info({ step, outcome: outcome instanceof Error ? outcome.message : outcome }, 'script step'),
-    );
-  }
+  await serveSimulator({ link, stop: () => sim.stop(), log, run: (op, args) => runBillValidatorCommand(sim, op, args), scriptPath: values.script });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,8 +3,11 @@
 // (`SimulatorProcess`) and the child side (`serveControl`) live together so
 // the line format is defined once.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Logger } from 'pino';
 import { DeviceError, DeviceErrorCode } from './errors.js';
+import type { ByteLink } from './link.js';
 
 /** A simulator command answers at once; this bounds a hung or dead child. */
 export const SIMULATOR_COMMAND_TIMEOUT_MS = 5_000;
@@ -143,5 +146,36 @@ export async function runScript(text: string, run: (op: string, args: string[]) 
     } catch (error) {
       onStep(step, error);
     }
+  }
+}
+
+/**
+ * The child side's life, shared by every simulator process: exit when the
+ * serial port closes (the test killed socat: "unplug") or on SIGTERM, answer
+ * control requests on stdin, and play a script file if one was given.
+ */
+export async function serveSimulator(options: {
+  link: ByteLink;
+  stop: () => void;
+  log: Logger;
+  run: (op: string, args: unknown[]) => Promise<unknown>;
+  scriptPath?: string | undefined;
+}): Promise<void> {
+  options.link.onClose((reason) => {
+    options.log.warn({ reason }, 'port closed; simulator exits');
+    process.exit(0);
+  });
+  process.on('SIGTERM', () => {
+    options.stop();
+    void options.link.close().finally(() => process.exit(0));
+  });
+  serveControl(options.run);
+  if (options.scriptPath) {
+    await runScript(readFileSync(options.scriptPath, 'utf8'), options.run, (step, outcome) =>
+      options.log.info(
+        { step, outcome: outcome instanceof Error ? outcome.message : typeof outcome === 'string' ? outcome.slice(0, 80) : outcome },
+        'script step',
+      ),
+    );
   }
 }

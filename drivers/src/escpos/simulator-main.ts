@@ -7,12 +7,12 @@
 // setCoverOpen on|off, setCutterError on|off, setUnresponsive on|off,
 // receiptTexts, receiptPng N. With --out, each cut receipt is also written as
 // DIR/receipt-N.txt and DIR/receipt-N.png.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { openSerialLink } from '../device/link.js';
-import { runScript, serveControl } from '../device/simulator-process.js';
+import { serveSimulator } from '../device/simulator-process.js';
 import { PrinterSimulator } from './simulator.js';
 
 const flag = (value: unknown): boolean => value === true || value === 'true' || value === 'on';
@@ -76,20 +76,7 @@ async function main(): Promise<void> {
       });
     });
   }
-  link.onClose((reason) => {
-    log.warn({ reason }, 'port closed; simulator exits');
-    process.exit(0);
-  });
-  process.on('SIGTERM', () => {
-    sim.stop();
-    void link.close().finally(() => process.exit(0));
-  });
-  serveControl((op, args) => runPrinterCommand(sim, op, args));
-  if (values.script) {
-    await runScript(readFileSync(values.script, 'utf8'), (op, args) => runPrinterCommand(sim, op, args), (step, outcome) =>
-      log.info({ step, outcome: outcome instanceof Error ? outcome.message : typeof outcome === 'string' ? outcome.slice(0, 80) : outcome }, 'script step'),
-    );
-  }
+  await serveSimulator({ link, stop: () => sim.stop(), log, run: (op, args) => runPrinterCommand(sim, op, args), scriptPath: values.script });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
