@@ -164,4 +164,34 @@ describe('CctalkBillAcceptor against the in-process simulator', () => {
     const pair = createMemoryLinkPair();
     expect(() => new CctalkBillAcceptor({ link: pair.host, lastEventCounter: 256 })).toThrow(expect.objectContaining({ code: 1300 }));
   });
+
+  it('resynchronises at start-up when a late reply arrives ahead of the answer', async () => {
+    const pair = createMemoryLinkPair();
+    // The validator's first reply goes out twice: the extra ACK stands for a
+    // reply still on its way to a driver that just closed (ccTalk replies
+    // carry no request id), arriving while the new driver starts.
+    let doubled = false;
+    const device: typeof pair.device = {
+      get isOpen() {
+        return pair.device.isOpen;
+      },
+      write: async (bytes) => {
+        await pair.device.write(bytes);
+        if (!doubled) {
+          doubled = true;
+          await pair.device.write(bytes);
+        }
+      },
+      onData: (listener) => pair.device.onData(listener),
+      onClose: (listener) => pair.device.onClose(listener),
+      close: () => pair.device.close(),
+    };
+    const simulator = new BillValidatorSimulator({ link: device, mode: 'simple8' });
+    const driver = new CctalkBillAcceptor({ link: pair.host, mode: 'simple8' });
+    await driver.open();
+    expect(doubled).toBe(true);
+    expect(driver.identity?.equipmentCategory).toBe('Bill Validator');
+    await driver.close();
+    simulator.stop();
+  });
 });

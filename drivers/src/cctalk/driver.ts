@@ -48,6 +48,8 @@ import type { BillEventRecord, ChecksumMode } from './types.js';
 export const CCTALK_POLL_INTERVAL_MS = 150;
 /** The whole start-up sequence (about 25 exchanges). */
 export const CCTALK_OPEN_TIMEOUT_MS = 10_000;
+/** Quiet time before the start-up sequence: longer than a reply takes to arrive (CCTALK_REPLY_TIMEOUT_MS). */
+export const CCTALK_OPEN_SETTLE_MS = 350;
 /** enable()/disable(): three exchanges with retries. */
 export const CCTALK_COMMAND_TIMEOUT_MS = 2_000;
 /** Consecutive failed polls before the device is reported offline (~1 s of silence). */
@@ -236,10 +238,20 @@ export class CctalkBillAcceptor extends TypedEmitter<BillAcceptorEvents> impleme
     this.#setStatus({ device: 'starting' });
     try {
       await withDeadline('open bill acceptor', options.timeoutMs ?? CCTALK_OPEN_TIMEOUT_MS, options.signal, async (signal) => {
+        // ccTalk replies carry no request id: a reply still on its way to a
+        // driver that just closed (a restart) would answer our first request.
+        // Let the line fall quiet first; replies with no request waiting are dropped.
+        await sleepUnlessAborted(CCTALK_OPEN_SETTLE_MS, signal);
         // Start-up sequence, issue #4 §2: 254, 245, 244, 246, 242, 157 x16, 231, 153, 228.
         await this.#request(Header.simplePoll, [], 'simple poll', signal);
         const ascii = async (header: number, what: string) => (await this.#request(header, [], what, signal)).toString('latin1');
-        const equipmentCategory = await ascii(Header.requestEquipmentCategoryId, 'equipment category');
+        let equipmentCategory = await ascii(Header.requestEquipmentCategoryId, 'equipment category');
+        if (equipmentCategory === '') {
+          // An empty ACK where a name was due: a late reply slipped in. Resynchronise once.
+          this.log.warn({ event: 'cctalk.open_resync' }, 'empty equipment category: late reply on the line, asking again');
+          await sleepUnlessAborted(CCTALK_OPEN_SETTLE_MS, signal);
+          equipmentCategory = await ascii(Header.requestEquipmentCategoryId, 'equipment category');
+        }
         if (equipmentCategory !== 'Bill Validator') {
           throw new DeviceError(DeviceErrorCode.unsupported, `device at this address is a "${equipmentCategory}", not a Bill Validator`, 'callMaintenance');
         }
