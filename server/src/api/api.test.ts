@@ -8,6 +8,7 @@ import { VILLAGE_REGISTER_COLUMNS } from '../registry/persons.js';
 import { citizenNumberFor, openTestStack, personInput, testUuid, withWrongCheckDigit, type TestStack } from '../registry/test-support.js';
 import { createApiRouter, JSON_BODY_LIMIT_BYTES } from './index.js';
 import { buildRoutes, counterContributionSchema } from './routes.js';
+import { apiCall } from './test-client.js';
 
 let stack: TestStack;
 let server: Server;
@@ -16,25 +17,7 @@ let operator: string;
 let auditor: string;
 
 async function call(method: string, path: string, options: { token?: string; body?: unknown; raw?: string; type?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
-  if (options.raw !== undefined) {
-    body = options.raw;
-    headers['content-type'] = options.type ?? 'application/json';
-  } else if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${base}${path}`, { method, headers, body });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, type: res.headers.get('content-type') ?? '' };
+  return apiCall(base, method, path, options);
 }
 
 const PERSON_BORN = '1970-03-15';

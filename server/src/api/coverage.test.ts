@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { campaignInputSchema } from '../registry/index.js';
 import { citizenNumberFor, openTestStack, personInput, testUuid, type TestStack } from '../registry/test-support.js';
 import { createApiRouter } from './index.js';
+import { apiCall } from './test-client.js';
 
 let stack: TestStack;
 let server: Server;
@@ -18,22 +19,7 @@ let operator: string;
 let auditor: string;
 
 async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${base}${path}`, { method, headers, body });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, headers: res.headers };
+  return apiCall(base, method, path, options);
 }
 
 // Scheme start 2010-07-01, today 2012-03-10.
