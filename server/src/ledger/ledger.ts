@@ -19,7 +19,7 @@ import type {
   VerifyReport,
 } from './types.js';
 import type { AccountState, AppendTransfer, BalanceDelta, LedgerStore, StoredTransfer } from './store.js';
-import { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './sqlite-store.js';
+import { SqliteLedgerStore } from './sqlite-store.js';
 import { GENESIS_HASH, transferHash } from './hash.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { ACCOUNT_ID_MAX_LENGTH } from './chart.js';
@@ -145,10 +145,8 @@ export class Ledger {
   }
 
   /** The default store on the server's database (server/src/db.ts); creates the ledger tables if missing. */
-  static openSqlite(db: SqliteDatabase, options: LedgerOptions & { readonly?: boolean; checkpointTransfers?: number } = {}): Ledger {
-    const storeOptions: SqliteLedgerStoreOptions = { readonly: options.readonly === true };
-    if (options.checkpointTransfers !== undefined) storeOptions.checkpointTransfers = options.checkpointTransfers;
-    return new Ledger(new SqliteLedgerStore(db, storeOptions), options);
+  static openSqlite(db: SqliteDatabase, options: LedgerOptions & { readonly?: boolean } = {}): Ledger {
+    return new Ledger(new SqliteLedgerStore(db, { readonly: options.readonly === true }), options);
   }
 
   get store(): LedgerStore {
@@ -555,17 +553,6 @@ export class Ledger {
         durationMs: Math.round(performance.now() - started),
       };
     });
-  }
-
-  /**
-   * Writes the balances and account index of the transfers since the last
-   * checkpoint (the store does so by itself every so many transfers and on
-   * close; issue #5 section 7). Nothing depends on calling it: reads and verify
-   * include unflushed transfers. A read-only ledger throws Closed.
-   */
-  checkpoint(): void {
-    this.#open();
-    this.#store.checkpoint?.();
   }
 
   /** Stops this Ledger; the database connection belongs to whoever opened it. */

@@ -69,22 +69,7 @@ afterEach(() => {
   t.cleanup();
 });
 
-// Schema 3: the same answers with every transfer in the unflushed tail (the
-// default for a ledger this small), and with the history split by a checkpoint
-// (postings up to seq 57, the tail after it).
-describe.each([['unflushed', false], ['split by a checkpoint', true]] as const)('the account index (postings), %s', (_mode, split) => {
-  beforeEach(() => {
-    if (!split) return;
-    t.cleanup();
-    t = tempLedger();
-    const all = history();
-    expect(t.ledger.createTransfers(all.slice(0, 57)).every((r) => r.result === 'created')).toBe(true);
-    t.ledger.checkpoint();
-    expect(t.ledger.createTransfers(all.slice(57)).every((r) => r.result === 'created')).toBe(true);
-    expect(t.db.prepare('SELECT seq FROM ledger_checkpoint').pluck().get()).toBe(57);
-    expect(t.db.prepare('SELECT count(*) FROM ledger_postings').pluck().get()).toBe(114);
-  });
-
+describe('the account index (postings)', () => {
   it('answers balance before a date like a sum over every transfer', () => {
     const all = allTransfers(t.ledger);
     expect(all).toHaveLength(120);
@@ -147,8 +132,6 @@ describe.each([['unflushed', false], ['split by a checkpoint', true]] as const)(
 describe('schema 1 -> 2', () => {
   /** Turns the file back into schema 1: no postings, the two (account id, at) indexes. */
   function downgradeToV1(): void {
-    // Schema 1 wrote balances with every batch: checkpoint so that they are complete, as a real one's are.
-    t.ledger.checkpoint();
     t.db.exec(`
       DROP TABLE ledger_postings;
       CREATE INDEX ledger_transfers_debit_at ON ledger_transfers (debit_account_id, at);

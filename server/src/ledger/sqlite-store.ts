@@ -17,17 +17,6 @@
 //   whose ~70-byte entries made batches of 100 run at 5-8 % of raw inserts.
 //   It also covers balance-before-a-date (no lookup of the transfer rows) and
 //   gives transfers({accountId}) in seq order without a sort.
-// Schema 3 (TigerBeetle-style: the log is the truth, derived state is
-// checkpointed): a batch commits only its transfer rows and the head, durable
-// before createTransfers returns. The balances and postings of the transfers
-// after ledger_checkpoint.seq (the tail) live in memory and are written, sorted
-// by account number, every LEDGER_CHECKPOINT_TRANSFERS transfers, with the new
-// checkpoint seq in the same transaction; a batch of 100 then dirties the few
-// pages of the transfer rows instead of ~340. Every read adds the tail. The
-// tail is rebuilt from the transfers after the checkpoint whenever the stored
-// head or checkpoint differs from what memory last saw (open, crash recovery,
-// an enclosing transaction rolled back, another connection wrote, a read-only
-// verify while a server appends), so nothing is lost between checkpoints.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db.js';
 import type { AccountId, AccountSpec, TransferQuery } from './types.js';
@@ -35,20 +24,8 @@ import type { AccountState, AppendTransfer, BalanceDelta, ChainHead, IndexedTota
 import { GENESIS_HASH } from './hash.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 
-/**
- * 2: ledger_postings replaced the (account id, at) indexes of 1; 3: balances
- * and postings are checkpointed (ledger_checkpoint), so code reading schema 2
- * would see stale balances. Opening a 1 or 2 read-write migrates it.
- */
-export const LEDGER_SCHEMA_VERSION = 3;
-
-/**
- * Transfers after which the tail's balances and postings are checkpointed
- * (issue #5 section 7). Bounds the memory of the tail (one entry per side of a
- * transfer), the work of a recovery replay, and the scan a statement of the
- * tail costs; larger spreads a checkpoint's page writes over more transfers.
- */
-export const LEDGER_CHECKPOINT_TRANSFERS = 50_000;
+/** 2: ledger_postings replaced the (account id, at) indexes of 1; opening a 1 read-write migrates it. */
+export const LEDGER_SCHEMA_VERSION = 2;
 
 /**
  * Page cache the store asks of its connection, in KiB (SQLite's default is
@@ -57,14 +34,6 @@ export const LEDGER_CHECKPOINT_TRANSFERS = 50_000;
  * from the OS on each batch (issue #5 section 7).
  */
 export const LEDGER_CACHE_KIB = 65_536;
-
-/**
- * Most accounts whose rules and checkpointed totals a store keeps between
- * batches (it is emptied when full and at every checkpoint). Saves a batch the
- * lookup of its accounts by text id, the largest cost left once the balances
- * moved out of the commit (issue #5 section 7).
- */
-export const LEDGER_ACCOUNT_CACHE_LIMIT = 100_000;
 
 /** Postings migrated from schema 1 per statement round (bounds the rows held in memory). */
 const MIGRATION_CHUNK_ROWS = 10_000;
@@ -122,12 +91,6 @@ CREATE TABLE IF NOT EXISTS ledger_head (
   seq INTEGER NOT NULL,
   hash TEXT NOT NULL
 ) STRICT;
--- Schema 3: ledger_balances and ledger_postings hold exactly the transfers with
--- seq <= this; the later ones are replayed from ledger_transfers.
-CREATE TABLE IF NOT EXISTS ledger_checkpoint (
-  one INTEGER PRIMARY KEY CHECK (one = 1),
-  seq INTEGER NOT NULL
-) STRICT;
 -- Transfers are immutable (issue #5 section 1). Dropping these triggers is
 -- possible for whoever holds the file; verify is what catches that.
 CREATE TRIGGER IF NOT EXISTS ledger_transfers_no_update BEFORE UPDATE ON ledger_transfers
@@ -143,7 +106,7 @@ BEGIN SELECT RAISE(ABORT, 'ledger postings are append-only'); END;
 const LEDGER_TABLES = ['ledger_meta', 'ledger_accounts', 'ledger_balances', 'ledger_transfers', 'ledger_head'];
 
 const ACCOUNT_SELECT =
-  'SELECT a.id, a.kind, a.normal, a.must_not_go_negative, a.meta, b.debits_fen, b.credits_fen, a.num FROM ledger_accounts a JOIN ledger_balances b ON b.num = a.num';
+  'SELECT a.id, a.kind, a.normal, a.must_not_go_negative, a.meta, b.debits_fen, b.credits_fen FROM ledger_accounts a JOIN ledger_balances b ON b.num = a.num';
 
 const TRANSFER_COLUMNS =
   'seq, id, debit_account_id, credit_account_id, amount_fen, code, at, reference, meta, linked, recorded_at, prev_hash, hash';
@@ -152,7 +115,7 @@ const T_TRANSFER_COLUMNS = TRANSFER_COLUMNS.split(', ')
   .join(', ');
 
 type TransferRow = [number, string, string, string, number, string, string, string | null, string, number, string, string, string];
-type AccountRow = [string, string, string, number, string, number, number, number];
+type AccountRow = [string, string, string, number, string, number, number];
 type AccountStateRow = [number, string, number, number, number];
 
 function toTransfer(r: TransferRow): StoredTransfer {
@@ -173,19 +136,7 @@ function toTransfer(r: TransferRow): StoredTransfer {
   };
 }
 
-/** One account's share of the tail (the transfers after the checkpoint). */
-interface TailAccount {
-  id: AccountId;
-  debitsFen: number;
-  creditsFen: number;
-  /** Postings in seq order, flattened: seq, debit fen, credit fen, at in ms. */
-  postings: number[];
-}
-
-/** A transfer of the tail as replayed: seq, hash, amount, at, debit id, credit id, debit num, credit num. */
-type ReplayRow = [number, string, number, string, string, string, number | null, number | null];
-
-function toAccount(r: AccountRow, tail: TailAccount | undefined): StoredAccount {
+function toAccount(r: AccountRow): StoredAccount {
   let meta: Record<string, string> | undefined;
   if (r[4] !== '') {
     try {
@@ -196,7 +147,7 @@ function toAccount(r: AccountRow, tail: TailAccount | undefined): StoredAccount 
   }
   const spec: AccountSpec = { id: r[0], kind: r[1], normal: r[2] as 'debit' | 'credit', mustNotGoNegative: r[3] === 1 };
   if (meta !== undefined) spec.meta = meta;
-  return { spec, debitsFen: r[5] + (tail?.debitsFen ?? 0), creditsFen: r[6] + (tail?.creditsFen ?? 0) };
+  return { spec, debitsFen: r[5], creditsFen: r[6] };
 }
 
 /** ms since the epoch of a canonical ISO timestamp (validate.ts made it; Date.parse cannot fail on it). */
@@ -232,17 +183,9 @@ function migrateFromV1(db: SqliteDatabase): void {
   db.exec('DROP INDEX IF EXISTS ledger_transfers_debit_at; DROP INDEX IF EXISTS ledger_transfers_credit_at;');
 }
 
-/** Schema 1 or 2 -> 3: their balances and postings are complete, so the checkpoint is the head. */
-function setCheckpointToHead(db: SqliteDatabase): void {
-  const head = (db.prepare('SELECT seq FROM ledger_head WHERE one = 1').pluck().get() as number | undefined) ?? 0;
-  db.prepare('INSERT INTO ledger_checkpoint (one, seq) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET seq = excluded.seq').run(head);
-}
-
 export interface SqliteLedgerStoreOptions {
   /** Opened read-only (verify): never create tables; refuse a database without a ledger. */
   readonly?: boolean;
-  /** Transfers between checkpoints (default LEDGER_CHECKPOINT_TRANSFERS). */
-  checkpointTransfers?: number;
 }
 
 export class SqliteLedgerStore implements LedgerStore {
@@ -258,39 +201,14 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #setHead: Statement<[number, string]>;
   readonly #insertTransfer: Statement<unknown[]>;
   readonly #insertPosting: Statement<[number, number, number, number, number]>;
+  readonly #applyDelta: Statement<[number, number, number]>;
   readonly #sum: Statement<[string], [number, number]>;
   readonly #sumBefore: Statement<[string, number], [number, number]>;
   readonly #queries = new Map<string, Statement<unknown[], TransferRow>>();
-  readonly #readonly: boolean;
-  readonly #checkpointTransfers: number;
-  readonly #position: Statement<[], [number | null, string | null, number | null]>;
-  readonly #replay: Statement<[number], ReplayRow>;
-  readonly #hashAt: Statement<[number], string>;
-  readonly #addBalance: Statement<[number, number, number]>;
-  readonly #setCheckpoint: Statement<[number]>;
-  /**
-   * Account id -> (num, normal, must not go negative, checkpointed totals),
-   * filled only inside a transaction this store began itself, so every entry
-   * was committed before and no enclosing rollback can take it back; the totals
-   * hold until the checkpoint moves, when the cache is emptied.
-   */
-  readonly #accountCache = new Map<AccountId, AccountStateRow>();
-  /** True while a transaction this store began (not one nested in a caller's) runs. */
-  #ownTransaction = false;
-  /** The tail per account number: the transfers with seq in (#tailFrom, #tailHead.seq]. */
-  readonly #tail = new Map<number, TailAccount>();
-  /** The checkpoint seq the tail starts after; -1: never synced. */
-  #tailFrom = -1;
-  /** The head the tail ends at, as the head table held it. */
-  #tailHead: ChainHead = { seq: -1, hash: '' };
 
   constructor(db: SqliteDatabase, options: SqliteLedgerStoreOptions = {}) {
     this.#db = db;
     const readonly = options.readonly === true;
-    this.#readonly = readonly;
-    const every = options.checkpointTransfers ?? LEDGER_CHECKPOINT_TRANSFERS;
-    if (!Number.isSafeInteger(every) || every < 1) throw new LedgerError(LedgerErrorCode.InvalidQuery, `checkpointTransfers must be a positive integer (got ${String(every)})`);
-    this.#checkpointTransfers = every;
     if (readonly) {
       const found = db
         .prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (${LEDGER_TABLES.map((t) => `'${t}'`).join(', ')})`)
@@ -303,10 +221,8 @@ export class SqliteLedgerStore implements LedgerStore {
         const stored = db.prepare("SELECT value FROM ledger_meta WHERE key = 'schema_version'").pluck().get() as string | undefined;
         if (stored === undefined) {
           db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?)').run('schema_version', String(LEDGER_SCHEMA_VERSION));
-          setCheckpointToHead(db);
-        } else if (stored === '1' || stored === '2') {
-          if (stored === '1') migrateFromV1(db);
-          setCheckpointToHead(db);
+        } else if (stored === '1') {
+          migrateFromV1(db);
           db.prepare("UPDATE ledger_meta SET value = ? WHERE key = 'schema_version'").run(String(LEDGER_SCHEMA_VERSION));
         }
       }).immediate();
@@ -318,11 +234,8 @@ export class SqliteLedgerStore implements LedgerStore {
     }
     const version = db.prepare("SELECT value FROM ledger_meta WHERE key = 'schema_version'").pluck().get() as string | undefined;
     if (version !== String(LEDGER_SCHEMA_VERSION)) {
-      const hint = (version === '1' || version === '2') && readonly ? ' (open it read-write once, e.g. start the server, to migrate it)' : '';
+      const hint = version === '1' && readonly ? ' (open it read-write once, e.g. start the server, to migrate it)' : '';
       throw new LedgerError(LedgerErrorCode.SchemaVersionMismatch, `ledger schema version ${String(version)}, this code reads ${LEDGER_SCHEMA_VERSION}${hint}`);
-    }
-    if (readonly && db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ledger_checkpoint'").pluck().get() !== 1) {
-      throw new LedgerError(LedgerErrorCode.SchemaMissing, 'the ledger has no checkpoint table (ledger_checkpoint)');
     }
     this.#getAccount = db.prepare<[string], AccountRow>(`${ACCOUNT_SELECT} WHERE a.id = ?`).raw();
     this.#getAccountState = db
@@ -342,19 +255,6 @@ export class SqliteLedgerStore implements LedgerStore {
       .prepare<[string], TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id IN (SELECT value FROM json_each(?))`)
       .raw();
     this.#head = db.prepare<[], [number, string]>('SELECT seq, hash FROM ledger_head WHERE one = 1').raw();
-    this.#position = db
-      .prepare<[], [number | null, string | null, number | null]>(
-        'SELECT (SELECT seq FROM ledger_head WHERE one = 1), (SELECT hash FROM ledger_head WHERE one = 1), (SELECT seq FROM ledger_checkpoint WHERE one = 1)',
-      )
-      .raw();
-    this.#replay = db
-      .prepare<[number], ReplayRow>(
-        `SELECT t.seq, t.hash, t.amount_fen, t.at, t.debit_account_id, t.credit_account_id, d.num, c.num FROM ledger_transfers t
-         LEFT JOIN ledger_accounts d ON d.id = t.debit_account_id LEFT JOIN ledger_accounts c ON c.id = t.credit_account_id
-         WHERE t.seq > ? ORDER BY t.seq`,
-      )
-      .raw();
-    this.#hashAt = db.prepare<[number], string>('SELECT hash FROM ledger_transfers WHERE seq = ?').pluck();
     const accountNum = '(SELECT num FROM ledger_accounts WHERE id = ?)';
     this.#sum = db
       .prepare<[string], [number, number]>(`SELECT COALESCE(SUM(debit_fen), 0), COALESCE(SUM(credit_fen), 0) FROM ledger_postings WHERE account_num = ${accountNum}`)
@@ -374,8 +274,7 @@ export class SqliteLedgerStore implements LedgerStore {
       this.#setHead = readOnly as Statement<[number, string]>;
       this.#insertTransfer = readOnly as Statement<unknown[]>;
       this.#insertPosting = readOnly as Statement<[number, number, number, number, number]>;
-      this.#addBalance = readOnly as Statement<[number, number, number]>;
-      this.#setCheckpoint = readOnly as Statement<[number]>;
+      this.#applyDelta = readOnly as Statement<[number, number, number]>;
     } else {
       const insertSpec = db.prepare('INSERT INTO ledger_accounts (id, kind, normal, must_not_go_negative, meta) VALUES (?, ?, ?, ?, ?)');
       const insertBalance = db.prepare('INSERT INTO ledger_balances (num, debits_fen, credits_fen) VALUES (?, 0, 0)');
@@ -385,8 +284,7 @@ export class SqliteLedgerStore implements LedgerStore {
       this.#setHead = db.prepare('INSERT INTO ledger_head (one, seq, hash) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
       this.#insertTransfer = db.prepare(`INSERT INTO ledger_transfers (${TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       this.#insertPosting = db.prepare('INSERT INTO ledger_postings (account_num, seq, debit_fen, credit_fen, at_ms) VALUES (?, ?, ?, ?, ?)');
-      this.#addBalance = db.prepare('UPDATE ledger_balances SET debits_fen = debits_fen + ?, credits_fen = credits_fen + ? WHERE num = ?');
-      this.#setCheckpoint = db.prepare('INSERT INTO ledger_checkpoint (one, seq) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET seq = excluded.seq');
+      this.#applyDelta = db.prepare('UPDATE ledger_balances SET debits_fen = debits_fen + ?, credits_fen = credits_fen + ? WHERE num = ?');
     }
   }
 
@@ -394,13 +292,7 @@ export class SqliteLedgerStore implements LedgerStore {
     const txn = this.#db.transaction(fn);
     // Inside an enclosing transaction better-sqlite3 nests with a savepoint;
     // alone, take the write lock at BEGIN so a batch never fails half-way on SQLITE_BUSY.
-    if (this.#db.inTransaction) return txn();
-    this.#ownTransaction = true;
-    try {
-      return txn.immediate();
-    } finally {
-      this.#ownTransaction = false;
-    }
+    return this.#db.inTransaction ? txn() : txn.immediate();
   }
 
   /** A read transaction: verify sees one snapshot even while a writer appends. */
@@ -408,136 +300,22 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.#db.inTransaction ? fn() : this.#db.transaction(fn).deferred();
   }
 
-  /**
-   * Brings the in-memory tail to what the database (as this connection sees
-   * it now) holds. Memory is trusted only while the stored head and checkpoint
-   * are the ones it last saw: any other value means a rollback, a crash, or
-   * another connection, and the tail is replayed from the transfers (only the
-   * new ones when the chain merely grew past the head memory knows).
-   */
-  #sync(): void {
-    const [seqOrNull, hashOrNull, checkpointOrNull] = this.#position.get()!;
-    const seq = seqOrNull ?? 0;
-    const hash = hashOrNull ?? GENESIS_HASH;
-    const checkpoint = checkpointOrNull ?? 0;
-    const known = this.#tailHead;
-    if (seq === known.seq && hash === known.hash && checkpoint === this.#tailFrom) return;
-    const grewFromKnown =
-      checkpoint === this.#tailFrom &&
-      known.seq >= checkpoint &&
-      seq > known.seq &&
-      (known.seq === 0 ? known.hash === GENESIS_HASH : this.#hashAt.get(known.seq) === known.hash);
-    if (!grewFromKnown) this.#tail.clear();
-    if (checkpoint !== this.#tailFrom) this.#accountCache.clear();
-    this.#tailFrom = checkpoint;
-    // Until the replay is done memory matches nothing (an exception half-way leaves it so).
-    this.#tailHead = { seq: -1, hash: '' };
-    const from = grewFromKnown ? known.seq : checkpoint;
-    let lastAt = '';
-    let lastMs = 0;
-    for (const [tSeq, , amount, at, debitId, creditId, debitNum, creditNum] of this.#replay.iterate(from)) {
-      if (at !== lastAt) {
-        const ms = Date.parse(at);
-        // A tampered time is verify's to report (chain_hash_mismatch); replay keeps going.
-        lastMs = Number.isNaN(ms) ? 0 : ms;
-        lastAt = at;
-      }
-      // A transfer naming an account the chart lacks moves no balance; verify reports it.
-      if (debitNum !== null) this.#addToTail(debitNum, debitId, tSeq, amount, 0, lastMs);
-      if (creditNum !== null) this.#addToTail(creditNum, creditId, tSeq, 0, amount, lastMs);
-    }
-    this.#tailHead = { seq, hash };
-  }
-
-  #addToTail(num: number, id: AccountId, seq: number, debitFen: number, creditFen: number, ms: number): void {
-    let a = this.#tail.get(num);
-    if (a === undefined) {
-      a = { id, debitsFen: 0, creditsFen: 0, postings: [] };
-      this.#tail.set(num, a);
-    }
-    a.debitsFen += debitFen;
-    a.creditsFen += creditFen;
-    a.postings.push(seq, debitFen, creditFen, ms);
-  }
-
-  /** Transfers after the checkpoint (for tests and the bench). */
-  get unflushedTransfers(): number {
-    this.#sync();
-    return this.#tailHead.seq - this.#tailFrom;
-  }
-
-  /**
-   * Writes the tail's balances and postings, sorted by account number (one
-   * pass over the B-trees), and moves the checkpoint to the head, in one
-   * transaction (nested in the caller's, if any). A rollback of that
-   * transaction is seen by the next #sync, which replays the tail again.
-   */
-  checkpoint(): void {
-    if (this.#readonly) throw new LedgerError(LedgerErrorCode.Closed, 'the ledger was opened read-only');
-    this.transaction(() => {
-      this.#sync();
-      const head = this.#tailHead;
-      if (head.seq === this.#tailFrom) return;
-      const nums = [...this.#tail.keys()].sort((a, b) => a - b);
-      for (const num of nums) {
-        const a = this.#tail.get(num)!;
-        if (this.#addBalance.run(a.debitsFen, a.creditsFen, num).changes !== 1) {
-          throw new LedgerError(LedgerErrorCode.CorruptStore, `account ${a.id} has no balance row`);
-        }
-        const p = a.postings;
-        for (let k = 0; k < p.length; k += 4) this.#insertPosting.run(num, p[k]!, p[k + 1]!, p[k + 2]!, p[k + 3]!);
-      }
-      this.#setCheckpoint.run(head.seq);
-      this.#tail.clear();
-      this.#accountCache.clear();
-      this.#tailFrom = head.seq;
-    });
-  }
-
   getAccount(id: AccountId): StoredAccount | undefined {
     const r = this.#getAccount.get(id);
-    if (r === undefined) return undefined;
-    this.#sync();
-    return toAccount(r, this.#tail.get(r[7]));
-  }
-
-  #state(r: AccountStateRow): AccountState {
-    const t = this.#tail.get(r[0]);
-    return {
-      key: r[0],
-      normal: r[1] as 'debit' | 'credit',
-      mustNotGoNegative: r[2] === 1,
-      debitsFen: r[3] + (t?.debitsFen ?? 0),
-      creditsFen: r[4] + (t?.creditsFen ?? 0),
-    };
+    return r === undefined ? undefined : toAccount(r);
   }
 
   getAccountState(id: AccountId): AccountState | undefined {
     const r = this.#getAccountState.get(id);
     if (r === undefined) return undefined;
-    this.#sync();
-    return this.#state(r);
+    return { key: r[0], normal: r[1] as 'debit' | 'credit', mustNotGoNegative: r[2] === 1, debitsFen: r[3], creditsFen: r[4] };
   }
 
   getAccountStates(ids: readonly AccountId[]): Map<AccountId, AccountState> {
     const found = new Map<AccountId, AccountState>();
     if (ids.length === 0) return found;
-    this.#sync();
-    const cache = this.#accountCache;
-    const missing: AccountId[] = [];
-    for (const id of ids) {
-      const cached = cache.get(id);
-      if (cached === undefined) missing.push(id);
-      else found.set(id, this.#state(cached));
-    }
-    if (missing.length === 0) return found;
-    const keep = this.#ownTransaction;
-    if (keep && cache.size + missing.length > LEDGER_ACCOUNT_CACHE_LIMIT) cache.clear();
-    for (const r of this.#getAccountStates.all(JSON.stringify(missing))) {
-      const id = r[0];
-      const state: AccountStateRow = [r[1], r[2], r[3], r[4], r[5]];
-      if (keep) cache.set(id, state);
-      found.set(id, this.#state(state));
+    for (const r of this.#getAccountStates.all(JSON.stringify(ids))) {
+      found.set(r[0], { key: r[1], normal: r[2] as 'debit' | 'credit', mustNotGoNegative: r[3] === 1, debitsFen: r[4], creditsFen: r[5] });
     }
     return found;
   }
@@ -563,131 +341,74 @@ export class SqliteLedgerStore implements LedgerStore {
     return r === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: r[0], hash: r[1] };
   }
 
-  /** The transfer rows and the head; their balances and postings go to the in-memory tail (checkpointed later). */
   appendTransfers(rows: readonly AppendTransfer[]): void {
     if (rows.length === 0) return;
-    this.#sync();
     const insert = this.#insertTransfer;
-    for (const t of rows) {
-      insert.run(t.seq, t.id, t.debitAccountId, t.creditAccountId, t.amountFen, t.code, t.at, t.reference, t.metaJson, t.linked ? 1 : 0, t.recordedAt, t.prevHash, t.hash);
-    }
-    const last = rows[rows.length - 1]!;
-    this.#setHead.run(last.seq, last.hash);
-    // The rows are written; memory follows only if it was at the head they continue.
-    if (rows[0]!.seq !== this.#tailHead.seq + 1) {
-      this.#tailHead = { seq: -1, hash: '' };
-      return;
-    }
-    this.#tailHead = { seq: -1, hash: '' };
+    const posting = this.#insertPosting;
     let lastAt = '';
     let lastMs = 0;
     for (const t of rows) {
+      insert.run(t.seq, t.id, t.debitAccountId, t.creditAccountId, t.amountFen, t.code, t.at, t.reference, t.metaJson, t.linked ? 1 : 0, t.recordedAt, t.prevHash, t.hash);
       // A batch's transfers mostly share one time (a run's, a kiosk's morning): parse it once.
       if (t.at !== lastAt) {
         lastMs = atMs(t.at);
         lastAt = t.at;
       }
-      this.#addToTail(t.debitKey, t.debitAccountId, t.seq, t.amountFen, 0, lastMs);
-      this.#addToTail(t.creditKey, t.creditAccountId, t.seq, 0, t.amountFen, lastMs);
+      posting.run(t.debitKey, t.seq, t.amountFen, 0, lastMs);
+      posting.run(t.creditKey, t.seq, 0, t.amountFen, lastMs);
     }
-    this.#tailHead = { seq: last.seq, hash: last.hash };
+    const last = rows[rows.length - 1]!;
+    this.#setHead.run(last.seq, last.hash);
   }
 
-  /**
-   * The totals were already added from the rows by appendTransfers (the log is
-   * the one source, so the live path and a replay cannot differ); this checks
-   * that the deltas name accounts of the tail and checkpoints when it is due.
-   */
   applyBalanceDeltas(deltas: Iterable<BalanceDelta>): void {
     for (const d of deltas) {
-      if ((d.debitsFen !== 0 || d.creditsFen !== 0) && !this.#tail.has(d.key)) {
-        throw new LedgerError(LedgerErrorCode.CorruptStore, `account ${d.accountId} moved but none of the appended transfers names it`);
-      }
+      const changed = this.#applyDelta.run(d.debitsFen, d.creditsFen, d.key).changes;
+      if (changed !== 1) throw new LedgerError(LedgerErrorCode.CorruptStore, `account ${d.accountId} vanished during a batch`);
     }
-    if (this.#tailHead.seq - this.#tailFrom >= this.#checkpointTransfers) this.checkpoint();
   }
 
   sumTransfers(accountId: AccountId, before: string | undefined): { debitsFen: number; creditsFen: number } {
-    const beforeMs = before === undefined ? undefined : atMs(before);
-    const r = beforeMs === undefined ? this.#sum.get(accountId)! : this.#sumBefore.get(accountId, beforeMs)!;
-    let debitsFen = r[0];
-    let creditsFen = r[1];
-    const num = this.#getAccountState.get(accountId)?.[0];
-    this.#sync();
-    const t = num === undefined ? undefined : this.#tail.get(num);
-    if (t !== undefined) {
-      if (beforeMs === undefined) {
-        debitsFen += t.debitsFen;
-        creditsFen += t.creditsFen;
-      } else {
-        const p = t.postings;
-        for (let k = 0; k < p.length; k += 4) {
-          if (p[k + 3]! < beforeMs) {
-            debitsFen += p[k + 1]!;
-            creditsFen += p[k + 2]!;
-          }
-        }
-      }
-    }
-    return { debitsFen, creditsFen };
+    const r = before === undefined ? this.#sum.get(accountId)! : this.#sumBefore.get(accountId, atMs(before))!;
+    return { debitsFen: r[0], creditsFen: r[1] };
   }
 
-  #statement(sql: string): Statement<unknown[], TransferRow> {
+  queryTransfers(query: Required<Pick<TransferQuery, 'limit' | 'afterSeq'>> & Omit<TransferQuery, 'limit' | 'afterSeq'>): StoredTransfer[] {
+    // One prepared statement per combination of filters (at most 16), cached.
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let from = 'ledger_transfers t';
+    if (query.accountId !== undefined) {
+      // The account's postings in seq order drive the scan (CROSS JOIN keeps them
+      // the outer loop), so a page of a busy fund account reads only that page.
+      from = 'ledger_postings p CROSS JOIN ledger_transfers t ON t.seq = p.seq';
+      where.push('p.account_num = (SELECT num FROM ledger_accounts WHERE id = ?)', 'p.seq > ?');
+      params.push(query.accountId, query.afterSeq);
+    } else {
+      where.push('t.seq > ?');
+      params.push(query.afterSeq);
+    }
+    if (query.code !== undefined) {
+      where.push('t.code = ?');
+      params.push(query.code);
+    }
+    if (query.from !== undefined) {
+      where.push('t.at >= ?');
+      params.push(query.from);
+    }
+    if (query.to !== undefined) {
+      where.push('t.at < ?');
+      params.push(query.to);
+    }
+    params.push(query.limit);
+    const order = query.accountId !== undefined ? 'p.seq' : 't.seq';
+    const sql = `SELECT ${T_TRANSFER_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     let stmt = this.#queries.get(sql);
     if (stmt === undefined) {
       stmt = this.#db.prepare<unknown[], TransferRow>(sql).raw();
       this.#queries.set(sql, stmt);
     }
-    return stmt;
-  }
-
-  queryTransfers(query: Required<Pick<TransferQuery, 'limit' | 'afterSeq'>> & Omit<TransferQuery, 'limit' | 'afterSeq'>): StoredTransfer[] {
-    // One prepared statement per combination of filters (at most 32), cached.
-    const filters: string[] = [];
-    const filterParams: unknown[] = [];
-    if (query.code !== undefined) {
-      filters.push('t.code = ?');
-      filterParams.push(query.code);
-    }
-    if (query.from !== undefined) {
-      filters.push('t.at >= ?');
-      filterParams.push(query.from);
-    }
-    if (query.to !== undefined) {
-      filters.push('t.at < ?');
-      filterParams.push(query.to);
-    }
-    const and = filters.map((f) => ` AND ${f}`).join('');
-    if (query.accountId === undefined) {
-      const sql = `SELECT ${T_TRANSFER_COLUMNS} FROM ledger_transfers t WHERE t.seq > ?${and} ORDER BY t.seq LIMIT ?`;
-      return this.#statement(sql).all(query.afterSeq, ...filterParams, query.limit).map(toTransfer);
-    }
-    // Up to the checkpoint the account's postings in seq order drive the scan
-    // (CROSS JOIN keeps them the outer loop), so a page of a busy fund account
-    // reads only that page; after it, the tail's own list of the account's seqs.
-    const account = this.#getAccountState.get(query.accountId);
-    if (account === undefined) return [];
-    this.#sync();
-    const checkpoint = this.#tailFrom;
-    const out: StoredTransfer[] = [];
-    if (query.afterSeq < checkpoint) {
-      const sql = `SELECT ${T_TRANSFER_COLUMNS} FROM ledger_postings p CROSS JOIN ledger_transfers t ON t.seq = p.seq
-        WHERE p.account_num = ? AND p.seq > ? AND p.seq <= ?${and} ORDER BY p.seq LIMIT ?`;
-      for (const r of this.#statement(sql).all(account[0], query.afterSeq, checkpoint, ...filterParams, query.limit)) out.push(toTransfer(r));
-    }
-    const tail = this.#tail.get(account[0]);
-    if (out.length < query.limit && tail !== undefined) {
-      const seqs: number[] = [];
-      for (let k = 0; k < tail.postings.length; k += 4) {
-        const seq = tail.postings[k]!;
-        if (seq > query.afterSeq && seqs[seqs.length - 1] !== seq) seqs.push(seq);
-      }
-      if (seqs.length > 0) {
-        const sql = `SELECT ${T_TRANSFER_COLUMNS} FROM ledger_transfers t WHERE t.seq IN (SELECT value FROM json_each(?))${and} ORDER BY t.seq LIMIT ?`;
-        for (const r of this.#statement(sql).all(JSON.stringify(seqs), ...filterParams, query.limit - out.length)) out.push(toTransfer(r));
-      }
-    }
-    return out;
+    return stmt.all(...params).map(toTransfer);
   }
 
   *scanTransfers(): Iterable<StoredTransfer> {
@@ -695,16 +416,12 @@ export class SqliteLedgerStore implements LedgerStore {
     for (const r of stmt.iterate()) yield toTransfer(r);
   }
 
-  /** Every account with its totals at the head: the checkpointed ones plus the tail. */
   *scanAccounts(): Iterable<StoredAccount> {
-    this.#sync();
     const stmt = this.#db.prepare<[], AccountRow>(`${ACCOUNT_SELECT} ORDER BY a.id`).raw();
-    for (const r of stmt.iterate()) yield toAccount(r, this.#tail.get(r[7]));
+    for (const r of stmt.iterate()) yield toAccount(r);
   }
 
-  /** The index at the head: the checkpointed postings plus the tail's. */
   *scanIndexedTotals(): Iterable<IndexedTotals> {
-    this.#sync();
     const stmt = this.#db
       .prepare<[], [number, string | null, number, number, number]>(
         `SELECT p.account_num, a.id, p.d, p.c, p.n FROM
@@ -712,40 +429,10 @@ export class SqliteLedgerStore implements LedgerStore {
          LEFT JOIN ledger_accounts a ON a.num = p.account_num`,
       )
       .raw();
-    const seen = new Set<number>();
-    for (const r of stmt.iterate()) {
-      const t = this.#tail.get(r[0]);
-      if (t !== undefined) seen.add(r[0]);
-      yield {
-        key: r[0],
-        accountId: r[1] ?? undefined,
-        debitsFen: r[2] + (t?.debitsFen ?? 0),
-        creditsFen: r[3] + (t?.creditsFen ?? 0),
-        entries: r[4] + (t === undefined ? 0 : t.postings.length / 4),
-      };
-    }
-    for (const [num, t] of this.#tail) {
-      if (!seen.has(num)) yield { key: num, accountId: t.id, debitsFen: t.debitsFen, creditsFen: t.creditsFen, entries: t.postings.length / 4 };
-    }
+    for (const r of stmt.iterate()) yield { key: r[0], accountId: r[1] ?? undefined, debitsFen: r[2], creditsFen: r[3], entries: r[4] };
   }
 
-  /**
-   * Checkpoints a read-write store (so the next open replays nothing), then
-   * forgets the tail. A failed checkpoint loses nothing: the transfers are
-   * committed and the next open replays them, so close does not throw for it.
-   */
   close(): void {
-    if (!this.#readonly && this.#db.open && !this.#db.inTransaction) {
-      try {
-        this.checkpoint();
-      } catch {
-        // Recovery replays the tail on the next open (see the header).
-      }
-    }
-    this.#tail.clear();
-    this.#accountCache.clear();
-    this.#tailFrom = -1;
-    this.#tailHead = { seq: -1, hash: '' };
     this.#queries.clear();
   }
 }

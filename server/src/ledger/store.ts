@@ -103,12 +103,6 @@ export interface LedgerStore {
   scanAccounts(): Iterable<StoredAccount>;
   /** The account index's totals per account, streamed (verify compares them with the transfers). */
   scanIndexedTotals(): Iterable<IndexedTotals>;
-  /**
-   * Writes derived state kept in memory (balances, the account index) up to the
-   * head, for stores that defer it (SqliteLedgerStore, schema 3); absent when a
-   * store writes it with every batch.
-   */
-  checkpoint?(): void;
   /** Releases what the store holds; the database connection belongs to its opener. */
   close(): void;
 }
