@@ -21,6 +21,12 @@ export const LedgerErrorCode = {
   CorruptStore: 5009,
   /** balance() of an account the chart does not hold. */
   AccountNotFound: 5010,
+  /**
+   * A store was asked to append a transfer whose id it already holds. Internal:
+   * createTransfers first assumes a batch's ids are new (they almost always
+   * are) and, on this, evaluates the batch again against the stored ones.
+   */
+  TransferIdStored: 5011,
 } as const;
 
 export type LedgerErrorCode = (typeof LedgerErrorCode)[keyof typeof LedgerErrorCode];

@@ -47,9 +47,10 @@ describe('createTransfers under random batches', () => {
   it('keeps every invariant', () => {
     const seen = new Map<string, number>();
     fc.assert(
-      fc.property(batchesArb, (batches) => {
+      // Checkpoints every 1-20 transfers (schema 3): they fall between and inside batches of every kind.
+      fc.property(batchesArb, fc.integer({ min: 1, max: 20 }), (batches, checkpointTransfers) => {
         const db = openDatabase(':memory:');
-        const ledger = Ledger.openSqlite(db);
+        const ledger = Ledger.openSqlite(db, { checkpointTransfers });
         try {
           ledger.ensureAccounts(SPECS);
           for (const batch of batches) {

@@ -101,6 +101,28 @@ describe('createTransfers results', () => {
     expect(alerts.every((a) => a.event === 'ledger.transfer_id_reused' && a.transferId === testId(1))).toBe(true);
   });
 
+  it('applies a batch mixing stored and new ids (past the first pass that assumes new ids), in a caller transaction too', () => {
+    const big = (n: number) => transfer(n, { debitAccountId: CASH, creditAccountId: n % 2 === 0 ? A_IND : B_IND, amountFen: 100 + n });
+    // 60 transfers: the stored ids fall inside and after a whole 50-row insert statement.
+    expect(t.ledger.createTransfers([big(10), big(55)]).map((r) => r.result)).toEqual(['created', 'created']);
+    const batch = Array.from({ length: 60 }, (_, i) => big(i));
+    const results = t.db.transaction(() => t.ledger.createTransfers(batch))();
+    expect(results.filter((r) => r.result === 'exists').map((r) => [r.id, r.seq])).toEqual([
+      [testId(10), 1],
+      [testId(55), 2],
+    ]);
+    const created = results.filter((r) => r.result === 'created');
+    expect(created).toHaveLength(58);
+    expect(created.map((r) => r.seq)).toEqual(Array.from({ length: 58 }, (_, i) => 3 + i));
+    const expectedA = batch.filter((x, i) => i % 2 === 0).reduce((sum, x) => sum + x.amountFen, 0);
+    expect(t.ledger.balance(A_IND).balanceFen).toBe(expectedA);
+    expect(t.ledger.verify()).toMatchObject({ ok: true, transfers: 60, problems: [] });
+    // A reused id with other content is still found and refused on the second pass.
+    const clash = t.ledger.createTransfers([big(100), { ...big(20), amountFen: 1 }]);
+    expect(clash.map((r) => r.result)).toEqual(['created', 'exists_with_different_amount']);
+    expect(t.ledger.store.head().seq).toBe(61);
+  });
+
   it('treats a second use of an id inside one batch like a retry of the first', () => {
     const a = transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 100 });
     const results = t.ledger.createTransfers([a, a, { ...a, amountFen: 200 }]);

@@ -19,9 +19,9 @@ import type {
   VerifyReport,
 } from './types.js';
 import type { AccountState, AppendTransfer, BalanceDelta, LedgerStore, StoredTransfer } from './store.js';
-import { SqliteLedgerStore } from './sqlite-store.js';
+import { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './sqlite-store.js';
 import { GENESIS_HASH, transferHash } from './hash.js';
-import { LedgerError, LedgerErrorCode } from './errors.js';
+import { LedgerError, LedgerErrorCode, isLedgerError } from './errors.js';
 import { ACCOUNT_ID_MAX_LENGTH } from './chart.js';
 import { CORRECTION_CODE, canonicalTimestamp, newNormalizeMemo, normalizeTransfer, type NormalizedTransfer } from './validate.js';
 
@@ -145,8 +145,10 @@ export class Ledger {
   }
 
   /** The default store on the server's database (server/src/db.ts); creates the ledger tables if missing. */
-  static openSqlite(db: SqliteDatabase, options: LedgerOptions & { readonly?: boolean } = {}): Ledger {
-    return new Ledger(new SqliteLedgerStore(db, { readonly: options.readonly === true }), options);
+  static openSqlite(db: SqliteDatabase, options: LedgerOptions & { readonly?: boolean; checkpointTransfers?: number } = {}): Ledger {
+    const storeOptions: SqliteLedgerStoreOptions = { readonly: options.readonly === true };
+    if (options.checkpointTransfers !== undefined) storeOptions.checkpointTransfers = options.checkpointTransfers;
+    return new Ledger(new SqliteLedgerStore(db, storeOptions), options);
   }
 
   get store(): LedgerStore {
@@ -198,10 +200,19 @@ export class Ledger {
       throw new LedgerError(LedgerErrorCode.InvalidBatch, `a batch holds at most ${MAX_BATCH_TRANSFERS} transfers (got ${batch.length})`);
     }
     if (batch.length === 0) return [];
-    return this.#store.transaction(() => this.#apply(batch));
+    // Ids are made by the originators and are almost always new, so the batch is
+    // first applied without looking them up (issue #5 section 7); the store's
+    // unique id refuses a stored one, and the batch is then applied again,
+    // looking every id up, in a fresh transaction (the first left nothing).
+    try {
+      return this.#store.transaction(() => this.#apply(batch, true));
+    } catch (error) {
+      if (!(isLedgerError(error) && error.code === LedgerErrorCode.TransferIdStored)) throw error;
+    }
+    return this.#store.transaction(() => this.#apply(batch, false));
   }
 
-  #apply(batch: readonly unknown[]): TransferResult[] {
+  #apply(batch: readonly unknown[], assumeNew: boolean): TransferResult[] {
     const store = this.#store;
     const n = batch.length;
     const results: TransferResult[] = new Array<TransferResult>(n);
@@ -218,7 +229,7 @@ export class Ledger {
       return typeof input === 'object' && input !== null && typeof input.id === 'string' ? input.id : '';
     };
 
-    // The batch's stored ids and its accounts, one query each (issue #5 section 7);
+    // The batch's stored ids (looked up only on the second pass, see createTransfers) and its accounts, one query each (issue #5 section 7);
     // nothing is written before the end of the batch, so both stay true while it is evaluated.
     const ids: string[] = [];
     const accountIds = new Set<AccountId>();
@@ -228,7 +239,7 @@ export class Ledger {
       accountIds.add(row.debitAccountId);
       accountIds.add(row.creditAccountId);
     }
-    const stored = store.getTransfers(ids);
+    const stored = assumeNew ? new Map<string, StoredTransfer>() : store.getTransfers(ids);
     const states = store.getAccountStates([...accountIds]);
     const accounts = new Map<AccountId, WorkingAccount | null>();
     const account = (id: AccountId): WorkingAccount | null => {
@@ -524,6 +535,10 @@ export class Ledger {
       let indexEntries = 0;
       for (const x of store.scanIndexedTotals()) {
         indexEntries += x.entries;
+        for (const why of x.problems ?? []) {
+          if (x.accountId === undefined) problem('index_mismatch', `account number ${x.key}: ${why}`);
+          else problem('index_mismatch', why, { accountId: x.accountId });
+        }
         const s = x.accountId === undefined ? undefined : transferSums.get(x.accountId);
         if (s === undefined) {
           if (x.accountId === undefined) problem('index_mismatch', `the account index holds ${x.entries} entries for account number ${x.key}, which the chart does not hold`);
@@ -553,6 +568,17 @@ export class Ledger {
         durationMs: Math.round(performance.now() - started),
       };
     });
+  }
+
+  /**
+   * Writes the balances and account index of the transfers since the last
+   * checkpoint (the store does so by itself every so many transfers and on
+   * close; issue #5 section 7). Nothing depends on calling it: reads and verify
+   * include unflushed transfers. A read-only ledger throws Closed.
+   */
+  checkpoint(): void {
+    this.#open();
+    this.#store.checkpoint?.();
   }
 
   /** Stops this Ledger; the database connection belongs to whoever opened it. */

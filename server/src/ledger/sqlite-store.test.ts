@@ -1,5 +1,5 @@
-// The SQLite store's account index (schema 2, ledger_postings) and its
-// migration from schema 1 (issue #5 section 7: the speed work must not change
+// The SQLite store's account index (schema 3: posting runs, checkpointed) and
+// its migrations from schemas 1 and 2 (issue #5 section 7: the speed work must not change
 // what balance-on-a-date, transfers({accountId}) and verify answer).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -7,8 +7,8 @@ import { openDatabase } from '../db.js';
 import { Ledger, MAX_BALANCES_ACCOUNTS } from './ledger.js';
 import { FUND, SOURCES, cashBoxAccountId, personAccountId } from './chart.js';
 import { LedgerErrorCode, isLedgerError } from './errors.js';
-import { LEDGER_CACHE_KIB, LEDGER_SCHEMA_VERSION } from './sqlite-store.js';
-import { CITIZEN_A, CITIZEN_B, TERMINAL, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import { LEDGER_CACHE_KIB, LEDGER_SCHEMA_VERSION, POSTING_RUN_ENTRIES } from './sqlite-store.js';
+import { CITIZEN_A, CITIZEN_B, TERMINAL, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 import type { Transfer, TransferInput } from './types.js';
 
 const CASH = cashBoxAccountId(TERMINAL);
@@ -69,7 +69,35 @@ afterEach(() => {
   t.cleanup();
 });
 
-describe('the account index (postings)', () => {
+// Schema 3: the same answers with every transfer in the unflushed tail (the
+// default for a ledger this small), and with the history split by a checkpoint
+// (postings up to seq 57, the tail after it).
+describe.each([['unflushed', false], ['split by a checkpoint', true]] as const)('the account index (postings), %s', (_mode, split) => {
+  beforeEach(() => {
+    if (!split) return;
+    t.cleanup();
+    t = tempLedger();
+    const all = history();
+    expect(t.ledger.createTransfers(all.slice(0, 57)).every((r) => r.result === 'created')).toBe(true);
+    t.ledger.checkpoint();
+    expect(t.ledger.createTransfers(all.slice(57)).every((r) => r.result === 'created')).toBe(true);
+    expect(t.db.prepare('SELECT seq FROM ledger_checkpoint').pluck().get()).toBe(57);
+    expect(storedPostings(t.db)).toHaveLength(114);
+  });
+
+  it('stores each transfer exactly as given, through the multi-row statements and the single-row rest', () => {
+    // 120 transfers (57 + 63 when split): whole statements of 50 rows and a remainder one by one.
+    const stored = allTransfers(t.ledger);
+    expect(stored.map((x) => x.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    history().forEach((input, i) => {
+      expect(stored[i]).toMatchObject({ id: input.id, debitAccountId: input.debitAccountId, creditAccountId: input.creditAccountId, amountFen: input.amountFen, code: input.code, at: new Date(input.at).toISOString() });
+    });
+    // The checkpointed postings (runs of up to POSTING_RUN_ENTRIES per account) agree with the transfers too.
+    t.ledger.checkpoint();
+    expect(storedPostings(t.db)).toHaveLength(240);
+    expect(t.ledger.verify()).toMatchObject({ ok: true, transfers: 120, problems: [] });
+  });
+
   it('answers balance before a date like a sum over every transfer', () => {
     const all = allTransfers(t.ledger);
     expect(all).toHaveLength(120);
@@ -129,16 +157,58 @@ describe('the account index (postings)', () => {
   });
 });
 
-describe('schema 1 -> 2', () => {
+describe('migrations to schema 3', () => {
   /** Turns the file back into schema 1: no postings, the two (account id, at) indexes. */
   function downgradeToV1(): void {
+    // Schema 1 wrote balances with every batch: checkpoint so that they are complete, as a real one's are.
+    t.ledger.checkpoint();
     t.db.exec(`
-      DROP TABLE ledger_postings;
+      DROP TABLE ledger_posting_runs;
+      DROP TABLE ledger_checkpoint;
       CREATE INDEX ledger_transfers_debit_at ON ledger_transfers (debit_account_id, at);
       CREATE INDEX ledger_transfers_credit_at ON ledger_transfers (credit_account_id, at);
       UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version';
     `);
   }
+
+  /** Turns the file back into schema 2: one ledger_postings row per posting, no runs, no checkpoint. */
+  function downgradeToV2(): void {
+    t.ledger.checkpoint();
+    const postings = storedPostings(t.db);
+    t.db.exec(`
+      DROP TABLE ledger_posting_runs;
+      DROP TABLE ledger_checkpoint;
+      CREATE TABLE ledger_postings (account_num INTEGER NOT NULL, seq INTEGER NOT NULL, debit_fen INTEGER NOT NULL, credit_fen INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL, PRIMARY KEY (account_num, seq)) STRICT, WITHOUT ROWID;
+      CREATE TRIGGER ledger_postings_no_update BEFORE UPDATE ON ledger_postings BEGIN SELECT RAISE(ABORT, 'ledger postings are append-only'); END;
+      CREATE TRIGGER ledger_postings_no_delete BEFORE DELETE ON ledger_postings BEGIN SELECT RAISE(ABORT, 'ledger postings are append-only'); END;
+      UPDATE ledger_meta SET value = '2' WHERE key = 'schema_version';
+    `);
+    const insert = t.db.prepare('INSERT INTO ledger_postings VALUES (?, ?, ?, ?, ?)');
+    for (const { accountNum, entry } of postings) insert.run(accountNum, entry[0], Math.max(entry[1], 0), Math.max(-entry[1], 0), entry[2]);
+  }
+
+  it('migrates a schema 2 ledger on a read-write open: its postings become runs, same answers, verify passes', () => {
+    // A fund account with more postings than one run holds, so the migration splits runs.
+    const many = Array.from({ length: 2 * POSTING_RUN_ENTRIES + 3 }, (_, i) => transfer(1_000 + i, { debitAccountId: FUND.inTransit, creditAccountId: CASH, amountFen: 7 + i, code: 'collection' }));
+    expect(t.ledger.createTransfers(many).every((r) => r.result === 'created')).toBe(true);
+    const accounts = [...ACCOUNTS];
+    const balancesBefore = accounts.map((id) => DATES.map((d) => t.ledger.balance(id, { before: d })));
+    const pagesBefore = accounts.map((id) => t.ledger.transfers({ accountId: id, limit: 10_000 }));
+    t.ledger.checkpoint();
+    const postingsBefore = storedPostings(t.db);
+    downgradeToV2();
+    t = t.reopen();
+    expect(t.db.prepare("SELECT value FROM ledger_meta WHERE key = 'schema_version'").pluck().get()).toBe(String(LEDGER_SCHEMA_VERSION));
+    expect(t.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'ledger_postings'").pluck().get()).toBe(0);
+    expect(postingsBefore.length).toBeGreaterThan(240);
+    expect(storedPostings(t.db).map((p) => [p.accountNum, ...p.entry])).toEqual(postingsBefore.map((p) => [p.accountNum, ...p.entry]));
+    const cashNum = t.db.prepare('SELECT num FROM ledger_accounts WHERE id = ?').pluck().get(FUND.inTransit) as number;
+    expect(t.db.prepare('SELECT count(*) FROM ledger_posting_runs WHERE account_num = ?').pluck().get(cashNum)).toBeGreaterThanOrEqual(3);
+    expect(accounts.map((id) => DATES.map((d) => t.ledger.balance(id, { before: d })))).toEqual(balancesBefore);
+    expect(accounts.map((id) => t.ledger.transfers({ accountId: id, limit: 10_000 }))).toEqual(pagesBefore);
+    expect(t.ledger.verify()).toMatchObject({ ok: true, transfers: 120 + many.length, problems: [] });
+  });
 
   it('migrates a schema 1 ledger on a read-write open: same answers, verify passes, old indexes gone', () => {
     const balancesBefore = ACCOUNTS.map((id) => DATES.map((d) => t.ledger.balance(id, { before: d })));
@@ -148,7 +218,7 @@ describe('schema 1 -> 2', () => {
     t = t.reopen();
     expect(t.db.prepare("SELECT value FROM ledger_meta WHERE key = 'schema_version'").pluck().get()).toBe(String(LEDGER_SCHEMA_VERSION));
     expect(t.db.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE 'ledger_transfers_%_at'").pluck().get()).toBe(0);
-    expect(t.db.prepare('SELECT count(*) FROM ledger_postings').pluck().get()).toBe(240);
+    expect(storedPostings(t.db)).toHaveLength(240);
     expect(ACCOUNTS.map((id) => DATES.map((d) => t.ledger.balance(id, { before: d })))).toEqual(balancesBefore);
     expect(ACCOUNTS.map((id) => t.ledger.transfers({ accountId: id }))).toEqual(pagesBefore);
     expect(t.ledger.store.head()).toEqual(head);

@@ -73,6 +73,8 @@ export interface IndexedTotals {
   debitsFen: number;
   creditsFen: number;
   entries: number;
+  /** What is wrong with the index's own records for this account (unreadable, out of order, past the checkpoint). */
+  problems?: string[];
 }
 
 export interface LedgerStore {
@@ -90,7 +92,11 @@ export interface LedgerStore {
   getTransfers(ids: readonly string[]): Map<string, StoredTransfer>;
   /** The last transfer's seq and hash; seq 0 and GENESIS_HASH when empty. */
   head(): ChainHead;
-  /** Appends rows whose seq follows head() without gaps, then moves the head. */
+  /**
+   * Appends rows whose seq follows head() without gaps, then moves the head.
+   * Throws LedgerError TransferIdStored, having written nothing that the
+   * enclosing transaction will keep, when a row's id is already stored.
+   */
   appendTransfers(rows: readonly AppendTransfer[]): void;
   /** Adds to the derived debit/credit totals of accounts (never sets them). */
   applyBalanceDeltas(deltas: Iterable<BalanceDelta>): void;
@@ -103,6 +109,12 @@ export interface LedgerStore {
   scanAccounts(): Iterable<StoredAccount>;
   /** The account index's totals per account, streamed (verify compares them with the transfers). */
   scanIndexedTotals(): Iterable<IndexedTotals>;
+  /**
+   * Writes derived state kept in memory (balances, the account index) up to the
+   * head, for stores that defer it (SqliteLedgerStore, schema 3); absent when a
+   * store writes it with every batch.
+   */
+  checkpoint?(): void;
   /** Releases what the store holds; the database connection belongs to its opener. */
   close(): void;
 }

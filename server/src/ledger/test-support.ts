@@ -59,3 +59,40 @@ export function tempLedger(): TempLedger {
 export function transfer(n: number, fields: Partial<TransferInput> & Pick<TransferInput, 'debitAccountId' | 'creditAccountId' | 'amountFen'>): TransferInput {
   return { id: testId(n), code: 'contribution.individual', at: '2024-03-01T08:00:00.000Z', ...fields };
 }
+
+/** One stored posting as the tests read it back: seq, signed amount (+ debit, - credit), time in ms. */
+export type PostingEntry = [seq: number, signedFen: number, atMs: number];
+
+/** Decodes a posting run (float64 LE triples) independently of the store's own codec. */
+export function decodePostingRun(data: Buffer): PostingEntry[] {
+  const out: PostingEntry[] = [];
+  for (let o = 0; o + 24 <= data.length; o += 24) out.push([data.readDoubleLE(o), data.readDoubleLE(o + 8), data.readDoubleLE(o + 16)]);
+  return out;
+}
+
+export function encodePostingRun(entries: readonly PostingEntry[]): Buffer {
+  const out = Buffer.alloc(entries.length * 24);
+  entries.forEach(([seq, amount, ms], i) => {
+    out.writeDoubleLE(seq, i * 24);
+    out.writeDoubleLE(amount, i * 24 + 8);
+    out.writeDoubleLE(ms, i * 24 + 16);
+  });
+  return out;
+}
+
+/** Every checkpointed posting, by account number, in key order. */
+export function storedPostings(db: SqliteDatabase): { accountNum: number; entry: PostingEntry }[] {
+  const rows = db.prepare('SELECT account_num, data FROM ledger_posting_runs ORDER BY account_num, first_seq').raw().all() as [number, Buffer][];
+  return rows.flatMap(([accountNum, data]) => decodePostingRun(data).map((entry) => ({ accountNum, entry })));
+}
+
+/**
+ * Rewrites an account's stored posting runs through `edit` (the append-only
+ * triggers must be dropped first): what a tamperer holding the file can do.
+ */
+export function rewritePostings(db: SqliteDatabase, accountId: string, edit: (entries: PostingEntry[]) => PostingEntry[]): void {
+  const num = db.prepare('SELECT num FROM ledger_accounts WHERE id = ?').pluck().get(accountId) as number;
+  const rows = db.prepare('SELECT first_seq, data FROM ledger_posting_runs WHERE account_num = ?').raw().all(num) as [number, Buffer][];
+  const update = db.prepare('UPDATE ledger_posting_runs SET data = ? WHERE account_num = ? AND first_seq = ?');
+  for (const [firstSeq, data] of rows) update.run(encodePostingRun(edit(decodePostingRun(data))), num, firstSeq);
+}

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FUND, cashBoxAccountId, personAccountId } from './chart.js';
 import { ledgerCommand, type LedgerCommandIo } from './command.js';
-import { CITIZEN_A, CITIZEN_B, TERMINAL, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import { CITIZEN_A, CITIZEN_B, TERMINAL, decodePostingRun, encodePostingRun, rewritePostings, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 import type { VerifyProblemKind } from './types.js';
 
 const CASH = cashBoxAccountId(TERMINAL);
@@ -89,21 +89,46 @@ describe('verify', () => {
   });
 
   it('detects a tampered account index (postings), which balance-on-a-date and statements read', () => {
-    t.db.exec('DROP TRIGGER ledger_postings_no_update; DROP TRIGGER ledger_postings_no_delete;');
-    t.db.exec(`UPDATE ledger_postings SET credit_fen = 1 WHERE seq = 2 AND credit_fen > 0`);
+    // Postings are written at checkpoints (schema 3); write them so there is something to tamper with.
+    t.ledger.checkpoint();
+    t.db.exec('DROP TRIGGER ledger_posting_runs_no_update; DROP TRIGGER ledger_posting_runs_no_delete;');
+    const setCredit = (fen: number) => rewritePostings(t.db, B_IND, (es) => es.map(([seq, amount, ms]) => [seq, seq === 2 && amount < 0 ? -fen : amount, ms]));
+    setCredit(1);
     expect(t.ledger.verify().problems).toEqual([expect.objectContaining({ kind: 'index_mismatch', accountId: B_IND })]);
-    t.db.exec(`UPDATE ledger_postings SET credit_fen = 20000 WHERE seq = 2 AND credit_fen > 0`);
+    setCredit(20_000);
     expect(t.ledger.verify().ok).toBe(true);
     // A deleted entry: the account's sums and the entry count both disagree.
-    t.db.exec(`DELETE FROM ledger_postings WHERE seq = 5 AND debit_fen > 0`);
+    rewritePostings(t.db, A_IND, (es) => es.filter(([seq, amount]) => !(seq === 5 && amount > 0)));
     const problems = t.ledger.verify().problems;
     expect(problems).toContainEqual(expect.objectContaining({ kind: 'index_mismatch', accountId: A_IND }));
     expect(problems).toContainEqual(expect.objectContaining({ kind: 'index_mismatch', detail: expect.stringMatching(/9 entries for 5 transfers/) }));
   });
 
+  it('detects an unreadable or misplaced posting run, and the reads that need it refuse to answer', () => {
+    t.ledger.checkpoint();
+    t.db.exec('DROP TRIGGER ledger_posting_runs_no_update; DROP TRIGGER ledger_posting_runs_no_delete;');
+    // The account with the longest run (several postings, so that reordering them changes something).
+    const [num, firstSeq, data, id] = t.db
+      .prepare('SELECT r.account_num, r.first_seq, r.data, a.id FROM ledger_posting_runs r JOIN ledger_accounts a ON a.num = r.account_num ORDER BY length(r.data) DESC LIMIT 1')
+      .raw()
+      .get() as [number, number, Buffer, string];
+    expect(data.length).toBeGreaterThanOrEqual(2 * 24);
+    t.db.prepare('UPDATE ledger_posting_runs SET data = ? WHERE account_num = ?').run(data.subarray(0, data.length - 5), num);
+    expect(t.ledger.verify().problems).toContainEqual(expect.objectContaining({ kind: 'index_mismatch', accountId: id, detail: expect.stringMatching(/not a positive multiple of 24/) }));
+    expect(() => t.ledger.balance(id, { before: '2030-01-01' })).toThrow(/not a positive multiple/);
+    // Entries out of order, or a first seq that does not match the key.
+    const entries = decodePostingRun(data);
+    t.db.prepare('UPDATE ledger_posting_runs SET data = ? WHERE account_num = ?').run(encodePostingRun([...entries].reverse()), num);
+    expect(t.ledger.verify().problems).toContainEqual(expect.objectContaining({ kind: 'index_mismatch', accountId: id, detail: expect.stringMatching(/out of order/) }));
+    t.db.prepare('UPDATE ledger_posting_runs SET data = ?, first_seq = ? WHERE account_num = ?').run(data, firstSeq + 1, num);
+    expect(t.ledger.verify().problems).toContainEqual(expect.objectContaining({ kind: 'index_mismatch', accountId: id, detail: expect.stringMatching(/out of order/) }));
+  });
+
   it('refuses at the database level to edit or delete a posting', () => {
-    expect(() => t.db.prepare('UPDATE ledger_postings SET credit_fen = 1').run()).toThrow(/append-only/);
-    expect(() => t.db.prepare('DELETE FROM ledger_postings').run()).toThrow(/append-only/);
+    t.ledger.checkpoint();
+    expect(storedPostings(t.db)).toHaveLength(10);
+    expect(() => t.db.prepare('UPDATE ledger_posting_runs SET data = x\'00\'').run()).toThrow(/append-only/);
+    expect(() => t.db.prepare('DELETE FROM ledger_posting_runs').run()).toThrow(/append-only/);
   });
 
   it('detects a negative balance on an account that must not go negative', () => {
