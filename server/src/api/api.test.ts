@@ -50,6 +50,16 @@ describe('authentication and roles', () => {
     expect(res.json).toEqual({ error: { code: 'bad-credentials', message: 'unknown user or wrong password', field: 'password' } });
   });
 
+  it('answers 429 with Retry-After to a user name after five failed logins, and only to that name', async () => {
+    for (let i = 0; i < 5; i++) expect((await call('POST', '/login', { body: { username: 'guess.me', password: `guess-number-${i}` } })).status).toBe(401);
+    const res = await call('POST', '/login', { body: { username: 'guess.me', password: 'guess-number-5' } });
+    expect(res.status).toBe(429);
+    expect(res.json.error).toMatchObject({ code: 'too-many-logins', field: 'username', details: { retryAfterSeconds: expect.any(Number) } });
+    expect(res.headers.get('retry-after')).toBe(String(res.json.error.details.retryAfterSeconds));
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+    expect((await call('POST', '/login', { body: { username: 'op.wang', password: 'operator-password-1' } })).status).toBe(200);
+  });
+
   it('answers 401 to a request without a token or with an unknown one, before reading the body', async () => {
     expect((await call('GET', `/persons/${PERSON}`)).status).toBe(401);
     const bad = await call('POST', '/contributions', { token: 'x'.repeat(43), raw: '{not json' });

@@ -59,6 +59,7 @@ const STATUS_BY_KIND: Record<RegistryErrorKind, number> = {
   conflict: 409,
   'not-found': 404,
   unauthenticated: 401,
+  throttled: 429,
   internal: 500,
 };
 
@@ -123,6 +124,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       }
     }
     const { status, body } = toErrorResponse(error);
+    const retryAfter = (body.error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (status === 429 && typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'api request failed');
     else logger.info({ method: req.method, path: req.path, status, code: body.error.code }, 'api request refused');
     res.status(status).json(body);

@@ -46,7 +46,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
           ? { description: spec.success.description, content: { 'text/csv': { schema: { type: 'string' } } } }
           : { description: spec.success.description, content: { 'application/json': { schema: { type: 'object' } } } },
         '400': ERROR_RESPONSE,
-        ...(spec.access === 'public' ? {} : { '401': ERROR_RESPONSE, '403': ERROR_RESPONSE }),
+        ...(spec.access === 'public' ? { '401': ERROR_RESPONSE, '429': ERROR_RESPONSE } : { '401': ERROR_RESPONSE, '403': ERROR_RESPONSE }),
         '404': ERROR_RESPONSE,
         '409': ERROR_RESPONSE,
         '413': ERROR_RESPONSE,

@@ -37,13 +37,15 @@ export const REGISTRY_ERROR_CODES = {
   'household-not-found': 6042,
   // authentication (401)
   'bad-credentials': 6050,
+  // too many attempts (429; details.retryAfterSeconds)
+  'too-many-logins': 6060,
   // the ledger refused a transfer the service built (500: a programming or data error)
   'ledger-refused': 6090,
 } as const;
 
 export type RegistryErrorCode = keyof typeof REGISTRY_ERROR_CODES;
 
-export type RegistryErrorKind = 'bad-input' | 'refused' | 'conflict' | 'not-found' | 'unauthenticated' | 'internal';
+export type RegistryErrorKind = 'bad-input' | 'refused' | 'conflict' | 'not-found' | 'unauthenticated' | 'throttled' | 'internal';
 
 export function registryErrorKind(code: RegistryErrorCode): RegistryErrorKind {
   const n = REGISTRY_ERROR_CODES[code];
@@ -51,7 +53,8 @@ export function registryErrorKind(code: RegistryErrorCode): RegistryErrorKind {
   if (n < 6030) return 'refused';
   if (n < 6040) return 'conflict';
   if (n < 6050) return 'not-found';
-  if (n < 6090) return 'unauthenticated';
+  if (n < 6060) return 'unauthenticated';
+  if (n < 6090) return 'throttled';
   return 'internal';
 }
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND, cashBoxAccountId, personAccountId } from '../ledger/index.js';
 import { isRegistryError, type RegistryError } from './errors.js';
 import { VILLAGE_REGISTER_COLUMNS } from './persons.js';
+import { LOGIN_FAILURES_LIMIT, UserService } from './users.js';
 import { citizenNumberFor, openTestStack, personInput, testUuid, withWrongCheckDigit, type TestStack } from './test-support.js';
 
 function catchError(fn: () => unknown): RegistryError {
@@ -249,5 +250,33 @@ describe('office users', () => {
     expect(stored.password_hash).not.toContain('correct horse');
     stack.registry.users.logout(session.token);
     expect(stack.registry.users.authenticate(session.token)).toBeUndefined();
+  });
+
+  it('refuses a user name after five failed logins in 15 minutes, before checking the password, until the oldest leaves the window', () => {
+    let clock = Date.parse('2024-05-01T08:00:00Z');
+    const users = new UserService(stack.db, () => clock);
+    users.createUser('wang.op', 'correct horse battery', 'operator');
+    const attempt = (password: string) => catchError(() => users.login('wang.op', password));
+    for (let i = 0; i < LOGIN_FAILURES_LIMIT; i++) {
+      expect(attempt('wrong password!').code).toBe('bad-credentials');
+      clock += 60_000; // one a minute: failures at 08:00..08:04
+    }
+    // Locked now, even with the right password; the lock does not grow with more attempts.
+    const locked = attempt('correct horse battery');
+    expect(locked.code).toBe('too-many-logins');
+    expect(locked.message).toContain('2024-05-01T08:15:00.000Z');
+    expect(locked.details).toEqual({ retryAfterSeconds: 10 * 60 });
+    expect(attempt('wrong again!!').code).toBe('too-many-logins');
+    // 08:15: the 08:00 failure leaves the window; four remain, so one more try is allowed.
+    clock = Date.parse('2024-05-01T08:15:00Z');
+    expect(attempt('wrong password!').code).toBe('bad-credentials');
+    expect(attempt('correct horse battery').code).toBe('too-many-logins');
+    clock = Date.parse('2024-05-01T08:16:00Z');
+    expect(users.login('wang.op', 'correct horse battery').username).toBe('wang.op');
+    // A success forgets the failures; other names were never affected, unknown names are limited too.
+    expect(attempt('wrong password!').code).toBe('bad-credentials');
+    for (let i = 0; i < LOGIN_FAILURES_LIMIT; i++) expect(catchError(() => users.login('no.such.user', 'whatever pass')).code).toBe('bad-credentials');
+    expect(catchError(() => users.login('no.such.user', 'whatever pass')).code).toBe('too-many-logins');
+    expect(users.login('wang.op', 'correct horse battery').username).toBe('wang.op');
   });
 });

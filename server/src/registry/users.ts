@@ -16,6 +16,15 @@ export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 200;
 /** Sessions kept per user; the oldest beyond this are dropped at login. */
 export const SESSIONS_PER_USER_LIMIT = 20;
+/**
+ * Failed logins for one user name within LOGIN_FAILURE_WINDOW_MS after which
+ * further attempts for that name are refused (429, before any password is
+ * hashed) until the oldest failure leaves the window.
+ */
+export const LOGIN_FAILURES_LIMIT = 5;
+export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
+/** User names whose recent failures are remembered (the oldest are forgotten first). */
+const LOGIN_FAILURE_NAMES_LIMIT = 10_000;
 
 // scrypt cost: N=2^14, r=8, p=1 (about 16 MiB, some tens of ms per hash).
 const SCRYPT_N = 16_384;
@@ -67,10 +76,35 @@ export interface Session {
 const DUMMY_HASH = encodePasswordHash('nongbao-dummy-password');
 
 export class UserService {
+  /**
+   * Recent failed logins per user name (known or not), in memory: a restart
+   * forgets them, which costs a guesser a restart's worth of five tries.
+   */
+  private readonly failures = new Map<string, number[]>();
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** The failures of `username` still inside the window (pruned in place). */
+  private recentFailures(username: string): number[] {
+    const list = this.failures.get(username);
+    if (list === undefined) return [];
+    const since = this.now() - LOGIN_FAILURE_WINDOW_MS;
+    while (list.length > 0 && list[0]! <= since) list.shift();
+    if (list.length === 0) this.failures.delete(username);
+    return list;
+  }
+
+  private recordFailure(username: string): void {
+    const list = this.recentFailures(username);
+    if (list.length === 0) {
+      if (this.failures.size >= LOGIN_FAILURE_NAMES_LIMIT) this.failures.delete(this.failures.keys().next().value!);
+      this.failures.set(username, list);
+    }
+    list.push(this.now());
+  }
 
   createUser(username: string, password: string, role: Role): OfficeUser {
     if (!USERNAME_PATTERN.test(username)) {
@@ -94,11 +128,27 @@ export class UserService {
 
   /** Checks the password and opens a session; a wrong name or password is the same error. */
   login(username: string, password: string): Session {
+    // Refused before scrypt: a flood of guesses must not cost a hash each.
+    const recent = this.recentFailures(username);
+    if (recent.length >= LOGIN_FAILURES_LIMIT) {
+      const retryAtMs = recent[recent.length - LOGIN_FAILURES_LIMIT]! + LOGIN_FAILURE_WINDOW_MS;
+      const retryAfterSeconds = Math.max(1, Math.ceil((retryAtMs - this.now()) / 1000));
+      throw new RegistryError(
+        'too-many-logins',
+        `too many failed logins for ${username}: try again after ${new Date(retryAtMs).toISOString()}`,
+        'username',
+        { retryAfterSeconds },
+      );
+    }
     const row = this.db.prepare('SELECT role, password_hash FROM reg_users WHERE username = ?').get(username) as
       | { role: Role; password_hash: string }
       | undefined;
     const ok = passwordMatches(password, row?.password_hash ?? DUMMY_HASH) && row !== undefined;
-    if (!ok || !row) throw new RegistryError('bad-credentials', 'unknown user or wrong password', 'password');
+    if (!ok || !row) {
+      this.recordFailure(username);
+      throw new RegistryError('bad-credentials', 'unknown user or wrong password', 'password');
+    }
+    this.failures.delete(username);
     const token = randomBytes(32).toString('base64url');
     const expiresAtMs = this.now() + SESSION_TTL_MS;
     this.db.transaction(() => {
