@@ -150,13 +150,15 @@ describe('PcscCardReader', () => {
     const h = harness();
     h.up();
     await h.driver.start();
-    const { event } = await withCard(h);
+    const { reader, event } = await withCard(h);
     h.down();
     h.contexts[0]!.emit('error', new Error('SCardGetStatusChange error: RPC transport error.(0x80100013)'));
     await expect(event.transport.transmit(Buffer.from('00A4040000', 'hex'))).rejects.toMatchObject({ code: CardErrorCode.ReaderServiceUnavailable });
     expect(h.contexts[0]!.closed).toBe(true);
     await tick();
     expect(h.events.slice(-2)).toEqual(['card-removed R 00', 'removed R 00']);
+    // Its watcher is not closed: without pcscd, pcsclite's close() can block the event loop for good.
+    expect(reader.closed).toBe(false);
     h.up();
     await tick(50);
     expect(h.contexts).toHaveLength(2);

@@ -132,6 +132,12 @@ interface ReaderSlot {
   session: CardSession | undefined;
 }
 
+/**
+ * Reader watchers left unclosed because pcscd died under them (see dropReader):
+ * a few objects per pcscd restart, kept for the life of the process.
+ */
+const ABANDONED_WATCHERS = new Set<PcscBindingReader>();
+
 export class PcscCardReader extends EventEmitter<CardReaderEvents> implements CardReaderDriver {
   private readonly logger: Logger;
   private readonly binding: PcscBinding;
@@ -323,7 +329,16 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     this.readers.delete(name);
     slot.insertion += 1;
     await this.endSession(slot, new CardError(error.code, error.message, { readerName: name, cause: error }), closeWatcher);
-    if (closeWatcher) {
+    if (closeWatcher && error.code === CardErrorCode.ReaderServiceUnavailable) {
+      // pcscd is gone: pcsclite's close() would SCardCancel (which fails without
+      // the service) and then join the reader's watcher thread with no timeout;
+      // a watcher still inside a PC/SC call then blocks the kiosk's event loop
+      // for good (seen 1 run in ~10 of the pcscd restart test). The watcher
+      // ends by itself once its call fails; keep the object reachable so that
+      // its destructor, which joins the same way, never runs on the event loop.
+      ABANDONED_WATCHERS.add(slot.reader);
+      this.logger.debug({ readerName: name }, 'reader watcher abandoned: pcscd is gone');
+    } else if (closeWatcher) {
       try {
         slot.reader.close();
       } catch (e) {
