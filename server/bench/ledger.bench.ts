@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { openDatabase, type SqliteDatabase } from '../src/db.js';
+import { normalizeTransfer } from '../src/ledger/validate.js';
 import { GENESIS_HASH, transferHash, Ledger, LEDGER_CHECKPOINT_TRANSFERS, MAX_BATCH_TRANSFERS, FUND_ACCOUNT_SPECS, cashBoxAccountSpec, personAccountSpecs, personAccountId, cashBoxAccountId, type TransferInput, type AccountSpec } from '../src/ledger/index.js';
 
 interface BenchMeasurement { name: string; value: number; unit: string }
@@ -79,21 +80,12 @@ function rawTransferRowsRate(dir: string, name: string, transfers: TransferInput
   const recordedAt = new Date().toISOString();
   let prevHash = GENESIS_HASH;
   const rows = transfers.map((t, i) => {
-    const row = {
-      seq: i + 1,
-      id: t.id,
-      debitAccountId: t.debitAccountId,
-      creditAccountId: t.creditAccountId,
-      amountFen: t.amountFen,
-      code: t.code,
-      at: t.at,
-      reference: null,
-      metaJson: JSON.stringify(t.meta, Object.keys(t.meta ?? {}).sort()),
-      linked: false,
-      recordedAt,
-    };
+    // The transfer as the ledger stores it (canonical at and meta), from the ledger's own normalizer.
+    const normalized = normalizeTransfer(t);
+    if (typeof normalized === 'string') throw new Error(`bench transfer invalid: ${normalized}`);
+    const row = { ...normalized, seq: i + 1, recordedAt };
     const hash = transferHash(prevHash, row);
-    const out = [row.seq, row.id, row.debitAccountId, row.creditAccountId, row.amountFen, row.code, row.at, null, row.metaJson, 0, recordedAt, prevHash, hash] as const;
+    const out = [row.seq, row.id, row.debitAccountId, row.creditAccountId, row.amountFen, row.code, row.at, row.reference, row.metaJson, row.linked ? 1 : 0, recordedAt, prevHash, hash] as const;
     prevHash = hash;
     return out;
   });

@@ -4,26 +4,15 @@ import { Writable } from 'node:stream';
 import { openDatabase } from '../db.js';
 import { Ledger, MAX_BATCH_TRANSFERS } from './ledger.js';
 import { FUND, cashBoxAccountId, personAccountId, personAccountSpecs, SOURCES } from './chart.js';
-import { LedgerErrorCode, isLedgerError } from './errors.js';
+import { LedgerErrorCode } from './errors.js';
 import { GENESIS_HASH } from './hash.js';
 import type { TransferInput } from './types.js';
-import { CITIZEN_A, CITIZEN_B, TERMINAL, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import { CITIZEN_A, CITIZEN_B, TERMINAL, expectLedgerError, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 
 const CASH = cashBoxAccountId(TERMINAL);
 const A_IND = personAccountId(CITIZEN_A, 'individual');
 const A_GOV = personAccountId(CITIZEN_A, 'government');
 const B_IND = personAccountId(CITIZEN_B, 'individual');
-
-function expectLedgerError(fn: () => unknown, code: number): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(isLedgerError(error)).toBe(true);
-    expect((error as { code: number }).code).toBe(code);
-    return;
-  }
-  throw new Error('expected a LedgerError');
-}
 
 let t: TempLedger;
 beforeEach(() => {

@@ -6,6 +6,8 @@ import { openDatabase, type SqliteDatabase } from '../db.js';
 import { Ledger } from './ledger.js';
 import { FUND_ACCOUNT_SPECS, cashBoxAccountSpec, personAccountSpecs } from './chart.js';
 import type { TransferInput } from './types.js';
+import { isLedgerError } from './errors.js';
+import { expect } from 'vitest';
 
 /** A deterministic UUIDv7 for test number n (the same n gives the same id). */
 export function testId(n: number): string {
@@ -95,4 +97,16 @@ export function rewritePostings(db: SqliteDatabase, accountId: string, edit: (en
   const rows = db.prepare('SELECT first_seq, data FROM ledger_posting_runs WHERE account_num = ?').raw().all(num) as [number, Buffer][];
   const update = db.prepare('UPDATE ledger_posting_runs SET data = ? WHERE account_num = ? AND first_seq = ?');
   for (const [firstSeq, data] of rows) update.run(encodePostingRun(edit(decodePostingRun(data))), num, firstSeq);
+}
+
+/** Runs fn and expects it to throw a LedgerError with this code. */
+export function expectLedgerError(fn: () => unknown, code: number): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(isLedgerError(error)).toBe(true);
+    expect((error as { code: number }).code).toBe(code);
+    return;
+  }
+  throw new Error('expected a LedgerError');
 }

@@ -18,10 +18,9 @@ import {
 } from '@nongbao/drivers/card';
 import { acquireMachineLock } from '../support/machine-lock.js';
 import { OWNED_PCSCD_PID_FILE, pcscdPids, startPcscd, stopPcscd } from '../global-setup.js';
-import { insertIntoVpcd, insertedInto, virtualReaders, waitForEvent } from './support.js';
+import { TOOL_TIMEOUT_MS, insertIntoVpcd, insertedInto, openscReadCitizenRecord, virtualReaders, waitForEvent } from './support.js';
 
 const run = promisify(execFile);
-const TOOL_TIMEOUT_MS = 20_000;
 /** pcscd polls vpcd about every 450 ms. */
 const VPCD_POLL_SETTLE_MS = 1_000;
 
@@ -127,17 +126,7 @@ describe('a client no one here wrote reads our virtual card', () => {
     const card = insertIntoVpcd(new VirtualCard(profile), 0);
     await reader.stop();
     try {
-      const { stdout } = await run(
-        'opensc-tool',
-        ['--reader', vpcdReaderName(0), '--wait', '-s', '00:A4:04:00:0F:73:78:31:2E:73:68:2E:C9:E7:BB:E1:B1:A3:D5:CF', '-s', '00:A4:00:00:02:EF:06', '-s', '00:B2:08:00:14'],
-        { timeout: TOOL_TIMEOUT_MS },
-      );
-      // Response lines are "08 12 36 32 ... <ASCII column>": join the hex columns.
-      const hexOut = stdout
-        .split('\n')
-        .map((line) => /^((?:[0-9A-F]{2} )+)/.exec(line)?.[1] ?? '')
-        .join('')
-        .replace(/ /g, '');
+      const hexOut = await openscReadCitizenRecord(vpcdReaderName(0));
       const citizenHex = Buffer.from(profile.holder.citizenNumber, 'latin1').toString('hex').toUpperCase();
       expect(hexOut).toContain(`0812${citizenHex}`);
     } finally {

@@ -1,5 +1,7 @@
 // Helpers for the card integration tests (real pcscd + vpcd).
+import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { promisify } from 'node:util';
 import { PcscCardReader, VirtualCard, runVpcdClient, vpcdPort, vpcdReaderName, type CardInsertedEvent } from '@nongbao/drivers/card';
 
 /** pcscd notices a vpcd connection on its next poll (~450 ms) and connects: leave room. */
@@ -41,4 +43,26 @@ export function virtualReaders(): PcscCardReader {
 
 export function insertedInto(slot: 0 | 1): (e: CardInsertedEvent) => boolean {
   return (e) => e.readerName === vpcdReaderName(slot);
+}
+
+/** How long an outside PC/SC tool (opensc-tool, scriptor) may take. */
+export const TOOL_TIMEOUT_MS = 20_000;
+
+/**
+ * Has opensc-tool (OpenSC, not ours) SELECT the application, SELECT EF06 and
+ * READ RECORD 8 (the citizen number) on a vpcd reader; returns the response
+ * bytes as one uppercase hex string. Response lines are "08 12 36 32 ...
+ * <ASCII column>": the hex columns are joined.
+ */
+export async function openscReadCitizenRecord(readerName: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    'opensc-tool',
+    ['--reader', readerName, '--wait', '-s', '00:A4:04:00:0F:73:78:31:2E:73:68:2E:C9:E7:BB:E1:B1:A3:D5:CF', '-s', '00:A4:00:00:02:EF:06', '-s', '00:B2:08:00:14'],
+    { timeout: TOOL_TIMEOUT_MS },
+  );
+  return stdout
+    .split('\n')
+    .map((line) => /^((?:[0-9A-F]{2} )+)/.exec(line)?.[1] ?? '')
+    .join('')
+    .replace(/ /g, '');
 }

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citizenNumberCheckChar, makeVirtualCardProfile, vpcdReaderName } from '@nongbao/drivers/card';
 import { acquireMachineLock } from '../support/machine-lock.js';
 import { REPO_ROOT } from '../support/demo-process.js';
+import { openscReadCitizenRecord } from './support.js';
 
 const run = promisify(execFile);
-const TOOL_TIMEOUT_MS = 20_000;
 const bin = resolve(REPO_ROOT, 'bin/nongbao.mjs');
 
 describe('nongbao virtual-card', () => {
@@ -38,16 +38,7 @@ describe('nongbao virtual-card', () => {
       while (!output.includes('in slot 1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(output).toContain(`"${vpcdReaderName(1)}"`);
 
-      const { stdout } = await run(
-        'opensc-tool',
-        ['--reader', vpcdReaderName(1), '--wait', '-s', '00:A4:04:00:0F:73:78:31:2E:73:68:2E:C9:E7:BB:E1:B1:A3:D5:CF', '-s', '00:A4:00:00:02:EF:06', '-s', '00:B2:08:00:14'],
-        { timeout: TOOL_TIMEOUT_MS },
-      );
-      const hexOut = stdout
-        .split('\n')
-        .map((line) => /^((?:[0-9A-F]{2} )+)/.exec(line)?.[1] ?? '')
-        .join('')
-        .replace(/ /g, '');
+      const hexOut = await openscReadCitizenRecord(vpcdReaderName(1));
       expect(hexOut).toContain(`0812${Buffer.from(profile.holder.citizenNumber, 'latin1').toString('hex').toUpperCase()}`);
     } finally {
       child.kill('SIGINT');
