@@ -20,7 +20,7 @@ import {
   PcscCardReader,
   VirtualCard,
   makeVirtualCardProfile,
-  runVpcdClient,
+  VpcdSlotWorker,
   type CardReaderDriver,
   type VirtualCardProfile,
 } from '@nongbao/drivers/card';
@@ -56,6 +56,7 @@ const PCSCD = '/usr/sbin/pcscd';
 const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 const VPCD_PORT_SLOT_0 = 35963;
 const PCSCD_READY_TIMEOUT_MS = 15_000;
+const CHILD_STOP_TIMEOUT_MS = 5_000;
 
 interface DemoCardEntry {
   cardNumber: string;
@@ -147,6 +148,25 @@ async function ensurePcscd(logger: Logger): Promise<ChildProcess | undefined> {
   return child;
 }
 
+/**
+ * Stops a child the demo started. Ctrl-C in a terminal reaches the whole
+ * process group, so the child may be gone already: its 'exit' event then has
+ * fired and must not be awaited. One that ignores SIGTERM is killed.
+ */
+export async function stopChild(child: ChildProcess, logger: Logger, timeoutMs = CHILD_STOP_TIMEOUT_MS): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)));
+  if (await Promise.race([exited.then(() => false), timedOut])) {
+    logger.warn({ event: 'demo.child_killed', pid: child.pid, timeoutMs });
+    child.kill('SIGKILL');
+    await exited;
+  }
+  clearTimeout(timer);
+}
+
 export interface RunningDemo {
   serverUrl: string;
   kioskUrl: string;
@@ -187,27 +207,19 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
     let removeCard: () => Promise<void>;
     if (wantPcscd) {
       const pcscd = await ensurePcscd(logger);
-      if (pcscd) {
-        stops.push(async () => {
-          pcscd.kill('SIGTERM');
-          await new Promise((r) => pcscd.once('exit', r));
-        });
-      }
+      if (pcscd) stops.push(() => stopChild(pcscd, logger));
       reader = new PcscCardReader({ logger: logger.child({ component: 'card-reader' }) });
-      let current: { abort: AbortController; done: Promise<unknown> } | undefined;
-      removeCard = async () => {
-        if (!current) return;
-        current.abort.abort();
-        await current.done.catch(() => undefined);
-        current = undefined;
-      };
-      insertCard = async (profile) => {
-        await removeCard();
-        const abort = new AbortController();
-        const done = runVpcdClient(new VirtualCard(profile), { port: VPCD_PORT_SLOT_0, signal: abort.signal });
-        current = { abort, done };
-      };
-      stops.push(() => removeCard());
+      // The card answers from a worker thread, as a real card answers whatever
+      // the terminal's thread is blocked in (see VpcdSlotWorker).
+      const slot = new VpcdSlotWorker({
+        port: VPCD_PORT_SLOT_0,
+        onCardEnded: (error) => logger.warn({ event: 'demo.card_connection_ended', code: error.codeName, message: error.message }),
+      });
+      removeCard = () => slot.remove();
+      insertCard = (profile) => slot.insert(profile);
+      // Stopped after the terminal (stops run in reverse): the card is pulled
+      // and the reader closed while pcscd still runs, as at a real kiosk.
+      stops.push(() => slot.close());
     } else {
       const inProcess = new InProcessCardReader();
       reader = inProcess;

@@ -25,5 +25,6 @@ export {
   type PcscReaderStatus,
 } from './driver.js';
 export * from './vpcd.js';
+export { VpcdSlotWorker, type VpcdSlotWorkerOptions } from './vpcd-worker.js';
 export { virtualCardCommand, parseVirtualCardArgs, VIRTUAL_CARD_USAGE, type VirtualCardArgs } from './cli.js';
 export * from './transcript.js';

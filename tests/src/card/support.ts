@@ -1,5 +1,5 @@
 // Helpers for the card integration tests (real pcscd + vpcd).
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
 import { PcscCardReader, VirtualCard, runVpcdClient, vpcdPort, vpcdReaderName, type CardInsertedEvent } from '@nongbao/drivers/card';
@@ -55,11 +55,20 @@ export const TOOL_TIMEOUT_MS = 20_000;
  * <ASCII column>": the hex columns are joined.
  */
 export async function openscReadCitizenRecord(readerName: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(
-    'opensc-tool',
-    ['--reader', readerName, '--wait', '-s', '00:A4:04:00:0F:73:78:31:2E:73:68:2E:C9:E7:BB:E1:B1:A3:D5:CF', '-s', '00:A4:00:00:02:EF:06', '-s', '00:B2:08:00:14'],
-    { timeout: TOOL_TIMEOUT_MS },
-  );
+  const { stdout } = await promisify(execFile)('opensc-tool', openscReadArgs(readerName), { timeout: TOOL_TIMEOUT_MS });
+  return responseHex(stdout);
+}
+
+/** The same read with this thread blocked until opensc-tool is done (as a synchronous native call blocks it). */
+export function openscReadCitizenRecordSync(readerName: string): string {
+  return responseHex(execFileSync('opensc-tool', openscReadArgs(readerName), { timeout: TOOL_TIMEOUT_MS, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+function openscReadArgs(readerName: string): string[] {
+  return ['--reader', readerName, '--wait', '-s', '00:A4:04:00:0F:73:78:31:2E:73:68:2E:C9:E7:BB:E1:B1:A3:D5:CF', '-s', '00:A4:00:00:02:EF:06', '-s', '00:B2:08:00:14'];
+}
+
+function responseHex(stdout: string): string {
   return stdout
     .split('\n')
     .map((line) => /^((?:[0-9A-F]{2} )+)/.exec(line)?.[1] ?? '')

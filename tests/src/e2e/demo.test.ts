@@ -1,13 +1,14 @@
 // The walking skeleton end to end, through real parts: `nongbao demo` as a
 // child process (server + terminal on free ports, SQLite files, socket.io over
 // a real port), driven through the terminal's local API like the UI does.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startDemoProcess, waitForKioskState, type DemoProcess } from '../support/demo-process.js';
 import { acquireMachineLock } from '../support/machine-lock.js';
+import { OWNED_PCSCD_PID_FILE, pcscdPids, startPcscd, stopPcscd } from '../global-setup.js';
 import { county, expectedMaskedName, residentWithHistory } from '../support/demo-residents.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nb-demo-e2e-'));
@@ -133,6 +134,39 @@ describe('the demo village through the real PC/SC stack', () => {
       await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle', 30_000);
     } finally {
       expect(await demo.stop()).toBe(0);
+      release();
+    }
+  });
+
+  it('stops on Ctrl-C when it started pcscd itself and the Ctrl-C reached pcscd too', async () => {
+    // In a terminal, Ctrl-C goes to the whole foreground process group: the
+    // pcscd the demo started dies at the same moment as the demo. The demo
+    // once waited for that pcscd's 'exit' event, which had already fired,
+    // and never exited.
+    const release = await acquireMachineLock('pcsc');
+    const suitePcscd = existsSync(OWNED_PCSCD_PID_FILE) ? Number(readFileSync(OWNED_PCSCD_PID_FILE, 'utf8')) : pcscdPids()[0];
+    expect(suitePcscd).toBeGreaterThan(0);
+    await stopPcscd(suitePcscd!);
+    const pcscDir = mkdtempSync(join(tmpdir(), 'nb-demo-own-pcscd-'));
+    try {
+      const demo = await startDemoProcess(['--data-dir', pcscDir, '--server-port', '0', '--kiosk-port', '0', '--card-path', 'pcscd'], { ownProcessGroup: true });
+      let demoPcscd: number | undefined;
+      try {
+        expect(demo.output()).toContain('behind the real pcscd');
+        expect(pcscdPids()).toHaveLength(1);
+        demoPcscd = pcscdPids()[0];
+        await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle' && s.serverConnected === true);
+        await post(`${demo.kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber });
+        await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin', 30_000);
+      } finally {
+        expect(await demo.stop()).toBe(0);
+      }
+      expect(readFileSync(join(pcscDir, 'logs', 'demo.log'), 'utf8')).toContain('"server.stopped"');
+      expect(pcscdPids()).not.toContain(demoPcscd);
+    } finally {
+      // A demo killed after a failed stop leaves its pcscd behind: stop it so the suite's can start.
+      for (const pid of pcscdPids()) await stopPcscd(pid);
+      writeFileSync(OWNED_PCSCD_PID_FILE, String(await startPcscd()));
       release();
     }
   });

@@ -12,13 +12,23 @@ export interface DemoProcess {
   kioskUrl: string;
   serverUrl: string;
   output: () => string;
-  /** Sends SIGINT (Ctrl-C) and resolves with the exit code. */
+  /**
+   * Sends SIGINT (Ctrl-C) and resolves with the exit code. With a process
+   * group of its own, SIGINT goes to the whole group, as Ctrl-C in a terminal
+   * does: children the demo started (pcscd) get it too.
+   */
   stop(): Promise<number | null>;
 }
 
-export async function startDemoProcess(args: string[]): Promise<DemoProcess> {
+export interface DemoProcessOptions {
+  /** Run the demo as the leader of its own process group (as a shell runs a foreground job). */
+  ownProcessGroup?: boolean;
+}
+
+export async function startDemoProcess(args: string[], options: DemoProcessOptions = {}): Promise<DemoProcess> {
   const child = spawn(process.execPath, [resolve(REPO_ROOT, 'bin/nongbao.mjs'), 'demo', ...args], {
     cwd: REPO_ROOT,
+    detached: options.ownProcessGroup === true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NONGBAO_LOG_LEVEL: 'debug' },
   });
@@ -48,7 +58,8 @@ export async function startDemoProcess(args: string[]): Promise<DemoProcess> {
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGINT');
+      if (options.ownProcessGroup) process.kill(-child.pid!, 'SIGINT');
+      else child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       const code = await exited;
       clearTimeout(timer);
