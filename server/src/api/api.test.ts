@@ -218,3 +218,54 @@ describe('the OpenAPI document', () => {
     }
   });
 });
+
+describe('a payroll running over HTTP', () => {
+  // Chunks of one person: the run takes many event-loop turns, long enough to
+  // send other requests while it is in flight.
+  const ELDERS = 150;
+  let runStack: TestStack;
+  let runServer: Server;
+  let runBase: string;
+  let token: string;
+  beforeAll(async () => {
+    runStack = openTestStack({ today: '2011-09-01', chunkPersons: 1 });
+    runStack.registry.users.createUser('op.zhao', 'operator-password-2', 'operator');
+    runStack.registry.persons.createVillage({ code: 'V001', name: '上坝村' });
+    runStack.db.transaction(() => {
+      for (let i = 0; i < ELDERS; i++) runStack.registry.persons.registerPerson(personInput(citizenNumberFor('1940-02-02', 100 + i), '1940-02-02'));
+    })();
+    const app = express();
+    app.use('/api/v1', createApiRouter({ db: runStack.db, ledger: runStack.ledger, policy: runStack.policy, schemeStart: '2010-07-01', registry: runStack.registry, runs: runStack.runs }));
+    runServer = createServer(app);
+    await new Promise<void>((resolve) => runServer.listen(0, '127.0.0.1', resolve));
+    runBase = `http://127.0.0.1:${(runServer.address() as AddressInfo).port}/api/v1`;
+    token = (await apiCall(runBase, 'POST', '/login', { body: { username: 'op.zhao', password: 'operator-password-2' } })).json.token;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => runServer.close(() => resolve()));
+    runStack.close();
+  });
+
+  it('answers other requests while it runs, refuses a second run with 409, and then pays everyone once', async () => {
+    let payrollAnswered = false;
+    const payroll = apiCall(runBase, 'POST', '/runs/payroll', { token, body: { month: '2011-08' } }).then((res) => {
+      payrollAnswered = true;
+      return res;
+    });
+    // Wait until the run is recorded as started (each poll is itself answered during the run).
+    let started = false;
+    for (let i = 0; i < 200 && !started && !payrollAnswered; i++) {
+      const runs = await apiCall(runBase, 'GET', '/runs', { token });
+      started = runs.json.some((r: { runKey: string; finishedAt: string | null }) => r.runKey === 'payroll:2011-08' && r.finishedAt === null);
+    }
+    expect(started).toBe(true);
+    const second = await apiCall(runBase, 'POST', '/runs/interest', { token, body: { year: 2010 } });
+    expect(payrollAnswered).toBe(false);
+    expect(second.status).toBe(409);
+    expect(second.json.error).toMatchObject({ code: 'run-in-progress' });
+    const res = await payroll;
+    expect(res.status).toBe(200);
+    expect(res.json.paidPersons).toBe(ELDERS);
+    expect((await apiCall(runBase, 'POST', '/runs/payroll', { token, body: { month: '2011-08' } })).json).toMatchObject({ paidPersons: 0, alreadyDecidedPersons: ELDERS });
+  });
+});

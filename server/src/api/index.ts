@@ -74,7 +74,7 @@ function handle(spec: RouteSpec): RequestHandler {
       user: req.officeUser,
       token: bearerToken(req.get('authorization')),
     };
-    const out: HandlerOutput = spec.handler(input);
+    const out: HandlerOutput = await spec.handler(input);
     if ('csvLines' in out) await sendCsv(res, out.csvLines, out.filename);
     else res.status(out.status).json(out.json);
   };

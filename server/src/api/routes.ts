@@ -57,7 +57,7 @@ export interface RouteSpec {
   params?: z.ZodType;
   /** Documented success status and description. */
   success: { status: number; description: string; csv?: boolean };
-  handler: (input: HandlerInput) => HandlerOutput;
+  handler: (input: HandlerInput) => HandlerOutput | Promise<HandlerOutput>;
 }
 
 export interface RouteDeps {
@@ -382,9 +382,9 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       access: 'operator',
       body: interestRunSchema,
       success: { status: 200, description: 'InterestSummary' },
-      handler: ({ body }) => {
+      handler: async ({ body }) => {
         const b = body as z.infer<typeof interestRunSchema>;
-        return json(200, runs.interest(b.year, { dryRun: b.dryRun }));
+        return json(200, await runs.interestInTurns(b.year, { dryRun: b.dryRun }));
       },
     },
     {
@@ -394,9 +394,9 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       access: 'operator',
       body: payrollRunSchema,
       success: { status: 200, description: 'PayrollSummary' },
-      handler: ({ body }) => {
+      handler: async ({ body }) => {
         const b = body as z.infer<typeof payrollRunSchema>;
-        return json(200, runs.payroll(b.month, { dryRun: b.dryRun }));
+        return json(200, await runs.payrollInTurns(b.month, { dryRun: b.dryRun }));
       },
     },
     {

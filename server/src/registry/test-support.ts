@@ -22,14 +22,14 @@ export interface TestStack {
   close(): void;
 }
 
-export function openTestStack(options: { today: string; schemeStart?: string; preset?: string; overrides?: unknown }): TestStack {
+export function openTestStack(options: { today: string; schemeStart?: string; preset?: string; overrides?: unknown; chunkPersons?: number }): TestStack {
   const dir = mkdtempSync(join(tmpdir(), 'nongbao-registry-'));
   const db = openDatabase(join(dir, 'server.sqlite'));
   const ledger = Ledger.openSqlite(db);
   const policy = resolvePolicy(options.preset ?? 'xinnongbao-2009', options.overrides ?? {});
   let nowMs = shanghaiMidnightMs(options.today) + 12 * 3_600_000;
   const registry = createRegistry({ db, ledger, policy, schemeStart: options.schemeStart ?? '2010-07-01', now: () => nowMs });
-  const runs = createRuns(registry);
+  const runs = createRuns(registry, options.chunkPersons === undefined ? {} : { chunkPersons: options.chunkPersons });
   return {
     db,
     ledger,

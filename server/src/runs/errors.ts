@@ -4,6 +4,7 @@ export const RUN_ERROR_CODES = {
   'invalid-run-parameter': 6100,
   'run-in-future': 6101,
   'previous-run-missing': 6102,
+  'run-in-progress': 6103,
   'run-failed': 6190,
 } as const;
 export type RunErrorCode = keyof typeof RUN_ERROR_CODES;
@@ -12,6 +13,7 @@ const STATUS: Record<RunErrorCode, number> = {
   'invalid-run-parameter': 400,
   'run-in-future': 422,
   'previous-run-missing': 422,
+  'run-in-progress': 409,
   'run-failed': 500,
 };
 

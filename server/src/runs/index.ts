@@ -4,6 +4,7 @@
 // nothing. Built on the registry's context, so the runs, the office API and
 // the kiosk gateway share one database, ledger and policy.
 import type { Registry } from '../registry/index.js';
+import { RunError } from './errors.js';
 import { listRuns, type RunRecord } from './run-log.js';
 import { bankFileLines } from './bank-file.js';
 import { InterestRun, type InterestSummary } from './interest.js';
@@ -13,6 +14,13 @@ import { SettlementRuns, type DeathSettlementSummary, type UrbanPensionSummary }
 export interface Runs {
   interest(year: number, options?: { dryRun?: boolean }): InterestSummary;
   payroll(month: string, options?: { dryRun?: boolean }): PayrollSummary;
+  /**
+   * The same runs, giving the event loop a turn after each chunk: what a
+   * server calls, so that kiosks and other requests are answered while a
+   * payroll of a million runs. A dry run is one transaction and runs in one go.
+   */
+  interestInTurns(year: number, options?: { dryRun?: boolean }): Promise<InterestSummary>;
+  payrollInTurns(month: string, options?: { dryRun?: boolean }): Promise<PayrollSummary>;
   deathSettlement(options?: { dryRun?: boolean }): DeathSettlementSummary;
   urbanPensionFindings(options?: { dryRun?: boolean }): UrbanPensionSummary;
   /** The bank payment file of a month's payroll, as CSV lines (CRLF), header first. */
@@ -20,16 +28,49 @@ export interface Runs {
   list(limit?: number): RunRecord[];
 }
 
-export function createRuns(registry: Registry): Runs {
+export interface RunsOptions {
+  /** Persons per chunk (one transaction); RUN_CHUNK_PERSONS unless a test wants many chunks. */
+  chunkPersons?: number;
+}
+
+/**
+ * One run at a time: while a run started in turns is between two chunks, any
+ * other run is refused with `run-in-progress` (HTTP 409) rather than
+ * interleaved with it.
+ */
+export function createRuns(registry: Registry, options: RunsOptions = {}): Runs {
   const ctx = registry.context;
-  const interest = new InterestRun(ctx);
-  const payroll = new PayrollRun(ctx, registry.recipients);
+  const interest = new InterestRun(ctx, options.chunkPersons);
+  const payroll = new PayrollRun(ctx, registry.recipients, options.chunkPersons);
   const settlements = new SettlementRuns(ctx);
+  let running: string | undefined;
+  const claim = (name: string): void => {
+    if (running !== undefined) throw new RunError('run-in-progress', `the ${running} run is in progress; start the ${name} run when it has ended`);
+    running = name;
+  };
+  const exclusive = <T>(name: string, work: () => T): T => {
+    claim(name);
+    try {
+      return work();
+    } finally {
+      running = undefined;
+    }
+  };
+  const exclusiveInTurns = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    claim(name);
+    try {
+      return await work();
+    } finally {
+      running = undefined;
+    }
+  };
   return {
-    interest: (year, options) => interest.run(year, options),
-    payroll: (month, options) => payroll.run(month, options),
-    deathSettlement: (options) => settlements.deathSettlement(options),
-    urbanPensionFindings: (options) => settlements.urbanPensionFindings(options),
+    interest: (year, o) => exclusive('interest', () => interest.run(year, o)),
+    payroll: (month, o) => exclusive('payroll', () => payroll.run(month, o)),
+    interestInTurns: (year, o) => exclusiveInTurns('interest', () => interest.runInTurns(year, o)),
+    payrollInTurns: (month, o) => exclusiveInTurns('payroll', () => payroll.runInTurns(month, o)),
+    deathSettlement: (o) => exclusive('death-settlement', () => settlements.deathSettlement(o)),
+    urbanPensionFindings: (o) => exclusive('urban-pension', () => settlements.urbanPensionFindings(o)),
     bankFile: (month) => bankFileLines(ctx, month),
     list: (limit) => listRuns(ctx, limit),
   };

@@ -13,11 +13,14 @@ import { RunError } from './errors.js';
 import {
   RUN_CHUNK_PERSONS,
   RUN_CONFLICTS_LIMIT,
+  drain,
+  drainInTurns,
   recordRunEnd,
   recordRunStart,
   submitTransfers,
   withDryRun,
   type RunConflict,
+  type RunSteps,
   type TransferTally,
 } from './run-log.js';
 
@@ -41,9 +44,21 @@ export function interestRunKey(year: number): string {
 }
 
 export class InterestRun {
-  constructor(private readonly ctx: RegistryContext) {}
+  constructor(
+    private readonly ctx: RegistryContext,
+    private readonly chunkPersons = RUN_CHUNK_PERSONS,
+  ) {}
 
   run(year: number, options: { dryRun?: boolean } = {}): InterestSummary {
+    return drain(this.steps(year, options));
+  }
+
+  /** The same run, giving the event loop a turn after each chunk (a dry run is one transaction: it runs in one go). */
+  runInTurns(year: number, options: { dryRun?: boolean } = {}): Promise<InterestSummary> {
+    return drainInTurns(this.steps(year, options));
+  }
+
+  private *steps(year: number, options: { dryRun?: boolean }): RunSteps<InterestSummary> {
     if (!Number.isInteger(year) || year < 2000 || year > 2200) throw new RunError('invalid-run-parameter', `year: 2000-2200 (got ${year})`, 'year');
     const today = shanghaiDate(this.ctx.now());
     // Credited on 31 December: the run may happen on that day or later.
@@ -62,7 +77,13 @@ export class InterestRun {
       transfers: { created: 0, exists: 0 },
       conflicts: [],
     };
+    if (dryRun) return withDryRun(this.ctx, true, () => drain(this.work(summary)));
+    return yield* this.work(summary);
+  }
+
+  private *work(summary: InterestSummary): RunSteps<InterestSummary> {
     const { db, ledger, policy } = this.ctx;
+    const { year, runKey, dryRun } = summary;
     const before = shanghaiMidnightIso(`${year}-01-01`);
     const at = shanghaiNoonIso(`${year}-12-31`);
     const idTime = shanghaiMidnightMs(`${year}-12-31`);
@@ -71,54 +92,53 @@ export class InterestRun {
        WHERE citizen_number > ? AND (death_date IS NULL OR death_date > ?)
        ORDER BY citizen_number LIMIT ?`,
     );
-    return withDryRun(this.ctx, dryRun, () => {
-      if (!dryRun) recordRunStart(this.ctx, runKey, 'interest');
-      let after = '';
-      for (;;) {
-        const rows = page.all(after, `${year}-12-31`, RUN_CHUNK_PERSONS) as { citizen_number: string }[];
-        if (rows.length === 0) break;
-        after = rows[rows.length - 1]!.citizen_number;
-        db.transaction(() => {
-          const transfers: TransferInput[] = [];
-          const owners: { citizenNumber: string; source: string }[] = [];
-          for (const { citizen_number: cn } of rows) {
-            summary.persons += 1;
-            const balances = zeroBalances();
-            for (const source of SOURCES) balances[source] = ledger.balance(personAccountId(cn, source), { before }).balanceFen;
-            const interest = yearlyInterest(balances, year, policy);
-            let any = false;
-            for (const source of SOURCES) {
-              if (interest[source] <= 0) continue;
-              any = true;
-              transfers.push({
-                id: derivedUuidV7(idTime, `${runKey}|${cn}|${source}`),
-                debitAccountId: FUND.interestExpense,
-                creditAccountId: personAccountId(cn, source),
-                amountFen: interest[source],
-                code: 'interest',
-                at,
-                meta: { citizenNumber: cn, year, source, runKey },
-              });
-              owners.push({ citizenNumber: cn, source });
-            }
-            if (any) summary.creditedPersons += 1;
+    if (!dryRun) recordRunStart(this.ctx, runKey, 'interest');
+    let after = '';
+    for (;;) {
+      const rows = page.all(after, `${year}-12-31`, this.chunkPersons) as { citizen_number: string }[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.citizen_number;
+      db.transaction(() => {
+        const transfers: TransferInput[] = [];
+        const owners: { citizenNumber: string; source: string }[] = [];
+        for (const { citizen_number: cn } of rows) {
+          summary.persons += 1;
+          const balances = zeroBalances();
+          for (const source of SOURCES) balances[source] = ledger.balance(personAccountId(cn, source), { before }).balanceFen;
+          const interest = yearlyInterest(balances, year, policy);
+          let any = false;
+          for (const source of SOURCES) {
+            if (interest[source] <= 0) continue;
+            any = true;
+            transfers.push({
+              id: derivedUuidV7(idTime, `${runKey}|${cn}|${source}`),
+              debitAccountId: FUND.interestExpense,
+              creditAccountId: personAccountId(cn, source),
+              amountFen: interest[source],
+              code: 'interest',
+              at,
+              meta: { citizenNumber: cn, year, source, runKey },
+            });
+            owners.push({ citizenNumber: cn, source });
           }
-          const results = submitTransfers(this.ctx, transfers, summary.transfers);
-          results.forEach((r, i) => {
-            const t = transfers[i]!;
-            const source = owners[i]!.source as keyof Balances;
-            if (r.result === 'created' || r.result === 'exists') {
-              summary.interestFen[source] += t.amountFen;
-              summary.totalFen += t.amountFen;
-            } else if (summary.conflicts.length < RUN_CONFLICTS_LIMIT) {
-              summary.conflicts.push({ citizenNumber: owners[i]!.citizenNumber, transferId: r.id, result: r.result });
-            }
-          });
-        })();
-      }
-      if (!dryRun) recordRunEnd(this.ctx, runKey, summary);
-      this.ctx.logger.info({ runKey, dryRun, totalFen: summary.totalFen }, 'interest run done');
-      return summary;
-    });
+          if (any) summary.creditedPersons += 1;
+        }
+        const results = submitTransfers(this.ctx, transfers, summary.transfers);
+        results.forEach((r, i) => {
+          const t = transfers[i]!;
+          const source = owners[i]!.source as keyof Balances;
+          if (r.result === 'created' || r.result === 'exists') {
+            summary.interestFen[source] += t.amountFen;
+            summary.totalFen += t.amountFen;
+          } else if (summary.conflicts.length < RUN_CONFLICTS_LIMIT) {
+            summary.conflicts.push({ citizenNumber: owners[i]!.citizenNumber, transferId: r.id, result: r.result });
+          }
+        });
+      })();
+      yield;
+    }
+    if (!dryRun) recordRunEnd(this.ctx, runKey, summary);
+    this.ctx.logger.info({ runKey, dryRun, totalFen: summary.totalFen }, 'interest run done');
+    return summary;
   }
 }

@@ -58,11 +58,14 @@ import {
   RUN_CHUNK_PERSONS,
   RUN_CONFLICTS_LIMIT,
   RUN_SUMMARY_LINES_LIMIT,
+  drain,
+  drainInTurns,
   recordRunEnd,
   recordRunStart,
   submitTransfers,
   withDryRun,
   type RunConflict,
+  type RunSteps,
   type TransferTally,
 } from './run-log.js';
 
@@ -214,9 +217,19 @@ export class PayrollRun {
   constructor(
     private readonly ctx: RegistryContext,
     private readonly recipients: RecipientFactsReader,
+    private readonly chunkPersons = RUN_CHUNK_PERSONS,
   ) {}
 
   run(month: Month, options: { dryRun?: boolean } = {}): PayrollSummary {
+    return drain(this.steps(month, options));
+  }
+
+  /** The same run, giving the event loop a turn after each chunk (a dry run is one transaction: it runs in one go). */
+  runInTurns(month: Month, options: { dryRun?: boolean } = {}): Promise<PayrollSummary> {
+    return drainInTurns(this.steps(month, options));
+  }
+
+  private *steps(month: Month, options: { dryRun?: boolean }): RunSteps<PayrollSummary> {
     if (!isMonth(month)) throw new RunError('invalid-run-parameter', `month: YYYY-MM (got ${JSON.stringify(month)})`, 'month');
     const thisMonth = monthOf(shanghaiDate(this.ctx.now()));
     if (month > thisMonth) throw new RunError('run-in-future', `the payroll of ${month} cannot run before that month (now ${thisMonth})`, 'month');
@@ -244,18 +257,21 @@ export class PayrollRun {
       lines: [],
       linesTruncated: false,
     };
-    return withDryRun(this.ctx, dryRun, () => {
-      if (!dryRun) recordRunStart(this.ctx, runKey, 'payroll');
-      this.startPensions(month, runKey, summary);
-      this.payPensions(month, runKey, summary);
-      if (!dryRun) recordRunEnd(this.ctx, runKey, { ...summary, lines: undefined });
-      this.ctx.logger.info({ runKey, dryRun, paidPersons: summary.paidPersons, totalFen: summary.totalFen }, 'payroll run done');
-      return summary;
-    });
+    if (dryRun) return withDryRun(this.ctx, true, () => drain(this.work(month, runKey, summary)));
+    return yield* this.work(month, runKey, summary);
+  }
+
+  private *work(month: Month, runKey: string, summary: PayrollSummary): RunSteps<PayrollSummary> {
+    if (!summary.dryRun) recordRunStart(this.ctx, runKey, 'payroll');
+    yield* this.startPensions(month, runKey, summary);
+    yield* this.payPensions(month, runKey, summary);
+    if (!summary.dryRun) recordRunEnd(this.ctx, runKey, { ...summary, lines: undefined });
+    this.ctx.logger.info({ runKey, dryRun: summary.dryRun, paidPersons: summary.paidPersons, totalFen: summary.totalFen }, 'payroll run done');
+    return summary;
   }
 
   /** Step 1: fixes the pensions that start by `month` (POLICY.md "When a pension is paid"). */
-  private startPensions(month: Month, runKey: string, summary: PayrollSummary): void {
+  private *startPensions(month: Month, runKey: string, summary: PayrollSummary): RunSteps<void> {
     const { db, policy, schemeStart, ledger } = this.ctx;
     const pensionAge = settingsOn(policy, firstDayOf(month)).pensionAge;
     // Only people who can be of pension age by `month` are looked at; the policy decides the rest.
@@ -273,7 +289,7 @@ export class PayrollRun {
     );
     let after = '';
     for (;;) {
-      const rows = page.all(bornBefore, after, RUN_CHUNK_PERSONS) as { citizen_number: string; birth_date: string; death_date: string | null }[];
+      const rows = page.all(bornBefore, after, this.chunkPersons) as { citizen_number: string; birth_date: string; death_date: string | null }[];
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.citizen_number;
       db.transaction(() => {
@@ -306,11 +322,12 @@ export class PayrollRun {
           summary.pensionsStarted += 1;
         }
       })();
+      yield;
     }
   }
 
   /** Steps 2-4: decides and pays every pensioner's months through `month`. */
-  private payPensions(month: Month, runKey: string, summary: PayrollSummary): void {
+  private *payPensions(month: Month, runKey: string, summary: PayrollSummary): RunSteps<void> {
     const { db, policy } = this.ctx;
     const settings = settingsOn(policy, firstDayOf(month));
     const backPayStatuses: string[] = [];
@@ -344,7 +361,7 @@ export class PayrollRun {
     const runTag = payrollRunTag(runKey);
     let after = '';
     for (;;) {
-      const rows = page.all(month, after, RUN_CHUNK_PERSONS) as PayrollPage[];
+      const rows = page.all(month, after, this.chunkPersons) as PayrollPage[];
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.citizen_number;
       db.transaction(() => {
@@ -356,7 +373,7 @@ export class PayrollRun {
         let poolFirst = '';
         let poolLast = '';
         const balancesOf = this.chunkBalances(rows, month);
-        /** Citizens whose months through `month` this chunk decides (at most RUN_CHUNK_PERSONS). */
+        /** Citizens whose months through `month` this chunk decides (at most a chunk's persons). */
         const decided: string[] = [];
         for (const row of rows) {
           const person = personOf(row);
@@ -517,6 +534,7 @@ export class PayrollRun {
           }
         }
       })();
+      yield;
     }
   }
 

@@ -37,6 +37,31 @@ export interface RunConflict {
   result: string;
 }
 
+/**
+ * A run as steps: the generator does one chunk (one transaction) per step and
+ * yields between chunks, never inside a transaction. drain() runs every step at
+ * once (the CLI, the demo's seed, the benches); drainInTurns() gives the event
+ * loop a turn between steps, so a server running a payroll over HTTP still
+ * answers the kiosks and other requests while it runs.
+ */
+export type RunSteps<T> = Generator<void, T, void>;
+
+export function drain<T>(steps: RunSteps<T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+export async function drainInTurns<T>(steps: RunSteps<T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    // setImmediate runs after the poll phase: pending I/O (requests, sockets) is served first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 const DRY_RUN_ROLLBACK = Symbol('dry-run rollback');
 
 /** Runs `work` for real, or inside a transaction rolled back at the end (dry run). */

@@ -358,3 +358,102 @@ describe('family binding (POLICY: aged 60+ at the scheme start)', () => {
     ]);
   });
 });
+
+describe('runs in turns (how the server runs them)', () => {
+  const ELDERS = 5;
+  /** A stack with chunks of two persons and ELDERS people aged 60+ at the scheme start (basic pension). */
+  function eldersStack(): TestStack {
+    const s = openTestStack({ today: '2020-06-15', chunkPersons: 2 });
+    s.registry.persons.createVillage({ code: 'V001', name: '上坝村' });
+    for (let i = 0; i < ELDERS; i++) s.registry.persons.registerPerson(personInput(citizenNumberFor('1944-02-02', 40 + i), '1944-02-02'));
+    return s;
+  }
+  let elders: TestStack;
+  beforeEach(() => {
+    elders = eldersStack();
+  });
+  afterEach(() => elders.close());
+
+  /** Counts event-loop turns (setImmediate callbacks) until stopped. */
+  function countTurns(): { stop: () => number } {
+    let turns = 0;
+    let running = true;
+    const tick = (): void => {
+      if (!running) return;
+      turns += 1;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    return {
+      stop: () => {
+        running = false;
+        return turns;
+      },
+    };
+  }
+
+  it('gives the event loop a turn after each chunk and pays what a run in one go pays', async () => {
+    const turns = countTurns();
+    const inTurns = await elders.runs.payrollInTurns('2020-06');
+    // Chunks of 2 over 5 persons: 3 chunks fixing pensions, 3 paying them.
+    expect(turns.stop()).toBeGreaterThanOrEqual(6);
+    const inOneGo = eldersStack();
+    try {
+      const turnsOfOneGo = countTurns();
+      expect(inOneGo.runs.payroll('2020-06')).toEqual(inTurns);
+      expect(turnsOfOneGo.stop()).toBe(0);
+    } finally {
+      inOneGo.close();
+    }
+    expect(inTurns.paidPersons).toBe(ELDERS);
+    expect(elders.ledger.balance(FUND.payout).creditsFen).toBe(inTurns.totalFen);
+    expect(elders.ledger.verify().ok).toBe(true);
+  });
+
+  it('credits interest in turns as in one go', async () => {
+    for (let i = 0; i < ELDERS; i++) {
+      const cn = citizenNumberFor('1970-01-01', 60 + i);
+      elders.registry.persons.registerPerson(personInput(cn, '1970-01-01'));
+      elders.registry.recordContribution({ id: testUuid('2018-09-01'), citizenNumber: cn, year: 2018, tierYuan: 100, channel: 'counter', paidAt: '2018-09-01T10:00:00+08:00' });
+    }
+    const turns = countTurns();
+    const summary = await elders.runs.interestInTurns(2019);
+    expect(turns.stop()).toBeGreaterThanOrEqual(5);
+    expect(summary.persons).toBe(2 * ELDERS);
+    expect(summary.creditedPersons).toBe(ELDERS);
+    expect(elders.runs.interest(2019)).toMatchObject({ totalFen: summary.totalFen, transfers: { created: 0, exists: summary.transfers.created } });
+  });
+
+  it('refuses any other run while one is in progress, and runs again once it has ended', async () => {
+    const payroll = elders.runs.payrollInTurns('2020-06');
+    const refused = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(refused(() => elders.runs.interest(2019))).toMatchObject({ code: 'run-in-progress', status: 409 });
+    expect(refused(() => elders.runs.deathSettlement())).toMatchObject({ code: 'run-in-progress' });
+    await expect(elders.runs.payrollInTurns('2020-06')).rejects.toMatchObject({ code: 'run-in-progress' });
+    expect((await payroll).paidPersons).toBe(ELDERS);
+    expect(elders.runs.payroll('2020-06')).toMatchObject({ paidPersons: 0, totalFen: 0, transfers: { created: 0 } });
+  });
+
+  it('frees the runs again after a run in turns fails', async () => {
+    await expect(elders.runs.payrollInTurns('2031-01')).rejects.toMatchObject({ code: 'run-in-future' });
+    expect((await elders.runs.payrollInTurns('2020-06')).paidPersons).toBe(ELDERS);
+  });
+
+  it('does a dry run in one go, inside its rolled-back transaction, and writes nothing', async () => {
+    const before = ['reg_pensions', 'reg_payments', 'reg_runs'].map((t) => count(elders, t));
+    const transfers = transferCount(elders);
+    const turns = countTurns();
+    const dry = await elders.runs.payrollInTurns('2020-06', { dryRun: true });
+    expect(turns.stop()).toBe(0);
+    expect(dry.paidPersons).toBe(ELDERS);
+    expect(['reg_pensions', 'reg_payments', 'reg_runs'].map((t) => count(elders, t))).toEqual(before);
+    expect(transferCount(elders)).toBe(transfers);
+  });
+});
