@@ -46,6 +46,12 @@ function findBenchFiles(root: string, filter: string | undefined): string[] {
   return files;
 }
 
+/** How this process was started: the V8 settings change the numbers (bin/nongbao.mjs explains the one we set). */
+function runtime(): { node: string; nodeFlags: string[] } {
+  const fromEnv = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
+  return { node: process.version, nodeFlags: [...process.execArgv.filter((f) => f.startsWith('--') && !f.startsWith('--import')), ...fromEnv] };
+}
+
 function formatValue(m: BenchMeasurement): string {
   const digits = Math.abs(m.value) >= 100 ? 0 : Math.abs(m.value) >= 1 ? 2 : 4;
   return `${m.value.toFixed(digits)} ${m.unit}`;
@@ -62,6 +68,10 @@ export async function runBench(argv: string[]): Promise<number> {
     console.error(`no bench files found${filter ? ` matching ${filter}` : ''}`);
     return 1;
   }
+  const env = runtime();
+  if (!env.nodeFlags.some((f) => f.startsWith('--max-semi-space-size'))) {
+    console.error('note: started without --max-semi-space-size, unlike the server (npm run bench or ./bin/nongbao.mjs set it)');
+  }
   const all: BenchResult[] = [];
   for (const file of files) {
     console.error(`running ${file}`);
@@ -69,7 +79,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const result = await mod.default({ quick });
     const results = Array.isArray(result) ? result : [result];
     for (const r of results) {
-      writeFileSync(join(outDir, `${r.name}.json`), JSON.stringify({ ...r, at: new Date().toISOString(), quick }, null, 2));
+      writeFileSync(join(outDir, `${r.name}.json`), JSON.stringify({ ...r, at: new Date().toISOString(), quick, runtime: env }, null, 2));
       all.push(r);
     }
   }
@@ -80,6 +90,7 @@ export async function runBench(argv: string[]): Promise<number> {
     for (const m of r.measurements) lines.push(`| ${r.name} | ${m.name} | ${formatValue(m)} |`);
     for (const t of r.targets) lines.push(`| ${r.name} | target: ${t.description} | ${t.met ? 'met' : 'NOT MET'} |`);
   }
+  lines.push('', `node ${env.node}, flags: ${env.nodeFlags.join(' ') || '(none)'}`);
   const table = lines.join('\n');
   writeFileSync(join(outDir, 'summary.md'), `${table}\n`);
   console.log(table);
