@@ -28,7 +28,7 @@ interface BenchResult { name: string; measurements: BenchMeasurement[]; baseline
 const KIOSKS = 100;
 const PERSONS = 10_000;
 /** Rounds per measurement; the best round counts, since the machine is shared. */
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 function citizen(i: number): string {
   return `4101011960${String(i).padStart(8, '0')}`;
