@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { personAccountId } from '../ledger/index.js';
 import { VILLAGE_REGISTER_COLUMNS } from '../registry/persons.js';
+import { LOGIN_FAILURES_PER_ADDRESS_LIMIT } from '../registry/users.js';
 import { citizenNumberFor, openTestStack, personInput, testUuid, withWrongCheckDigit, type TestStack } from '../registry/test-support.js';
 import { createApiRouter, JSON_BODY_LIMIT_BYTES } from './index.js';
 import { buildRoutes, counterContributionSchema } from './routes.js';
@@ -267,5 +268,15 @@ describe('a payroll running over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.json.paidPersons).toBe(ELDERS);
     expect((await apiCall(runBase, 'POST', '/runs/payroll', { token, body: { month: '2011-08' } })).json).toMatchObject({ paidPersons: 0, alreadyDecidedPersons: ELDERS });
+  });
+
+  it('refuses logins from a client address after too many failures on any names (429 naming the client)', async () => {
+    for (let i = 0; i < LOGIN_FAILURES_PER_ADDRESS_LIMIT; i++) {
+      expect((await apiCall(runBase, 'POST', '/login', { body: { username: `guess.${i}`, password: 'spray-password' } })).status).toBe(401);
+    }
+    const res = await apiCall(runBase, 'POST', '/login', { body: { username: 'op.zhao', password: 'operator-password-2' } });
+    expect(res.status).toBe(429);
+    expect(res.json.error).toMatchObject({ code: 'too-many-logins', field: 'client' });
+    expect(res.headers.get('retry-after')).toBe(String(res.json.error.details.retryAfterSeconds));
   });
 });

@@ -73,6 +73,7 @@ function handle(spec: RouteSpec): RequestHandler {
       body: spec.bodyType === 'csv' ? req.body : spec.body ? parseInput(spec.body, req.body ?? {}) : undefined,
       user: req.officeUser,
       token: bearerToken(req.get('authorization')),
+      clientAddress: req.ip,
     };
     const out: HandlerOutput = await spec.handler(input);
     if ('csvLines' in out) await sendCsv(res, out.csvLines, out.filename);

@@ -38,6 +38,8 @@ export interface HandlerInput {
   user: { username: string; role: Role } | undefined;
   /** The bearer token of the request (logout). */
   token: string | undefined;
+  /** The peer's address (express's req.ip: the socket's, as no proxy is trusted). */
+  clientAddress: string | undefined;
 }
 
 export type HandlerOutput =
@@ -108,9 +110,9 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       access: 'public',
       body: loginBodySchema,
       success: { status: 200, description: '{ token, username, role, expiresAt }' },
-      handler: ({ body }) => {
+      handler: ({ body, clientAddress }) => {
         const b = body as z.infer<typeof loginBodySchema>;
-        return json(200, registry.users.login(b.username, b.password));
+        return json(200, registry.users.login(b.username, b.password, clientAddress));
       },
     },
     {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND, cashBoxAccountId, personAccountId } from '../ledger/index.js';
 import { isRegistryError, type RegistryError } from './errors.js';
 import { VILLAGE_REGISTER_COLUMNS } from './persons.js';
-import { LOGIN_FAILURES_LIMIT, UserService } from './users.js';
+import { LOGIN_FAILURES_LIMIT, LOGIN_FAILURES_PER_ADDRESS_LIMIT, LOGIN_FAILURE_WINDOW_MS, UserService } from './users.js';
 import { citizenNumberFor, openTestStack, personInput, testUuid, withWrongCheckDigit, type TestStack } from './test-support.js';
 
 function catchError(fn: () => unknown): RegistryError {
@@ -278,5 +278,22 @@ describe('office users', () => {
     for (let i = 0; i < LOGIN_FAILURES_LIMIT; i++) expect(catchError(() => users.login('no.such.user', 'whatever pass')).code).toBe('bad-credentials');
     expect(catchError(() => users.login('no.such.user', 'whatever pass')).code).toBe('too-many-logins');
     expect(users.login('wang.op', 'correct horse battery').username).toBe('wang.op');
+  });
+
+  it('refuses a client address after too many failed logins on any names, and only that address', () => {
+    let clock = Date.parse('2024-05-01T08:00:00Z');
+    const users = new UserService(stack.db, () => clock);
+    users.createUser('wang.op', 'correct horse battery', 'operator');
+    // One password tried on many names: no name reaches its own limit.
+    for (let i = 0; i < LOGIN_FAILURES_PER_ADDRESS_LIMIT; i++) {
+      expect(catchError(() => users.login(`guess.${i}`, 'spray password', '10.0.0.9')).code).toBe('bad-credentials');
+    }
+    const refused = catchError(() => users.login('wang.op', 'correct horse battery', '10.0.0.9'));
+    expect(refused).toMatchObject({ code: 'too-many-logins', field: 'client' });
+    expect(refused.details).toEqual({ retryAfterSeconds: LOGIN_FAILURE_WINDOW_MS / 1000 });
+    expect(users.login('wang.op', 'correct horse battery', '10.0.0.10').username).toBe('wang.op');
+    expect(users.login('wang.op', 'correct horse battery').username).toBe('wang.op');
+    clock += LOGIN_FAILURE_WINDOW_MS;
+    expect(users.login('wang.op', 'correct horse battery', '10.0.0.9').username).toBe('wang.op');
   });
 });

@@ -22,9 +22,53 @@ export const SESSIONS_PER_USER_LIMIT = 20;
  * hashed) until the oldest failure leaves the window.
  */
 export const LOGIN_FAILURES_LIMIT = 5;
+/**
+ * Failed logins from one client address (any names) within the window after
+ * which that address is refused the same way: a guesser trying one password on
+ * many names. A county office behind one address mistypes far less than this.
+ */
+export const LOGIN_FAILURES_PER_ADDRESS_LIMIT = 30;
 export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
-/** User names whose recent failures are remembered (the oldest are forgotten first). */
-const LOGIN_FAILURE_NAMES_LIMIT = 10_000;
+/** Names (or addresses) whose recent failures are remembered (the oldest are forgotten first). */
+const LOGIN_FAILURE_KEYS_LIMIT = 10_000;
+
+/** Recent failures per key (a user name or a client address), in memory, pruned to the window. */
+class FailureWindow {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** When `key` may try again (ms), or undefined when it is under its limit. */
+  blockedUntil(key: string): number | undefined {
+    const recent = this.recent(key);
+    return recent.length >= this.limit ? recent[recent.length - this.limit]! + LOGIN_FAILURE_WINDOW_MS : undefined;
+  }
+
+  record(key: string): void {
+    const list = this.recent(key);
+    if (list.length === 0) {
+      if (this.failures.size >= LOGIN_FAILURE_KEYS_LIMIT) this.failures.delete(this.failures.keys().next().value!);
+      this.failures.set(key, list);
+    }
+    list.push(this.now());
+  }
+
+  clear(key: string): void {
+    this.failures.delete(key);
+  }
+
+  private recent(key: string): number[] {
+    const list = this.failures.get(key);
+    if (list === undefined) return [];
+    const since = this.now() - LOGIN_FAILURE_WINDOW_MS;
+    while (list.length > 0 && list[0]! <= since) list.shift();
+    if (list.length === 0) this.failures.delete(key);
+    return list;
+  }
+}
 
 // scrypt cost: N=2^14, r=8, p=1 (about 16 MiB, some tens of ms per hash).
 const SCRYPT_N = 16_384;
@@ -77,33 +121,25 @@ const DUMMY_HASH = encodePasswordHash('nongbao-dummy-password');
 
 export class UserService {
   /**
-   * Recent failed logins per user name (known or not), in memory: a restart
-   * forgets them, which costs a guesser a restart's worth of five tries.
+   * Recent failed logins per user name (known or not) and per client address,
+   * in memory: a restart forgets them, which costs a guesser a restart's worth
+   * of tries.
    */
-  private readonly failures = new Map<string, number[]>();
+  private readonly failuresByName: FailureWindow;
+  private readonly failuresByAddress: FailureWindow;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  /** The failures of `username` still inside the window (pruned in place). */
-  private recentFailures(username: string): number[] {
-    const list = this.failures.get(username);
-    if (list === undefined) return [];
-    const since = this.now() - LOGIN_FAILURE_WINDOW_MS;
-    while (list.length > 0 && list[0]! <= since) list.shift();
-    if (list.length === 0) this.failures.delete(username);
-    return list;
+  ) {
+    this.failuresByName = new FailureWindow(LOGIN_FAILURES_LIMIT, now);
+    this.failuresByAddress = new FailureWindow(LOGIN_FAILURES_PER_ADDRESS_LIMIT, now);
   }
 
-  private recordFailure(username: string): void {
-    const list = this.recentFailures(username);
-    if (list.length === 0) {
-      if (this.failures.size >= LOGIN_FAILURE_NAMES_LIMIT) this.failures.delete(this.failures.keys().next().value!);
-      this.failures.set(username, list);
-    }
-    list.push(this.now());
+  private refuseWhileBlocked(retryAtMs: number | undefined, message: string, field: string): void {
+    if (retryAtMs === undefined) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil((retryAtMs - this.now()) / 1000));
+    throw new RegistryError('too-many-logins', `${message}: try again after ${new Date(retryAtMs).toISOString()}`, field, { retryAfterSeconds });
   }
 
   createUser(username: string, password: string, role: Role): OfficeUser {
@@ -126,29 +162,27 @@ export class UserService {
     return { username, role };
   }
 
-  /** Checks the password and opens a session; a wrong name or password is the same error. */
-  login(username: string, password: string): Session {
+  /**
+   * Checks the password and opens a session; a wrong name or password is the
+   * same error. `clientAddress` (the request's peer) is limited too, when given.
+   */
+  login(username: string, password: string, clientAddress?: string): Session {
     // Refused before scrypt: a flood of guesses must not cost a hash each.
-    const recent = this.recentFailures(username);
-    if (recent.length >= LOGIN_FAILURES_LIMIT) {
-      const retryAtMs = recent[recent.length - LOGIN_FAILURES_LIMIT]! + LOGIN_FAILURE_WINDOW_MS;
-      const retryAfterSeconds = Math.max(1, Math.ceil((retryAtMs - this.now()) / 1000));
-      throw new RegistryError(
-        'too-many-logins',
-        `too many failed logins for ${username}: try again after ${new Date(retryAtMs).toISOString()}`,
-        'username',
-        { retryAfterSeconds },
-      );
+    this.refuseWhileBlocked(this.failuresByName.blockedUntil(username), `too many failed logins for ${username}`, 'username');
+    if (clientAddress !== undefined) {
+      this.refuseWhileBlocked(this.failuresByAddress.blockedUntil(clientAddress), `too many failed logins from ${clientAddress}`, 'client');
     }
     const row = this.db.prepare('SELECT role, password_hash FROM reg_users WHERE username = ?').get(username) as
       | { role: Role; password_hash: string }
       | undefined;
     const ok = passwordMatches(password, row?.password_hash ?? DUMMY_HASH) && row !== undefined;
     if (!ok || !row) {
-      this.recordFailure(username);
+      this.failuresByName.record(username);
+      if (clientAddress !== undefined) this.failuresByAddress.record(clientAddress);
       throw new RegistryError('bad-credentials', 'unknown user or wrong password', 'password');
     }
-    this.failures.delete(username);
+    // A success clears the name's failures; the address keeps its own (others may guess from it).
+    this.failuresByName.clear(username);
     const token = randomBytes(32).toString('base64url');
     const expiresAtMs = this.now() + SESSION_TTL_MS;
     this.db.transaction(() => {
