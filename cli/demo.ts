@@ -217,8 +217,8 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
       });
       removeCard = () => slot.remove();
       insertCard = (profile) => slot.insert(profile);
-      // Stopped after the terminal (stops run in reverse): the card is pulled
-      // and the reader closed while pcscd still runs, as at a real kiosk.
+      // Stopped after the terminal (stops run in reverse) and before pcscd:
+      // the reader is closed, then the card pulled, while pcscd still runs.
       stops.push(() => slot.close());
     } else {
       const inProcess = new InProcessCardReader();
