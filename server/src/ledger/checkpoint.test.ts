@@ -8,13 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openDatabase, type SqliteDatabase } from '../db.js';
 import { Ledger } from './ledger.js';
-import { FUND, cashBoxAccountId, personAccountId } from './chart.js';
+import { FUND, personAccountId } from './chart.js';
 import { SqliteLedgerStore } from './sqlite-store.js';
-import { CITIZEN_A, CITIZEN_B, TERMINAL, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import { A_IND, B_IND, CASH, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 
-const CASH = cashBoxAccountId(TERMINAL); // debit-normal, must not go negative
-const A_IND = personAccountId(CITIZEN_A, 'individual'); // credit-normal, must not go negative
-const B_IND = personAccountId(CITIZEN_B, 'individual');
 
 let t: TempLedger;
 beforeEach(() => {

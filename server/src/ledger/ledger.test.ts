@@ -3,16 +3,12 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { openDatabase } from '../db.js';
 import { Ledger, MAX_BATCH_TRANSFERS } from './ledger.js';
-import { FUND, cashBoxAccountId, personAccountId, personAccountSpecs, SOURCES } from './chart.js';
+import { FUND, personAccountId, personAccountSpecs, SOURCES } from './chart.js';
 import { LedgerErrorCode } from './errors.js';
 import { GENESIS_HASH } from './hash.js';
 import type { TransferInput } from './types.js';
-import { CITIZEN_A, CITIZEN_B, TERMINAL, expectLedgerError, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import { A_GOV, A_IND, B_IND, CASH, CITIZEN_A, expectLedgerError, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 
-const CASH = cashBoxAccountId(TERMINAL);
-const A_IND = personAccountId(CITIZEN_A, 'individual');
-const A_GOV = personAccountId(CITIZEN_A, 'government');
-const B_IND = personAccountId(CITIZEN_B, 'individual');
 
 let t: TempLedger;
 beforeEach(() => {

@@ -5,15 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../db.js';
 import { Ledger, MAX_BALANCES_ACCOUNTS } from './ledger.js';
-import { FUND, SOURCES, cashBoxAccountId, personAccountId } from './chart.js';
+import { FUND, SOURCES, personAccountId } from './chart.js';
 import { LedgerErrorCode, isLedgerError } from './errors.js';
 import { LEDGER_CACHE_KIB, LEDGER_SCHEMA_VERSION, POSTING_RUN_ENTRIES } from './sqlite-store.js';
-import { CITIZEN_A, CITIZEN_B, TERMINAL, expectLedgerError, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import { A_IND, B_IND, CASH, CITIZEN_A, expectLedgerError, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 import type { Transfer, TransferInput } from './types.js';
 
-const CASH = cashBoxAccountId(TERMINAL);
-const A_IND = personAccountId(CITIZEN_A, 'individual');
-const B_IND = personAccountId(CITIZEN_B, 'individual');
 const ACCOUNTS = [CASH, A_IND, B_IND, FUND.payout, FUND.inTransit];
 
 /** 120 transfers over three years, deterministic: cash in to two people, some drawn out, some collected. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../db.js';
 import { Ledger } from './ledger.js';
-import { FUND_ACCOUNT_SPECS, cashBoxAccountSpec, personAccountSpecs } from './chart.js';
+import { FUND_ACCOUNT_SPECS, cashBoxAccountId, cashBoxAccountSpec, personAccountId, personAccountSpecs } from './chart.js';
 import type { TransferInput } from './types.js';
 import { isLedgerError } from './errors.js';
 import { expect } from 'vitest';
@@ -18,6 +18,12 @@ export function testId(n: number): string {
 export const CITIZEN_A = '110101199003077777';
 export const CITIZEN_B = '110101195001011234';
 export const TERMINAL = 'kiosk-01';
+/** The terminal's cash box: debit-normal, must not go negative. */
+export const CASH = cashBoxAccountId(TERMINAL);
+/** Person A's individual account: credit-normal, must not go negative. */
+export const A_IND = personAccountId(CITIZEN_A, 'individual');
+export const A_GOV = personAccountId(CITIZEN_A, 'government');
+export const B_IND = personAccountId(CITIZEN_B, 'individual');
 
 export interface TempLedger {
   dir: string;

@@ -1,14 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUND, cashBoxAccountId, personAccountId } from './chart.js';
+import { FUND } from './chart.js';
 import { ledgerCommand, type LedgerCommandIo } from './command.js';
-import { CITIZEN_A, CITIZEN_B, TERMINAL, decodePostingRun, encodePostingRun, rewritePostings, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
+import { A_IND, B_IND, CASH, decodePostingRun, encodePostingRun, rewritePostings, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 import type { VerifyProblemKind } from './types.js';
 
-const CASH = cashBoxAccountId(TERMINAL);
-const A_IND = personAccountId(CITIZEN_A, 'individual');
-const B_IND = personAccountId(CITIZEN_B, 'individual');
 
 let t: TempLedger;
 beforeEach(() => {

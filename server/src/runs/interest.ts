@@ -17,8 +17,8 @@ import {
   drainInTurns,
   recordRunEnd,
   recordRunStart,
+  stepsWithDryRun,
   submitTransfers,
-  withDryRun,
   type RunConflict,
   type RunSteps,
   type TransferTally,
@@ -77,8 +77,7 @@ export class InterestRun {
       transfers: { created: 0, exists: 0 },
       conflicts: [],
     };
-    if (dryRun) return withDryRun(this.ctx, true, () => drain(this.work(summary)));
-    return yield* this.work(summary);
+    return yield* stepsWithDryRun(this.ctx, dryRun, () => this.work(summary));
   }
 
   private *work(summary: InterestSummary): RunSteps<InterestSummary> {

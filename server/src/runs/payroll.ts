@@ -62,8 +62,8 @@ import {
   drainInTurns,
   recordRunEnd,
   recordRunStart,
+  stepsWithDryRun,
   submitTransfers,
-  withDryRun,
   type RunConflict,
   type RunSteps,
   type TransferTally,
@@ -257,8 +257,7 @@ export class PayrollRun {
       lines: [],
       linesTruncated: false,
     };
-    if (dryRun) return withDryRun(this.ctx, true, () => drain(this.work(month, runKey, summary)));
-    return yield* this.work(month, runKey, summary);
+    return yield* stepsWithDryRun(this.ctx, dryRun, () => this.work(month, runKey, summary));
   }
 
   private *work(month: Month, runKey: string, summary: PayrollSummary): RunSteps<PayrollSummary> {

@@ -79,6 +79,16 @@ export function withDryRun<T>(ctx: RegistryContext, dryRun: boolean, work: () =>
   return result as T;
 }
 
+/**
+ * A run's steps for real, or (dry run) all of them at once inside withDryRun's
+ * rolled-back transaction: a dry run never yields, since it must not give the
+ * event loop a turn inside its transaction.
+ */
+export function* stepsWithDryRun<T>(ctx: RegistryContext, dryRun: boolean, steps: () => RunSteps<T>): RunSteps<T> {
+  if (dryRun) return withDryRun(ctx, true, () => drain(steps()));
+  return yield* steps();
+}
+
 /** Submits transfers in batches within the current transaction; counts created/exists. */
 export function submitTransfers(ctx: RegistryContext, transfers: TransferInput[], tally: TransferTally): TransferResult[] {
   const all: TransferResult[] = [];
