@@ -49,6 +49,20 @@ describe('createTransfers results', () => {
     expect(t.ledger.verify().ok).toBe(true);
   });
 
+  it('answers a retried transfer exists, or exists with other content, even where applying it again would be refused', () => {
+    t.ledger.createTransfers([transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 100 })]);
+    const payout = transfer(2, { debitAccountId: A_IND, creditAccountId: FUND.payout, amountFen: 100, code: 'pension.account' });
+    t.ledger.createTransfers([payout]);
+    // A's account is empty now: the same transfer again would take it below zero.
+    expect(t.ledger.createTransfers([payout])).toEqual([{ id: testId(2), result: 'exists', seq: 2 }]);
+    expect(t.ledger.createTransfers([{ ...payout, amountFen: 99 }])).toEqual([{ id: testId(2), result: 'exists_with_different_amount' }]);
+    // In a chain with a new transfer: the stored one exists, the new one is created.
+    const results = t.ledger.createTransfers([{ ...payout, linked: true }, transfer(3, { debitAccountId: CASH, creditAccountId: B_IND, amountFen: 50 })]);
+    expect(results.map((r) => r.result)).toEqual(['exists', 'created']);
+    expect(t.ledger.balance(A_IND).balanceFen).toBe(0);
+    expect(t.ledger.verify().ok).toBe(true);
+  });
+
   it('answers exists for the same id and content, with the first seq, and writes nothing', () => {
     const first = transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 10_000, meta: { year: 2024, citizenNumber: CITIZEN_A } });
     t.ledger.createTransfers([first]);

@@ -201,8 +201,9 @@ export class Ledger {
     }
     if (batch.length === 0) return [];
     // Ids are made by the originators and are almost always new, so the batch is
-    // first applied without looking them up (issue #5 section 7); the store's
-    // unique id refuses a stored one, and the batch is then applied again,
+    // first applied without looking them up (issue #5 section 7). A stored id
+    // shows as the store's unique id refusing the row, or as a refusal (a retry
+    // re-applied may not fit any more): the batch is then applied again,
     // looking every id up, in a fresh transaction (the first left nothing).
     try {
       return this.#store.transaction(() => this.#apply(batch, true));
@@ -256,6 +257,15 @@ export class Ledger {
     /** The stored or pending transfer that holds an id, for exists* and `exists`' seq. */
     const existingRef = new Array<Pending | StoredTransfer | undefined>(n);
 
+    /**
+     * A refusal on the first pass may be a stored transfer's retry (its id was
+     * not looked up): start again with the lookups, before anything is alerted.
+     * Refusals are rare, so the first pass keeps its speed.
+     */
+    const refuse = (code: TransferResultCode): TransferResultCode => {
+      if (assumeNew) throw new LedgerError(LedgerErrorCode.TransferIdStored, 'a refused transfer may be stored: look its id up');
+      return code;
+    };
     /** Evaluates one transfer against the working state and applies it; returns the result code. */
     const evaluate = (i: number, row: NormalizedTransfer): TransferResultCode => {
       const inBatch = pending.get(row.id);
@@ -263,6 +273,7 @@ export class Ledger {
       if (existing !== undefined) {
         const code = compareExisting(row, inBatch !== undefined ? inBatch.row : (existing as StoredTransfer));
         if (code !== 'exists') {
+          refuse(code);
           // issue #5: "same id, other content: refused and alerted".
           this.#logger.warn({ event: 'ledger.transfer_id_reused', transferId: row.id, result: code }, 'transfer id reused with other content');
         }
@@ -271,15 +282,15 @@ export class Ledger {
       }
       const debit = account(row.debitAccountId);
       const credit = account(row.creditAccountId);
-      if (debit === null || credit === null) return 'account_not_found';
+      if (debit === null || credit === null) return refuse('account_not_found');
       if (row.code === CORRECTION_CODE && row.reference !== null && !pending.has(row.reference) && store.getTransfer(row.reference) === undefined) {
-        return 'reference_not_found';
+        return refuse('reference_not_found');
       }
       const debitsAfter = debit.debitsFen + row.amountFen;
       const creditsAfter = credit.creditsFen + row.amountFen;
-      if (!Number.isSafeInteger(debitsAfter) || !Number.isSafeInteger(creditsAfter)) return 'overflows_balance';
-      if (debit.state.mustNotGoNegative && normalBalance(debit.state.normal, debitsAfter, debit.creditsFen) < 0) return 'would_go_negative';
-      if (credit.state.mustNotGoNegative && normalBalance(credit.state.normal, credit.debitsFen, creditsAfter) < 0) return 'would_go_negative';
+      if (!Number.isSafeInteger(debitsAfter) || !Number.isSafeInteger(creditsAfter)) return refuse('overflows_balance');
+      if (debit.state.mustNotGoNegative && normalBalance(debit.state.normal, debitsAfter, debit.creditsFen) < 0) return refuse('would_go_negative');
+      if (credit.state.mustNotGoNegative && normalBalance(credit.state.normal, credit.debitsFen, creditsAfter) < 0) return refuse('would_go_negative');
       debit.debitsFen = debitsAfter;
       credit.creditsFen = creditsAfter;
       const p: Pending = { row, debitKey: debit.state.key, creditKey: credit.state.key };
