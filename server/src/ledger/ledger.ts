@@ -205,26 +205,33 @@ export class Ledger {
     // shows as the store's unique id refusing the row, or as a refusal (a retry
     // re-applied may not fit any more): the batch is then applied again,
     // looking every id up, in a fresh transaction (the first left nothing).
-    try {
-      return this.#store.transaction(() => this.#apply(batch, true));
-    } catch (error) {
-      if (!(isLedgerError(error) && error.code === LedgerErrorCode.TransferIdStored)) throw error;
-    }
-    return this.#store.transaction(() => this.#apply(batch, false));
-  }
-
-  #apply(batch: readonly unknown[], assumeNew: boolean): TransferResult[] {
-    const store = this.#store;
+    // Normalizing needs no store: done once for both passes.
     const n = batch.length;
-    const results: TransferResult[] = new Array<TransferResult>(n);
     const rows: (NormalizedTransfer | TransferResultCode)[] = new Array<NormalizedTransfer | TransferResultCode>(n);
     const linkedFlags: boolean[] = new Array<boolean>(n);
     const memo = newNormalizeMemo();
     for (let i = 0; i < n; i++) {
-      const input = batch[i];
+      const input: unknown = batch[i];
       rows[i] = normalizeTransfer(input, memo);
       linkedFlags[i] = typeof input === 'object' && input !== null && (input as { linked?: unknown }).linked === true;
     }
+    try {
+      return this.#store.transaction(() => this.#apply(batch, rows, linkedFlags, true));
+    } catch (error) {
+      if (!(isLedgerError(error) && error.code === LedgerErrorCode.TransferIdStored)) throw error;
+    }
+    return this.#store.transaction(() => this.#apply(batch, rows, linkedFlags, false));
+  }
+
+  #apply(
+    batch: readonly unknown[],
+    rows: readonly (NormalizedTransfer | TransferResultCode)[],
+    linkedFlags: readonly boolean[],
+    assumeNew: boolean,
+  ): TransferResult[] {
+    const store = this.#store;
+    const n = batch.length;
+    const results: TransferResult[] = new Array<TransferResult>(n);
     const idOf = (i: number): string => {
       const input = batch[i] as { id?: unknown } | null | undefined;
       return typeof input === 'object' && input !== null && typeof input.id === 'string' ? input.id : '';
