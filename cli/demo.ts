@@ -81,6 +81,7 @@ export function demoCards(county: DemoCounty): DemoCardEntry[] {
       name: r.name,
       pin: r.card.pin,
       cardNumber: r.card.cardNumber,
+      cardIdentifier: r.card.cardIdentifier,
       issueDate: r.card.issueDate,
       expiryDate: r.card.expiryDate,
       sex: r.sex,

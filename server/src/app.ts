@@ -6,7 +6,8 @@ import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { openDatabase, type SqliteDatabase } from './db.js';
-import { attachGateway, TerminalRegistry, type CardAuthenticator, type KioskAccountService } from './gateway/index.js';
+import { attachGateway, TerminalRegistry } from './gateway/index.js';
+import type { KioskService } from './kiosk/index.js';
 import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from './protocol/index.js';
 
 const ENROL_BODY_LIMIT = '4kb';
@@ -21,8 +22,8 @@ export interface ServerOptions {
 }
 
 export interface ServerServices {
-  accounts: KioskAccountService;
-  cardAuthenticator?: CardAuthenticator;
+  /** What the terminal gateway answers kiosks with: accounts, card checks, kiosk money. */
+  kiosk: KioskService;
   /** The office API mounted at /api/v1 (after the terminal enrolment route). */
   apiRouter?: express.Router;
   close?: () => void;
@@ -95,8 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES, transports: ['websocket'] });
   attachGateway(io, {
     terminals,
-    accounts: services.accounts,
-    ...(services.cardAuthenticator ? { cardAuthenticator: services.cardAuthenticator } : {}),
+    kiosk: services.kiosk,
     logger: logger.child({ component: 'gateway' }), metrics: { requests: gatewayRequests } });
 
   try {

@@ -1,5 +1,6 @@
 // Public entry of the server package.
 export { startServer, type RunningServer, type ServerOptions, type ServerServices } from './app.js';
 export { createServerServices, DEMO_OFFICE_PASSWORD, type ServerServicesOptions } from './services.js';
-export { TerminalRegistry, type CardAuthenticator, type KioskAccountService } from './gateway/index.js';
+export { TerminalRegistry } from './gateway/index.js';
+export { type KioskService, type CardAuthenticator, KIOSK_CASH_BOX_CAPACITY_FEN, PAID_AT_WINDOW_ALLOWANCE_MS } from './kiosk/index.js';
 export { buildDemoCounty, DEMO_PIN, type DemoCounty, type DemoResident } from './demo/county.js';

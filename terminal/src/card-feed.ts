@@ -20,7 +20,9 @@ import type { CardFeed } from './terminal.js';
  * cannot be reached: the session then goes on read-only from the journal's
  * cache (an account view moves no money; see docs/card.md).
  */
-export type CardAuthenticityCheck = (evidence: CardAuthenticationEvidence) => Promise<'authentic' | 'not-authentic' | 'unavailable'>;
+export type CardAuthenticityCheck = (
+  evidence: CardAuthenticationEvidence & { citizenNumber: string; cardNumber: string; kind: 'resident' | 'staff' },
+) => Promise<{ verdict: 'authentic'; cardSession: string | null } | { verdict: 'not-authentic' | 'unavailable' }>;
 
 export interface CardFeedOptions {
   reader: CardReaderDriver;
@@ -51,7 +53,8 @@ class ReaderCard implements InsertedCard {
       const identity = await this.app.readIdentity();
       assertCardUsable(identity, this.options.today());
       const evidence = await this.app.authenticate();
-      const verdict = await this.options.checkAuthenticity(evidence);
+      const check = await this.options.checkAuthenticity({ ...evidence, citizenNumber: identity.citizenNumber, cardNumber: identity.cardNumber, kind: identity.kind });
+      const verdict = check.verdict;
       if (verdict === 'not-authentic') {
         throw new CardReadError('card.notAuthentic', `cryptogram refused for card ${identity.cardNumber}`);
       }
@@ -64,6 +67,7 @@ class ReaderCard implements InsertedCard {
         name: identity.name,
         cardNumber: identity.cardNumber,
         verified: verdict === 'authentic',
+        cardSession: check.verdict === 'authentic' ? check.cardSession : null,
       };
     } catch (error) {
       if (error instanceof CardReadError) throw error;

@@ -25,7 +25,7 @@ describe('the kiosk journal', () => {
     v1.close();
 
     const journal = new Journal(path);
-    journal.queueCertification({ v: 1, id: '01a20562-9ad7-7028-b880-1783f7c2e6ec', citizenNumber: '11010519491231002X', certifiedOn: '2026-11-22' }, '2026-11-22T10:00:00Z');
+    journal.queueCertification({ v: 1, id: '01a20562-9ad7-7028-b880-1783f7c2e6ec', citizenNumber: '11010519491231002X', certifiedOn: '2026-11-22', certifiedAt: '2026-11-22T02:00:00Z', cardSession: 'e30.c2ln' }, '2026-11-22T10:00:00Z');
     expect(journal.pendingOutbox().map((e) => [e.id, e.kind])).toEqual([
       ['p1', 'payment'],
       ['01a20562-9ad7-7028-b880-1783f7c2e6ec', 'certification'],

@@ -7,7 +7,7 @@ import type { AccountSummary, PublicityList, Reply } from '@nongbao/server/proto
 import { Journal } from './journal.js';
 import { CardReadError, KioskSession, type CardHolder, type InsertedCard, type KioskState, type PinCheck } from './session.js';
 
-const holder: CardHolder = { kind: 'resident', citizenNumber: '11010519491231002X', name: '王秀英', cardNumber: 'A00000001', verified: true };
+const holder: CardHolder = { kind: 'resident', citizenNumber: '11010519491231002X', name: '王秀英', cardNumber: 'A00000001', verified: true, cardSession: 'e30.c2ln' };
 
 const summary: AccountSummary = {
   citizenNumber: holder.citizenNumber,
@@ -189,8 +189,8 @@ describe('kiosk session', () => {
       accounts: { accountSummary: async () => ({ ok: true, data: pensioner }), publicity: async () => ({ ok: true, data: publicityList }) },
       cache: journal,
       logger: pino({ level: 'silent' }),
-      certify: (citizenNumber) => {
-        recorded.push(citizenNumber);
+      certify: ({ citizenNumber, cardSession }) => {
+        recorded.push(`${citizenNumber} ${cardSession}`);
         return { certifiedOn: '2026-11-22' };
       },
     });
@@ -199,13 +199,18 @@ describe('kiosk session', () => {
     expect(session.state).toMatchObject({ screen: 'account', canCertify: true });
     expect(await session.act('certify')).toEqual({ accepted: true });
     expect(session.state).toMatchObject({ screen: 'certified', certifiedOn: '2026-11-22' });
-    expect(recorded).toEqual([holder.citizenNumber]);
+    expect(recorded).toEqual([`${holder.citizenNumber} ${holder.cardSession}`]);
 
     session.cardRemoved();
-    await session.cardInserted(new FakeCard({ ...holder, verified: false }));
+    await session.cardInserted(new FakeCard({ ...holder, verified: false, cardSession: null }));
     await session.enterPin('123456');
     expect(session.state).toMatchObject({ screen: 'account', canCertify: false });
     expect(await session.act('certify')).toEqual({ accepted: false, reason: 'not-now' });
+    // Verified, but the gateway gave no card session (the card is not the person's active one): no proof of life.
+    session.cardRemoved();
+    await session.cardInserted(new FakeCard({ ...holder, cardSession: null }));
+    await session.enterPin('123456');
+    expect(session.state).toMatchObject({ screen: 'account', canCertify: false });
     expect(recorded).toHaveLength(1);
   });
 });

@@ -15,6 +15,8 @@ export interface CardHolder {
   cardNumber: string;
   /** The server checked the card's cryptogram with the issuer key (false when it could not: offline). */
   verified: boolean;
+  /** The card session the gateway issued when it verified the card: a proof of life carries it. */
+  cardSession: string | null;
 }
 
 /** What maintenance staff see on the kiosk: the state of its parts, read when the staff card is in. */
@@ -28,8 +30,8 @@ export interface Diagnostics {
   at: string;
 }
 
-/** Records a proof-of-life certification (journal + outbox); returns the date certified. */
-export type CertificationRecorder = (citizenNumber: string) => { certifiedOn: string };
+/** Records a proof-of-life certification (journal + outbox) in the holder's card session; returns the date certified. */
+export type CertificationRecorder = (holder: { citizenNumber: string; cardSession: string }) => { certifiedOn: string };
 
 export type PinCheck = { ok: true } | { ok: false; reason: 'wrong'; triesLeft: number } | { ok: false; reason: 'blocked' };
 
@@ -271,7 +273,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       offline,
       canPay: wantsToPay && availability.ok,
       cashUnavailable: wantsToPay && !availability.ok ? availability.reason : null,
-      canCertify: pensioner && !offline && this.holder?.verified === true && this.deps.certify !== undefined,
+      canCertify: pensioner && !offline && this.holder?.verified === true && this.holder.cardSession !== null && this.deps.certify !== undefined,
     });
   }
 
@@ -294,8 +296,8 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       this.show({ screen: 'tiers', holderName, year, tiers });
       return { accepted: true };
     }
-    if (action === 'certify' && this.current.screen === 'account' && this.current.canCertify && this.deps.certify) {
-      const { certifiedOn } = this.deps.certify(holder.citizenNumber);
+    if (action === 'certify' && this.current.screen === 'account' && this.current.canCertify && this.deps.certify && holder.cardSession) {
+      const { certifiedOn } = this.deps.certify({ citizenNumber: holder.citizenNumber, cardSession: holder.cardSession });
       this.deps.logger.info({ event: 'session.certified', session: this.sessionNumber, certifiedOn });
       this.show({ screen: 'certified', holderName, certifiedOn });
       return { accepted: true };

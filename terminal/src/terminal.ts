@@ -86,9 +86,10 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       if (options.pinPad) devices.push({ name: 'pinPad', state: options.pinPad.status().device, detail: '' });
       return { terminalId: options.identity.terminalId, serverConnected: uplink.connected, ...journal.stats(), devices, at: new Date().toISOString() };
     },
-    certify: (citizenNumber) => {
-      const certifiedOn = today();
-      journal.queueCertification({ v: PROTOCOL_VERSION, id: uuidv7(), citizenNumber, certifiedOn }, new Date().toISOString());
+    certify: ({ citizenNumber, cardSession }) => {
+      const certifiedAt = new Date();
+      const certifiedOn = shanghaiToday(certifiedAt);
+      journal.queueCertification({ v: PROTOCOL_VERSION, id: uuidv7(), citizenNumber, certifiedOn, certifiedAt: certifiedAt.toISOString(), cardSession }, certifiedAt.toISOString());
       outbox.kick();
       return { certifiedOn };
     },
@@ -103,8 +104,8 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     logger: logger.child({ component: 'card' }),
     checkAuthenticity: async (evidence) => {
       const reply = await uplink.cardAuthenticate(evidence);
-      if (!reply.ok) return 'unavailable';
-      return reply.data.authentic ? 'authentic' : 'not-authentic';
+      if (!reply.ok) return { verdict: 'unavailable' };
+      return reply.data.authentic ? { verdict: 'authentic', cardSession: reply.data.cardSession ?? null } : { verdict: 'not-authentic' };
     },
   });
   cards.onInserted((card) => void session.cardInserted(card));

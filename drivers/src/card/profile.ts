@@ -89,6 +89,8 @@ export interface MakeVirtualCardProfileInput {
   /** Card issuing region; defaults to the citizen number's first 6 digits. */
   regionCode?: string;
   cardNumber?: string;
+  /** The chip's identifier (32 hex digits, region code + MOHRSS RID + serial); derived from the citizen number when absent. */
+  cardIdentifier?: string;
   issueDate?: string;
   expiryDate?: string;
   sex?: Sex;
@@ -110,7 +112,7 @@ export function makeVirtualCardProfile(input: MakeVirtualCardProfileInput): Virt
   const digest = createHash('sha256').update(`${kind}:${input.citizenNumber}`).digest();
   const regionCode = input.regionCode ?? input.citizenNumber.slice(0, 6);
   if (!/^\d{6}$/.test(regionCode)) throw new CardError(CardErrorCode.ProfileInvalid, 'region code must be 6 digits');
-  const identifierHex = (regionCode + CARD_IDENTIFIER_RID.toString('hex') + digest.subarray(0, 8).toString('hex')).toUpperCase();
+  const identifierHex = (input.cardIdentifier ?? regionCode + CARD_IDENTIFIER_RID.toString('hex') + digest.subarray(0, 8).toString('hex')).toUpperCase();
   const cardNumber = input.cardNumber ?? `${String.fromCharCode(0x41 + (digest[8]! % 26))}${String(digest.readUInt32BE(9) % 100_000_000).padStart(8, '0')}`;
   const issueDate = input.issueDate ?? '2020-06-01';
   const expiryDate = input.expiryDate ?? `${Number(issueDate.slice(0, 4)) + 10}${issueDate.slice(4)}`;

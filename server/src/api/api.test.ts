@@ -107,7 +107,14 @@ describe('bad input gets a specific error and writes nothing', () => {
   });
 
   it('refuses amounts not in whole fen, unknown tiers and a year already paid', async () => {
-    const contribution = { id: testUuid('2011-08-01'), citizenNumber: PERSON, year: 2011, tierYuan: 100, paidAt: '2011-08-01T09:00:00+08:00' };
+    const contribution = {
+      id: testUuid('2011-08-01'),
+      citizenNumber: PERSON,
+      year: 2011,
+      tierYuan: 100,
+      paidAt: '2011-08-01T09:00:00+08:00',
+      backdateReason: 'paid at the village meeting, brought in today',
+    };
     const notFen = await call('POST', '/contributions', { token: operator, body: { ...contribution, aidFen: 100.5 } });
     expect(notFen.status).toBe(400);
     expect(notFen.json.error).toMatchObject({ code: 'amount-not-in-fen', field: 'aidFen' });
@@ -150,6 +157,48 @@ describe('bad input gets a specific error and writes nothing', () => {
     const fixed = await call('POST', '/persons/import', { token: operator, raw: csv.split('\n').slice(0, 2).join('\n'), type: 'text/csv' });
     expect(fixed.status).toBe(201);
     expect(fixed.json).toEqual({ imported: 1 });
+  });
+});
+
+describe('a counter payment dated before today (issue 10 section 2)', () => {
+  const BACKDATER = citizenNumberFor('1975-06-01', 21);
+
+  beforeAll(async () => {
+    expect((await call('POST', '/persons', { token: operator, body: personInput(BACKDATER, '1975-06-01') })).status).toBe(201);
+  });
+
+  it('needs the operator to say why, lies within the limit, and goes to the audit log with who said it', async () => {
+    // The test server's today is 2011-09-01.
+    const yesterday = { id: testUuid('2011-08-31'), citizenNumber: BACKDATER, year: 2011, tierYuan: 200, paidAt: '2011-08-31T15:00:00+08:00' };
+    const noReason = await call('POST', '/contributions', { token: operator, body: yesterday });
+    expect(noReason.status).toBe(400);
+    expect(noReason.json.error).toMatchObject({ code: 'backdate-reason-required', field: 'backdateReason' });
+    const tooFar = await call('POST', '/contributions', {
+      token: operator,
+      body: { ...yesterday, id: testUuid('2011-07-01'), paidAt: '2011-07-01T10:00:00+08:00', backdateReason: 'found in a drawer' },
+    });
+    expect(tooFar.status).toBe(400);
+    expect(tooFar.json.error).toMatchObject({ code: 'backdate-too-far', field: 'paidAt', details: { limitDays: 31 } });
+    expect((await call('GET', `/persons/${BACKDATER}/statement`, { token: auditor })).json.contributions).toEqual([]);
+
+    const withReason = await call('POST', '/contributions', { token: operator, body: { ...yesterday, backdateReason: 'the township office was closed' } });
+    expect(withReason.status).toBe(201);
+    const log = await call('GET', '/audit-log', { token: auditor });
+    expect(log.status).toBe(200);
+    const backdated = log.json.entries.find((e: { action: string; subject: string }) => e.action === 'contribution.backdated' && e.subject === BACKDATER);
+    expect(backdated).toMatchObject({ actor: 'op.wang', details: { id: yesterday.id, daysBack: 1, reason: 'the township office was closed' } });
+    const write = log.json.entries.find((e: { action: string; details: { body?: { id?: string } } }) => e.action === 'POST /contributions' && e.details.body?.id === yesterday.id);
+    expect(write).toMatchObject({ actor: 'op.wang', details: { status: 201 } });
+    // Auditors read it; nobody writes it over HTTP, and a bad page parameter is refused.
+    expect((await call('GET', '/audit-log?beforeSeq=0x10', { token: auditor })).status).toBe(400);
+  });
+
+  it('never records a password in the audit log', async () => {
+    expect((await call('POST', '/users', { token: operator, body: { username: 'clerk.zhao', password: 'clerk-zhao-password-9', role: 'auditor' } })).status).toBe(201);
+    const log = await call('GET', '/audit-log?limit=5', { token: auditor });
+    const entry = log.json.entries.find((e: { action: string }) => e.action === 'POST /users');
+    expect(entry.details.body).toEqual({ username: 'clerk.zhao', password: '[removed]', role: 'auditor' });
+    expect(log.text).not.toContain('clerk-zhao-password-9');
   });
 });
 

@@ -33,7 +33,7 @@ const I = citizenNumberFor('1960-01-01', 9);
 
 function pay(citizenNumber: string, year: number, paidAt: string): void {
   expect(
-    stack.registry.recordContribution({ id: testUuid(paidAt.slice(0, 10)), citizenNumber, year, tierYuan: 100, channel: 'counter', paidAt }).result,
+    stack.registry.recordContribution({ id: testUuid(paidAt.slice(0, 10)), citizenNumber, year, tierYuan: 100, channel: 'counter', paidAt }, { historical: true }).result,
   ).toBe('created');
 }
 

@@ -65,7 +65,18 @@ async function sendCsv(res: Response, lines: Iterable<string>, filename: string)
   res.end(chunk.join(''));
 }
 
-function handle(spec: RouteSpec): RequestHandler {
+/**
+ * Every write by an office user goes to the audit log with who and when
+ * (issue 14 "Security"; issue 10 section 2), after it succeeded. A CSV body is
+ * summarised by its size, not stored.
+ */
+function auditWrite(registry: Registry, spec: RouteSpec, input: { body: unknown; params: unknown; user: { username: string } | undefined }, status: number): void {
+  if (spec.method === 'get' || spec.access === 'public' || !input.user || status >= 400) return;
+  const body = typeof input.body === 'string' ? { csvBytes: Buffer.byteLength(input.body) } : input.body;
+  registry.audit.record({ actor: input.user.username, action: `${spec.method.toUpperCase()} ${spec.path}`, subject: JSON.stringify(input.params ?? {}), details: { status, body } });
+}
+
+function handle(spec: RouteSpec, registry: Registry): RequestHandler {
   return async (req: Request, res: Response) => {
     const input = {
       params: spec.params ? parseInput(spec.params, req.params) : req.params,
@@ -76,6 +87,7 @@ function handle(spec: RouteSpec): RequestHandler {
       clientAddress: req.ip,
     };
     const out: HandlerOutput = await spec.handler(input);
+    auditWrite(registry, spec, input, out.status);
     if ('csvLines' in out) await sendCsv(res, out.csvLines, out.filename);
     else res.status(out.status).json(out.json);
   };
@@ -98,7 +110,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     // Authentication and role come before the body is read: an unauthenticated request is 401 whatever it sends.
     if (spec.access !== 'public') chain.push(auth, requireRole(spec.access));
     if (spec.method === 'post') chain.push(spec.bodyType === 'csv' ? csvBody() : jsonBody());
-    chain.push(handle(spec));
+    chain.push(handle(spec, registry));
     router[spec.method](spec.path, ...chain);
   }
   router.use((req, _res, next) => {

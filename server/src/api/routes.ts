@@ -22,6 +22,7 @@ import {
   villageInputSchema,
   yearField,
   type Registry,
+  AUDIT_PAGE_LIMIT,
 } from '../registry/index.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Role } from '../registry/users.js';
@@ -97,6 +98,13 @@ const json = (status: number, body: unknown): HandlerOutput => ({ status, json: 
 /** A year in a query string or path (`?year=2012`): digits only, then the year's range. */
 const yearText = z.string().regex(/^\d{4}$/, 'a year YYYY').transform(Number).pipe(yearField);
 const villageParam = z.strictObject({ villageCode: villageCodeField });
+/** A positive whole number in a query string: digits only. */
+const countText = z.string().regex(/^[1-9]\d{0,15}$/, 'a positive whole number').transform(Number);
+export const auditLogQuerySchema = z.strictObject({
+  beforeSeq: countText.optional(),
+  limit: countText.pipe(z.int().max(AUDIT_PAGE_LIMIT)).optional(),
+  actor: z.string().regex(/^[a-z][a-z0-9._-]{2,31}$/).optional(),
+});
 export const coverageQuerySchema = z.strictObject({ year: yearText });
 export const campaignParamsSchema = z.strictObject({ year: yearText });
 export const campaignProgressQuerySchema = z.strictObject({ villageCode: villageCodeField.optional() });
@@ -136,6 +144,18 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       handler: ({ body }) => {
         const b = body as z.infer<typeof userBodySchema>;
         return json(201, registry.users.createUser(b.username, b.password, b.role));
+      },
+    },
+    {
+      method: 'get',
+      path: '/audit-log',
+      summary: 'The audit log: every write by an office user, newest first (page with ?beforeSeq= the last seq of the previous page)',
+      access: 'auditor',
+      query: auditLogQuerySchema,
+      success: { status: 200, description: '{ entries: [{ seq, at, actor, action, subject, details }] }' },
+      handler: ({ query }) => {
+        const q = query as z.infer<typeof auditLogQuerySchema>;
+        return json(200, { entries: registry.audit.list({ ...(q.beforeSeq !== undefined ? { beforeSeq: q.beforeSeq } : {}), ...(q.actor ? { actor: q.actor } : {}), limit: q.limit ?? 100 }) });
       },
     },
     {
@@ -303,8 +323,8 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       access: 'operator',
       body: counterContributionSchema,
       success: { status: 201, description: 'ContributionResult; 200 with result `exists` for a replay' },
-      handler: ({ body }) => {
-        const result = registry.recordContribution({ ...(body as object), channel: 'counter' });
+      handler: ({ body, user }) => {
+        const result = registry.recordContribution({ ...(body as object), channel: 'counter' }, user ? { actor: user.username } : {});
         if (result.result === 'created') return json(201, result);
         if (result.result === 'exists') return json(200, result);
         throw new RegistryError('id-reused-with-other-content', `contribution id ${result.id} was used for another payment: ${result.result}`, 'id', {

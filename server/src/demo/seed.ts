@@ -65,7 +65,7 @@ export function seedDemoCounty(county: DemoCounty, registry: Registry, runs: Run
         // Enrolled when the scheme began, or on the 16th birthday if later.
         registeredOn: [county.schemeStart, `${Number(r.birthDate.slice(0, 4)) + 16}${r.birthDate.slice(4)}`].sort().at(-1)!,
       });
-      registry.persons.issueCard({ cardNumber: r.card.cardNumber, citizenNumber: r.citizenNumber, issuedOn: r.card.issueDate });
+      registry.persons.issueCard({ cardNumber: r.card.cardNumber, citizenNumber: r.citizenNumber, issuedOn: r.card.issueDate, cardIdentifier: r.card.cardIdentifier });
       report.persons++;
     }
     const households = new Map<string, { villageCode: string; members: string[] }>();
@@ -92,7 +92,7 @@ export function seedDemoCounty(county: DemoCounty, registry: Registry, runs: Run
               channel: 'counter',
               paidAt: atShanghai(c.paidOn),
               payer: c.payer,
-            });
+            }, { historical: true });
             report.contributions++;
           },
         });

@@ -9,54 +9,30 @@ import {
   cardAuthenticateRequestSchema,
   cashCreditSubmitSchema,
   certificationSubmitSchema,
-  type CertificationSubmit,
   paymentSubmitSchema,
   publicityRequestSchema,
-  type PublicityList,
-  type CashCreditSubmit,
-  type MoneyResult,
-  type PaymentSubmit,
   describeZodError,
   terminalAuthSchema,
-  type AccountSummary,
   type ClientToServerEvents,
   type Reply,
   type ServerToClientEvents,
 } from '../protocol/index.js';
 import type { TerminalRegistry } from './terminals.js';
+import type { KioskCaller, KioskService } from '../kiosk/index.js';
 
 export { TerminalRegistry } from './terminals.js';
 
-/** Checks a card's authentication cryptogram with the issuer key (server-side only). */
-export interface CardAuthenticator {
-  verify(evidence: { cardIdentifier: string; challenge: string; cryptogram: string }): boolean;
-}
-
-/** What the gateway needs to answer a kiosk's account question and book its cash. */
-export interface KioskAccountService {
-  /** The account summary, or undefined when no insured person has that number. */
-  summary(citizenNumber: string): AccountSummary | undefined;
-  /** The village's publicity list for a year, or undefined for an unknown village. */
-  publicity(villageCode: string, year: number): PublicityList | undefined;
-  /** Books a kiosk cash contribution once; a replay returns the first result. */
-  submitPayment(terminalId: string, payment: PaymentSubmit): Reply<MoneyResult>;
-  /** Books cash stacked for a payment that did not complete, as the person's credit. */
-  submitCashCredit(terminalId: string, credit: CashCreditSubmit): Reply<MoneyResult>;
-  /** Records a proof-of-life certification made at a kiosk. */
-  submitCertification(terminalId: string, certification: CertificationSubmit): Reply<MoneyResult>;
-}
-
 interface SocketData {
   terminalId: string;
+  /** The terminal's last contact before this connection (kiosk/window.ts). */
+  contactFloorMs: number;
 }
 
 type TerminalSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface GatewayDeps {
   terminals: TerminalRegistry;
-  accounts: KioskAccountService;
-  /** Absent when no issuer key is configured: kiosks then get `unavailable`. */
-  cardAuthenticator?: CardAuthenticator;
+  kiosk: KioskService;
   logger: Logger;
   metrics?: { requests: Counter<'event' | 'outcome'> };
 }
@@ -77,22 +53,31 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
       next(new Error(result.reason));
       return;
     }
-    (socket.data as SocketData).terminalId = parsed.data.terminalId;
+    const data = socket.data as SocketData;
+    data.terminalId = parsed.data.terminalId;
+    // Read before this connection counts as contact: payments taken while the
+    // link was down are dated after it (issue 10 section 2).
+    data.contactFloorMs = deps.terminals.lastContactMs(parsed.data.terminalId);
+    deps.terminals.touch(parsed.data.terminalId);
     next();
   });
 
   nsp.on('connection', (rawSocket) => {
     const socket = rawSocket as unknown as TerminalSocket;
     const terminalId = socket.data.terminalId;
+    const caller: KioskCaller = { terminalId, contactFloorMs: socket.data.contactFloorMs };
     const log = deps.logger.child({ terminalId });
     log.info({ event: 'terminal.connected' });
-    socket.on('disconnect', (reason) => log.info({ event: 'terminal.disconnected', reason }));
+    socket.on('disconnect', (reason) => {
+      deps.terminals.touch(terminalId);
+      log.info({ event: 'terminal.disconnected', reason });
+    });
 
     socket.on('account.summary', (request, ack) => {
       const reply = handle(log, deps, 'account.summary', ack, () => {
         const parsed = accountSummaryRequestSchema.safeParse(request);
         if (!parsed.success) return badRequest(parsed.error);
-        const summary = deps.accounts.summary(parsed.data.citizenNumber);
+        const summary = deps.kiosk.summary(parsed.data.citizenNumber);
         if (!summary) return { ok: false, error: { code: 'not-found', message: 'no insured person with this citizen number' } };
         return { ok: true, data: summary };
       });
@@ -103,7 +88,7 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
       handle(log, deps, 'publicity.list', ack, () => {
         const parsed = publicityRequestSchema.safeParse(request);
         if (!parsed.success) return badRequest(parsed.error);
-        const list = deps.accounts.publicity(parsed.data.villageCode, parsed.data.year);
+        const list = deps.kiosk.publicity(parsed.data.villageCode, parsed.data.year);
         if (!list) return { ok: false, error: { code: 'not-found', message: 'no such village' } };
         return { ok: true, data: list };
       });
@@ -113,7 +98,8 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
       handle(log, deps, 'payment.submit', ack, () => {
         const parsed = paymentSubmitSchema.safeParse(request);
         if (!parsed.success) return badRequest(parsed.error);
-        const reply = deps.accounts.submitPayment(terminalId, parsed.data);
+        const reply = deps.kiosk.submitPayment(caller, parsed.data);
+        deps.terminals.touch(terminalId);
         log.info({ event: 'payment.booked', paymentId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
         return reply;
       });
@@ -123,7 +109,8 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
       handle(log, deps, 'cash-credit.submit', ack, () => {
         const parsed = cashCreditSubmitSchema.safeParse(request);
         if (!parsed.success) return badRequest(parsed.error);
-        const reply = deps.accounts.submitCashCredit(terminalId, parsed.data);
+        const reply = deps.kiosk.submitCashCredit(caller, parsed.data);
+        deps.terminals.touch(terminalId);
         log.info({ event: 'cash_credit.booked', creditId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
         return reply;
       });
@@ -133,7 +120,8 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
       handle(log, deps, 'certification.submit', ack, () => {
         const parsed = certificationSubmitSchema.safeParse(request);
         if (!parsed.success) return badRequest(parsed.error);
-        const reply = deps.accounts.submitCertification(terminalId, parsed.data);
+        const reply = deps.kiosk.submitCertification(caller, parsed.data);
+        deps.terminals.touch(terminalId);
         log.info({ event: 'certification.recorded', certificationId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
         return reply;
       });
@@ -143,12 +131,7 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
       handle(log, deps, 'card.authenticate', ack, () => {
         const parsed = cardAuthenticateRequestSchema.safeParse(request);
         if (!parsed.success) return badRequest(parsed.error);
-        if (!deps.cardAuthenticator) {
-          return { ok: false, error: { code: 'unavailable', message: 'no issuer key is configured on this server' } };
-        }
-        const authentic = deps.cardAuthenticator.verify(parsed.data);
-        if (!authentic) log.warn({ event: 'card.authentication_failed', cardIdentifier: parsed.data.cardIdentifier });
-        return { ok: true, data: { authentic } };
+        return deps.kiosk.authenticateCard(caller, parsed.data);
       });
     });
   });

@@ -33,6 +33,27 @@ export class TerminalRegistry {
         used_at TEXT
       );
     `);
+    const columns = db.prepare("SELECT name FROM pragma_table_info('terminal')").all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'last_contact_ms')) db.exec('ALTER TABLE terminal ADD COLUMN last_contact_ms INTEGER');
+  }
+
+  /**
+   * The terminal's last successful contact (ms): a connection, a money event,
+   * a disconnection; its enrolment before any. Kiosk payments are dated no
+   * earlier than the last contact before the connection that brings them
+   * (issue 10 section 2). 0 for an unknown terminal.
+   */
+  lastContactMs(terminalId: string): number {
+    const row = this.db.prepare('SELECT enrolled_at, last_contact_ms FROM terminal WHERE id = ?').get(terminalId) as
+      | { enrolled_at: string; last_contact_ms: number | null }
+      | undefined;
+    if (!row) return 0;
+    return row.last_contact_ms ?? Date.parse(row.enrolled_at);
+  }
+
+  /** Records contact with the terminal now. */
+  touch(terminalId: string, nowMs = Date.now()): void {
+    this.db.prepare('UPDATE terminal SET last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?').run(nowMs, terminalId);
   }
 
   /** Issues a one-time code for `terminalId`; only its hash is stored. */

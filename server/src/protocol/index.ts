@@ -142,9 +142,25 @@ export const cardAuthenticateRequestSchema = z.object({
   cardIdentifier: z.string().regex(/^[0-9A-Fa-f]{32}$/),
   challenge: z.string().regex(/^[0-9A-Fa-f]{32}$/),
   cryptogram: z.string().regex(/^[0-9A-Fa-f]{32}$/),
+  /** Who the card says it belongs to: the server checks a resident's card is that person's active card. */
+  citizenNumber: citizenNumberSchema,
+  cardNumber: z.string().regex(/^[0-9A-Z]{6,20}$/),
+  /** A staff card opens maintenance only: its cryptogram is checked, no card session is issued. */
+  kind: z.enum(['resident', 'staff']),
 });
 export type CardAuthenticateRequest = z.infer<typeof cardAuthenticateRequestSchema>;
-export const cardAuthenticateResultSchema = z.object({ authentic: z.boolean() });
+/** Longest card-session token the gateway issues (see `cardSession` below). */
+export const CARD_SESSION_TOKEN_MAX_CHARS = 512;
+export const cardSessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).max(CARD_SESSION_TOKEN_MAX_CHARS);
+export const cardAuthenticateResultSchema = z.object({
+  authentic: z.boolean(),
+  /**
+   * When authentic and the card is the person's: a short-lived token the
+   * gateway signed, bound to this terminal, the citizen and the card. A proof
+   * of life made in this card session carries it (issue 10 section 4).
+   */
+  cardSession: cardSessionTokenSchema.optional(),
+});
 export type CardAuthenticateResult = z.infer<typeof cardAuthenticateResultSchema>;
 export const cardAuthenticateReplySchema = replySchema(cardAuthenticateResultSchema);
 
@@ -214,11 +230,76 @@ export const certificationSubmitSchema = z.object({
   id: paymentSubmitSchema.shape.id,
   citizenNumber: citizenNumberSchema,
   certifiedOn: z.iso.date(),
+  /** When the resident confirmed: must lie inside the card session (its Asia/Shanghai date is `certifiedOn`). */
+  certifiedAt: z.iso.datetime({ offset: true }),
+  /** The token `card.authenticate` gave for this card session: proof the server verified the card. */
+  cardSession: cardSessionTokenSchema,
 });
 export type CertificationSubmit = z.infer<typeof certificationSubmitSchema>;
 
-/** The ledger's answer for a money event (TigerBeetle-style result codes). */
-export const moneyResultSchema = z.object({ result: z.string().max(64) });
+/**
+ * Why the gateway did not book a kiosk payment as a contribution. The cash is
+ * never lost: a payment refused for any of these is booked as the person's
+ * credit (`booking: 'credit'`), which the office settles with them.
+ * - the payment's date is not one the server can vouch for (issue 10 section 2);
+ * - the cash is not what the policy says is due (section 3);
+ * - the policy engine's own refusal (POLICY.md "Contributions").
+ */
+export const PAYMENT_CREDIT_REASONS = [
+  'paid-at-before-window',
+  'paid-at-in-future',
+  'cash-mismatch',
+  'deceased',
+  'unknown-tier',
+  'already-paid',
+  'future-year',
+  'year-not-eligible',
+  'not-disabled',
+  'not-enrolled',
+] as const;
+export type PaymentCreditReason = (typeof PAYMENT_CREDIT_REASONS)[number];
+
+/** Why the gateway refused a money event outright (nothing booked; the outbox stops at it). */
+export const MONEY_REFUSAL_REASONS = [
+  'person-not-found',
+  'amount-over-limit',
+  'card-session-invalid',
+  'card-session-other-terminal',
+  'card-session-other-person',
+  'certified-outside-card-session',
+  'certified-on-mismatch',
+  'certification-in-future',
+  'deceased',
+  'invalid-date',
+] as const;
+export type MoneyRefusalReason = (typeof MONEY_REFUSAL_REASONS)[number];
+
+/** The ledger's results as a money event can get them (TigerBeetle-style; server/src/ledger/types.ts). */
+export const MONEY_RESULTS = [
+  'created',
+  'exists',
+  'exists_with_different_debit_account_id',
+  'exists_with_different_credit_account_id',
+  'exists_with_different_amount',
+  'exists_with_different_code',
+  'exists_with_different_at',
+  'exists_with_different_reference',
+  'exists_with_different_meta',
+] as const;
+export type MoneyResultCode = (typeof MONEY_RESULTS)[number];
+
+/**
+ * The gateway's answer for a money event: the ledger's result for the event's
+ * id, and what it was booked as. A replay of the same event gets the first
+ * answer again with `exists`; the same id with other content gets
+ * `exists_with_different_*` and books nothing.
+ */
+export const moneyResultSchema = z.object({
+  result: z.enum(MONEY_RESULTS),
+  booking: z.enum(['contribution', 'credit', 'certification']),
+  /** For `booking: 'credit'` of a payment: why it was not booked as a contribution. */
+  reason: z.enum(PAYMENT_CREDIT_REASONS).optional(),
+});
 export type MoneyResult = z.infer<typeof moneyResultSchema>;
 export const moneyReplySchema = replySchema(moneyResultSchema);
 

@@ -15,7 +15,12 @@ export interface RegistryDeps {
   logger?: Logger;
   /** Clock in ms; tests pass a fixed one. */
   now?: () => number;
+  /** How many days before today a counter payment may be dated (issue 10 section 2); default COUNTER_BACKDATE_DAYS_LIMIT. */
+  counterBackdateDaysLimit?: number;
 }
+
+/** Default of `counterBackdateDaysLimit`: a month, for a payment taken on paper in a village and brought in. */
+export const COUNTER_BACKDATE_DAYS_LIMIT = 31;
 
 export interface RegistryContext {
   db: SqliteDatabase;
@@ -24,6 +29,7 @@ export interface RegistryContext {
   schemeStart: string;
   logger: Logger;
   now: () => number;
+  counterBackdateDaysLimit: number;
 }
 
 export function makeContext(deps: RegistryDeps): RegistryContext {
@@ -34,5 +40,6 @@ export function makeContext(deps: RegistryDeps): RegistryContext {
     schemeStart: deps.schemeStart,
     logger: deps.logger ?? pino({ level: 'silent' }),
     now: deps.now ?? Date.now,
+    counterBackdateDaysLimit: deps.counterBackdateDaysLimit ?? COUNTER_BACKDATE_DAYS_LIMIT,
   };
 }

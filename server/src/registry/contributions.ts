@@ -16,14 +16,15 @@ import {
   type TransferResult,
   type TransferResultCode,
 } from '../ledger/index.js';
-import { validateContribution, type Balances } from '../policy/index.js';
+import { validateContribution, type Balances, type ContributionDecision } from '../policy/index.js';
+import type { AuditLog } from './audit.js';
 import type { RegistryContext } from './context.js';
 import { RegistryError, type RegistryErrorCode } from './errors.js';
 import { derivedUuidV7 } from './ids.js';
 import { contributionInputSchema, type ContributionInput } from './inputs.js';
 import { parseInput } from './parse.js';
 import type { PersonService } from './persons.js';
-import { shanghaiDate, toUtcIso } from './time.js';
+import { shanghaiDate, shanghaiMidnightMs, toUtcIso } from './time.js';
 
 export type ContributionChannel = 'counter' | 'kiosk';
 
@@ -44,6 +45,26 @@ export interface ContributionResult {
   creditsFen: Balances;
   /** Every transfer of the chain with its result. */
   transfers: TransferResult[];
+}
+
+type ParsedContribution = ReturnType<typeof contributionInputSchema.parse>;
+
+export interface RecordOptions {
+  /**
+   * A programmatic load of past records (the demo county's history, a move
+   * from another system), not a payment taken at the counter now: the
+   * counter's backdating rule does not apply. Never set from an HTTP body.
+   */
+  historical?: boolean;
+  /** The office user recording it, for the audit log (the API sets it from the session). */
+  actor?: string;
+}
+
+export interface ContributionEvaluation {
+  input: ParsedContribution;
+  /** The payment time as the ledger stores it (UTC ISO). */
+  at: string;
+  decision: ContributionDecision;
 }
 
 interface ContributionRow {
@@ -78,6 +99,7 @@ export class ContributionService {
   constructor(
     private readonly ctx: RegistryContext,
     private readonly persons: PersonService,
+    private readonly audit: AuditLog,
   ) {}
 
   private debitAccountFor(source: Source, channel: ContributionChannel, terminalId: string | undefined, payer: string): string {
@@ -132,30 +154,29 @@ export class ContributionService {
     return transfers;
   }
 
+  /** Whether a contribution with this id is recorded. */
+  has(id: string): boolean {
+    return this.findById(id) !== undefined;
+  }
+
   private findById(id: string): ContributionRow | undefined {
     return this.ctx.db.prepare('SELECT * FROM reg_contributions WHERE id = ?').get(id) as ContributionRow | undefined;
   }
 
   /**
-   * Records a contribution; see the file comment. Throws RegistryError:
-   * bad input (400), the policy's refusal reason (`already-paid`,
-   * `unknown-tier`, ...: 422, nothing written), `person-not-found`.
-   * A replay of the same id with the same content returns `result: 'exists'`;
-   * with other content `result: 'exists_with_different_*'` (nothing written).
+   * What the policy says of a contribution, written nowhere: the parsed
+   * input, the person, the payment time (UTC ISO) and the policy's decision.
+   * Throws RegistryError for bad input and an unknown person. The kiosk's
+   * money service asks this before booking, so that cash that cannot be a
+   * contribution becomes the person's credit instead (issue 10 sections 2-3).
    */
-  recordContribution(input: ContributionInput | unknown): ContributionResult {
+  evaluate(input: ContributionInput | unknown): ContributionEvaluation {
     const c = parseInput(contributionInputSchema, input);
     if (c.channel === 'kiosk' && !c.terminalId) {
       throw new RegistryError('invalid-input', 'terminalId: required for a kiosk contribution', 'terminalId');
     }
     const at = toUtcIso(c.paidAt);
-    if (Date.parse(at) > this.ctx.now() + PAID_AT_CLOCK_SKEW_MS) {
-      throw new RegistryError('invalid-date', `paidAt ${c.paidAt} is in the future`, 'paidAt');
-    }
     const person = this.persons.get(c.citizenNumber);
-    const previous = this.findById(c.id);
-    if (previous) return this.replay(previous, c, at);
-
     const paidYears = (
       this.ctx.db.prepare('SELECT year FROM reg_contributions WHERE citizen_number = ?').all(c.citizenNumber) as { year: number }[]
     ).map((r) => r.year);
@@ -178,6 +199,49 @@ export class ContributionService {
       },
       this.ctx.policy,
     );
+    return { input: c, at, decision };
+  }
+
+  /**
+   * Issue 10 section 2: the date of a payment decides its subsidy, so it is
+   * money. Never in the future (beyond clock drift); at the counter, a date
+   * before today needs the operator's reason and lies at most
+   * `counterBackdateDaysLimit` days back (the API writes both to the audit log).
+   */
+  private checkPaidAt(c: ParsedContribution, at: string, options: RecordOptions): { daysBack: number } | null {
+    if (Date.parse(at) > this.ctx.now() + PAID_AT_CLOCK_SKEW_MS) {
+      throw new RegistryError('invalid-date', `paidAt ${c.paidAt} is in the future`, 'paidAt');
+    }
+    if (c.channel !== 'counter' || options.historical === true) return null;
+    const today = shanghaiDate(this.ctx.now());
+    const day = shanghaiDate(at);
+    if (day >= today) return null;
+    const limitDays = this.ctx.counterBackdateDaysLimit;
+    const daysBack = Math.round((shanghaiMidnightMs(today) - shanghaiMidnightMs(day)) / 86_400_000);
+    if (daysBack > limitDays) {
+      throw new RegistryError('backdate-too-far', `paidAt ${day} is ${daysBack} days before today; the counter may date a payment at most ${limitDays} days back`, 'paidAt', {
+        daysBack,
+        limitDays,
+      });
+    }
+    if (!c.backdateReason) {
+      throw new RegistryError('backdate-reason-required', `paidAt ${day} is before today (${today}): say why in backdateReason`, 'backdateReason');
+    }
+    return { daysBack };
+  }
+
+  /**
+   * Records a contribution; see the file comment. Throws RegistryError:
+   * bad input (400), the policy's refusal reason (`already-paid`,
+   * `unknown-tier`, ...: 422, nothing written), `person-not-found`.
+   * A replay of the same id with the same content returns `result: 'exists'`;
+   * with other content `result: 'exists_with_different_*'` (nothing written).
+   */
+  recordContribution(input: ContributionInput | unknown, options: RecordOptions = {}): ContributionResult {
+    const { input: c, at, decision } = this.evaluate(input);
+    const backdated = this.checkPaidAt(c, at, options);
+    const previous = this.findById(c.id);
+    if (previous) return this.replay(previous, c, at);
     if (!decision.ok) {
       throw new RegistryError(decision.reason as RegistryErrorCode, `contribution refused: ${decision.reasons.join(', ')}`, fieldFor(decision.reason), {
         reasons: decision.reasons,
@@ -210,6 +274,14 @@ export class ContributionService {
         decision.credits.aid,
         decision.credits.government,
       );
+      if (backdated) {
+        this.audit.record({
+          actor: options.actor ?? 'system',
+          action: 'contribution.backdated',
+          subject: c.citizenNumber,
+          details: { id: c.id, paidAt: at, daysBack: backdated.daysBack, reason: c.backdateReason, year: c.year, tierYuan: c.tierYuan },
+        });
+      }
       return res;
     })();
     this.ctx.logger.info({ id: c.id, citizenNumber: c.citizenNumber, year: c.year, channel: c.channel }, 'contribution recorded');
@@ -233,7 +305,7 @@ export class ContributionService {
    * that is rolled back unless every answer is `exists`. So a replay writes
    * nothing either way, and its result is the ledger's own.
    */
-  private replay(previous: ContributionRow, c: ReturnType<typeof contributionInputSchema.parse>, at: string): ContributionResult {
+  private replay(previous: ContributionRow, c: ParsedContribution, at: string): ContributionResult {
     const credits: Balances = {
       individual: previous.individual_fen,
       collective: previous.collective_fen,

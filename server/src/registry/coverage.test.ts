@@ -61,7 +61,7 @@ const I = citizenNumberFor('1960-01-01', 9);
 let stack: TestStack;
 
 function pay(citizenNumber: string, year: number, paidAt: string): void {
-  const result = stack.registry.recordContribution({ id: testUuid(paidAt.slice(0, 10)), citizenNumber, year, tierYuan: 100, channel: 'counter', paidAt });
+  const result = stack.registry.recordContribution({ id: testUuid(paidAt.slice(0, 10)), citizenNumber, year, tierYuan: 100, channel: 'counter', paidAt }, { historical: true });
   expect(result.result).toBe('created');
 }
 

@@ -12,6 +12,8 @@ export const REGISTRY_ERROR_CODES = {
   'invalid-id': 6004,
   'invalid-csv': 6005,
   'invalid-input': 6006,
+  'backdate-reason-required': 6007,
+  'backdate-too-far': 6008,
   // POLICY.md "Who may enrol" refusals (422)
   'under-16': 6010,
   'full-time-student': 6011,

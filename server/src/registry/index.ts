@@ -13,6 +13,8 @@ import { CertificationService } from './certifications.js';
 import { makeContext, type RegistryContext, type RegistryDeps } from './context.js';
 import { ContributionService } from './contributions.js';
 import { CoverageService } from './coverage.js';
+import { AuditLog } from './audit.js';
+import { CreditService } from './credits.js';
 import { PersonService } from './persons.js';
 import { RecipientFactsReader } from './recipients.js';
 import { migrateRegistry } from './schema.js';
@@ -29,6 +31,10 @@ export interface Registry {
   readonly users: UserService;
   /** POLICY.md "Publicity and coverage": coverage per village and county, campaigns. */
   readonly coverage: CoverageService;
+  /** Cash that is a person's credit, not a contribution (kiosk cash it could not book). */
+  readonly credits: CreditService;
+  /** Who changed what and when. */
+  readonly audit: AuditLog;
   accountStatement: StatementService['accountStatement'];
   recordContribution: ContributionService['recordContribution'];
   recordCertification: CertificationService['recordCertification'];
@@ -41,10 +47,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
   migrateRegistry(context.db);
   context.ledger.ensureAccounts([...FUND_ACCOUNT_SPECS]);
   const persons = new PersonService(context);
-  const contributions = new ContributionService(context, persons);
+  const audit = new AuditLog(context);
+  const contributions = new ContributionService(context, persons, audit);
   const certifications = new CertificationService(context, persons);
   const recipients = new RecipientFactsReader(context, certifications);
-  const statements = new StatementService(context, persons, contributions, certifications, recipients);
+  const credits = new CreditService(context, persons);
+  const statements = new StatementService(context, persons, contributions, certifications, recipients, credits);
   const users = new UserService(context.db, context.now);
   const coverage = new CoverageService(context, persons);
   return {
@@ -56,19 +64,23 @@ export function createRegistry(deps: RegistryDeps): Registry {
     statements,
     users,
     coverage,
+    credits,
+    audit,
     accountStatement: (citizenNumber) => statements.accountStatement(citizenNumber),
-    recordContribution: (input) => contributions.recordContribution(input),
+    recordContribution: (input, options) => contributions.recordContribution(input, options),
     recordCertification: (input) => certifications.recordCertification(input),
     publicityList: (villageCode, year) => statements.publicityList(villageCode, year),
   };
 }
 
-export type { RegistryDeps, RegistryContext } from './context.js';
+export { COUNTER_BACKDATE_DAYS_LIMIT, type RegistryDeps, type RegistryContext } from './context.js';
+export { AuditLog, AUDIT_PAGE_LIMIT, type AuditEntry } from './audit.js';
+export { CreditService, CREDIT_ENTRIES_LIMIT, type CashCreditInput, type CreditEntry } from './credits.js';
 export { migrateRegistry } from './schema.js';
 export { RegistryError, REGISTRY_ERROR_CODES, isRegistryError, isPolicyRefusal, isNotFound, registryErrorKind } from './errors.js';
 export type { RegistryErrorCode, RegistryErrorKind } from './errors.js';
 export { PersonService, VILLAGE_REGISTER_COLUMNS, CSV_MAX_ROWS, type Person, type CsvRowError } from './persons.js';
-export { ContributionService, type ContributionResult, type ContributionChannel } from './contributions.js';
+export { ContributionService, PAID_AT_CLOCK_SKEW_MS, type ContributionResult, type ContributionChannel, type ContributionEvaluation } from './contributions.js';
 export { CertificationService, type CertificationResult } from './certifications.js';
 export { StatementService, maskName, type AccountStatement, type PublicityList, type PensionStatus } from './statements.js';
 export { RecipientFactsReader, type FamilyBindingStatus, type PensionRow } from './recipients.js';

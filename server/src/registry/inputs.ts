@@ -30,6 +30,14 @@ export const isoTimestampField = z.iso
   .refine((v) => isCalendarDate(v.slice(0, 10)), 'not a calendar date')
   .describe('ISO 8601 timestamp with offset');
 
+/**
+ * Aid with one contribution (POLICY.md "Contributions": "other organisations
+ * or persons may also aid a contributor"): at most ten times the highest
+ * 2014 tier, a bound no real aid reaches (issue 10 section 3: every amount
+ * has a cap that fits the business).
+ */
+export const MAX_AID_FEN = 2_000_000;
+
 export const villageInputSchema = z.strictObject({
   code: villageCodeField,
   name: z.string().min(1).max(NAME_MAX_LENGTH),
@@ -70,6 +78,8 @@ export const cardInputSchema = z.strictObject({
   cardNumber: z.string().regex(/^[0-9A-Z]{6,20}$/, '6-20 digits or capital letters'),
   citizenNumber: citizenNumberField,
   issuedOn: dateField,
+  /** The chip's card identifier (32 hex digits), when the issuer reports it. */
+  cardIdentifier: z.string().regex(/^[0-9A-Fa-f]{32}$/, '32 hex digits').optional(),
 });
 export type CardInput = z.infer<typeof cardInputSchema>;
 
@@ -84,7 +94,12 @@ export const contributionInputSchema = z.strictObject({
   /** 'government': paid on behalf of a severely disabled member (POLICY.md "Contributions"). */
   payer: z.enum(['individual', 'government']).default('individual'),
   /** Aid from other organisations or persons, credited with the payment. */
-  aidFen: fenField.default(0),
+  aidFen: fenField.max(MAX_AID_FEN, `at most ${MAX_AID_FEN} fen of aid with one contribution`).default(0),
+  /**
+   * Why a counter payment is dated before today (issue 10 section 2): required
+   * then, written to the audit log with the payment.
+   */
+  backdateReason: z.string().trim().min(4).max(500).optional(),
 });
 export type ContributionInput = z.input<typeof contributionInputSchema>;
 

@@ -358,10 +358,18 @@ export class PersonService {
       // One active card per person: a new card revokes the old one.
       this.ctx.db.prepare("UPDATE reg_cards SET status = 'revoked' WHERE citizen_number = ?").run(c.citizenNumber);
       this.ctx.db
-        .prepare("INSERT INTO reg_cards (card_number, citizen_number, issued_on, status) VALUES (?, ?, ?, 'active')")
-        .run(c.cardNumber, c.citizenNumber, c.issuedOn);
+        .prepare("INSERT INTO reg_cards (card_number, citizen_number, issued_on, status, card_identifier) VALUES (?, ?, ?, 'active', ?)")
+        .run(c.cardNumber, c.citizenNumber, c.issuedOn, c.cardIdentifier?.toUpperCase() ?? null);
     })();
     return c;
+  }
+
+  /** A person's active card, with the chip identifier when the issuer reported it. */
+  activeCard(citizenNumber: string): { cardNumber: string; cardIdentifier: string | null } | undefined {
+    const row = this.ctx.db
+      .prepare("SELECT card_number, card_identifier FROM reg_cards WHERE citizen_number = ? AND status = 'active'")
+      .get(citizenNumber) as { card_number: string; card_identifier: string | null } | undefined;
+    return row ? { cardNumber: row.card_number, cardIdentifier: row.card_identifier } : undefined;
   }
 
   /** The person an active card belongs to (the kiosk reads the card number). */

@@ -208,7 +208,7 @@ describe('statements, certification and publicity', () => {
     stack.registry.persons.registerPerson(personInput(son, '1975-05-05', { householdId: 'H9' }));
     let statement = stack.registry.accountStatement(elder);
     expect(statement.familyBinding).toMatchObject({ applies: true, year: 2011, holds: false, unpaidMembers: [son] });
-    stack.registry.recordContribution({ id: testUuid(), citizenNumber: son, year: 2011, tierYuan: 300, channel: 'counter', paidAt: '2011-08-01T09:00:00+08:00' });
+    stack.registry.recordContribution({ id: testUuid(), citizenNumber: son, year: 2011, tierYuan: 300, channel: 'counter', paidAt: '2011-08-01T09:00:00+08:00' }, { historical: true });
     statement = stack.registry.accountStatement(elder);
     expect(statement.familyBinding.holds).toBe(true);
     const sonStatement = stack.registry.accountStatement(son);
@@ -231,7 +231,7 @@ describe('statements, certification and publicity', () => {
 
   it('lists a village contributors with the middle of the name masked', () => {
     stack.registry.persons.registerPerson(personInput(CN, BORN, { name: '欧阳小明' }));
-    stack.registry.recordContribution({ id: testUuid(), citizenNumber: CN, year: 2011, tierYuan: 500, channel: 'counter', paidAt: '2011-08-01T09:00:00+08:00' });
+    stack.registry.recordContribution({ id: testUuid(), citizenNumber: CN, year: 2011, tierYuan: 500, channel: 'counter', paidAt: '2011-08-01T09:00:00+08:00' }, { historical: true });
     const list = stack.registry.publicityList('V001', 2011);
     expect(list.contributors).toEqual([{ name: '欧**明', tierYuan: 500, paidOn: '2011-08-01' }]);
     expect(stack.registry.publicityList('V001', 2010).contributors).toEqual([]);

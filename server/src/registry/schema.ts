@@ -166,10 +166,34 @@ const STATEMENTS = [
      settled_at TEXT NOT NULL,
      PRIMARY KEY (citizen_number, kind)
    ) STRICT`,
+  // Append-only: who changed what and when (audit.ts).
+  `CREATE TABLE IF NOT EXISTS reg_audit_log (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     subject TEXT,
+     details_json TEXT NOT NULL
+   ) STRICT`,
+];
+
+/**
+ * Columns added after a table was first created: (table, column, definition).
+ * Added when missing, so databases made by an earlier version open unchanged
+ * otherwise (expand only: an older version ignores the new column).
+ */
+const ADDED_COLUMNS: readonly [table: string, column: string, definition: string][] = [
+  // The chip's card identifier (drivers/card/auth.ts), checked against what the
+  // card proves with its cryptogram (issue 10 section 4); null when unknown.
+  ['reg_cards', 'card_identifier', 'TEXT'],
 ];
 
 export function migrateRegistry(db: SqliteDatabase): void {
   db.transaction(() => {
     for (const sql of STATEMENTS) db.prepare(sql).run();
+    for (const [table, column, definition] of ADDED_COLUMNS) {
+      const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === column)) db.prepare(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`).run();
+    }
   })();
 }

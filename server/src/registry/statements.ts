@@ -17,6 +17,7 @@ import {
 } from '../policy/index.js';
 import type { CertificationService } from './certifications.js';
 import type { ContributionService } from './contributions.js';
+import type { CreditEntry, CreditService } from './credits.js';
 import type { RegistryContext } from './context.js';
 import type { PersonService } from './persons.js';
 import type { FamilyBindingStatus, PensionRow, RecipientFactsReader } from './recipients.js';
@@ -57,6 +58,8 @@ export interface AccountStatement {
   familyBinding: FamilyBindingStatus;
   death: { deathDate: string; reportedOn: string | null } | null;
   urbanPension: { since: string; reportedOn: string | null } | null;
+  /** Cash the person handed over that is not a contribution: the office settles it with them. */
+  credits: { balanceFen: number; entries: CreditEntry[] };
   asOf: string;
 }
 
@@ -83,6 +86,7 @@ export class StatementService {
     private readonly contributions: ContributionService,
     private readonly certifications: CertificationService,
     private readonly recipients: RecipientFactsReader,
+    private readonly credits: CreditService,
   ) {}
 
   balances(citizenNumber: string): Balances {
@@ -172,6 +176,7 @@ export class StatementService {
       familyBinding: this.recipients.familyBinding(person, Number(today.slice(0, 4))),
       death: person.deathDate ? { deathDate: person.deathDate, reportedOn: person.deathReportedOn } : null,
       urbanPension: person.urbanPensionSince ? { since: person.urbanPensionSince, reportedOn: person.urbanPensionReportedOn } : null,
+      credits: this.credits.creditsOf(citizenNumber),
       asOf: new Date(this.ctx.now()).toISOString(),
     };
   }

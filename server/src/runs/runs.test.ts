@@ -45,7 +45,7 @@ function setUpWorkedExample(): void {
   stack.setToday('2020-01-05');
   stack.registry.persons.registerPerson(personInput(WORKED, '1960-05-20', { bankAccount: '6222000000000001' }));
   for (let year = 2010; year <= 2019; year++) {
-    stack.registry.recordContribution({ id: testUuid(`${year}-09-01`), citizenNumber: WORKED, year, tierYuan: 100, channel: 'counter', paidAt: `${year}-09-01T10:00:00+08:00` });
+    stack.registry.recordContribution({ id: testUuid(`${year}-09-01`), citizenNumber: WORKED, year, tierYuan: 100, channel: 'counter', paidAt: `${year}-09-01T10:00:00+08:00` }, { historical: true });
   }
   for (let year = 2010; year <= 2019; year++) stack.runs.interest(year);
 }
@@ -59,7 +59,7 @@ afterEach(() => stack.close());
 describe('the yearly interest run', () => {
   beforeEach(() => {
     stack.registry.persons.registerPerson(personInput(WORKED, '1960-05-20'));
-    stack.registry.recordContribution({ id: testUuid('2010-09-01'), citizenNumber: WORKED, year: 2010, tierYuan: 100, channel: 'counter', paidAt: '2010-09-01T10:00:00+08:00' });
+    stack.registry.recordContribution({ id: testUuid('2010-09-01'), citizenNumber: WORKED, year: 2010, tierYuan: 100, channel: 'counter', paidAt: '2010-09-01T10:00:00+08:00' }, { historical: true });
   });
 
   it('credits nothing for money paid during the year, and rate × 1 January balance per source the next year', () => {
@@ -349,7 +349,7 @@ describe('family binding (POLICY: aged 60+ at the scheme start)', () => {
     expect(suspended.suspendedFamilyBindingMonths).toBe(1);
     expect(suspended.paidPersons).toBe(0);
     stack.setToday('2010-09-15');
-    stack.registry.recordContribution({ id: testUuid('2010-09-15'), citizenNumber: son, year: 2010, tierYuan: 200, channel: 'counter', paidAt: '2010-09-15T09:00:00+08:00' });
+    stack.registry.recordContribution({ id: testUuid('2010-09-15'), citizenNumber: son, year: 2010, tierYuan: 200, channel: 'counter', paidAt: '2010-09-15T09:00:00+08:00' }, { historical: true });
     const paid = stack.runs.payroll('2010-09');
     expect(paid.lines[0]).toMatchObject({ citizenNumber: elder, monthsPaid: ['2010-09'], totalFen: 5_500, fromPoolFen: 5_500 });
     expect(payments(stack, elder)).toEqual([
@@ -414,7 +414,7 @@ describe('runs in turns (how the server runs them)', () => {
     for (let i = 0; i < ELDERS; i++) {
       const cn = citizenNumberFor('1970-01-01', 60 + i);
       elders.registry.persons.registerPerson(personInput(cn, '1970-01-01'));
-      elders.registry.recordContribution({ id: testUuid('2018-09-01'), citizenNumber: cn, year: 2018, tierYuan: 100, channel: 'counter', paidAt: '2018-09-01T10:00:00+08:00' });
+      elders.registry.recordContribution({ id: testUuid('2018-09-01'), citizenNumber: cn, year: 2018, tierYuan: 100, channel: 'counter', paidAt: '2018-09-01T10:00:00+08:00' }, { historical: true });
     }
     const turns = countTurns();
     const summary = await elders.runs.interestInTurns(2019);

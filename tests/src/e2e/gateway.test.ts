@@ -108,6 +108,9 @@ describe('the terminal gateway', () => {
       cardIdentifier: '513227D15600000500000000000000FF',
       challenge: '00112233445566778899AABBCCDDEEFF',
       cryptogram: '00000000000000000000000000000000',
+      citizenNumber: residentWithHistory.citizenNumber,
+      cardNumber: residentWithHistory.card.cardNumber,
+      kind: 'resident',
     })) as { ok: boolean; data: { authentic: boolean } };
     expect(forged).toEqual({ ok: true, data: { authentic: false } });
   });

@@ -83,7 +83,7 @@ describe('the kiosk outbox across a network outage', () => {
 
     // A replay (say the ack was lost) is harmless: the ledger answers `exists`.
     const replay = await uplink.submitPayment(submitted);
-    expect(replay).toEqual({ ok: true, data: { result: 'exists' } });
+    expect(replay).toEqual({ ok: true, data: { result: 'exists', booking: 'contribution' } });
     const again = server.db.prepare('SELECT COUNT(*) AS n FROM reg_contributions WHERE id = ?').get(paymentId) as { n: number };
     expect(again.n).toBe(1);
   });

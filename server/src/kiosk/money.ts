@@ -1,0 +1,181 @@
+// Kiosk money on the server: one service for every money event a kiosk sends
+// (ARCHITECTURE.md journeys 2-3; issue 10 sections 2-4). The server decides
+// dates, amounts and eligibility; a kiosk's word only says what cash was
+// stacked, for whom, and when it claims it was:
+// - a payment is booked as a contribution only when its date lies in the
+//   window the server can vouch for (window.ts), the policy accepts it, and
+//   the cash is exactly what the policy says is due; otherwise the cash is
+//   the person's credit, with the reason, and the kiosk is told so;
+// - every amount is bounded by what one cash box can hold;
+// - a proof of life needs the card session the gateway issued when it
+//   verified the person's card, and must have been made inside it.
+// Each event is decided once (events.ts); a replay gets the first answer.
+import type { Logger } from 'pino';
+import { isRegistryError, type ContributionInput, type Registry } from '../registry/index.js';
+import { shanghaiDate, toUtcIso } from '../registry/time.js';
+import type {
+  CashCreditSubmit,
+  CertificationSubmit,
+  MoneyRefusalReason,
+  MoneyResult,
+  PaymentCreditReason,
+  PaymentSubmit,
+  Reply,
+} from '../protocol/index.js';
+import type { CardSessions } from './card-sessions.js';
+import { KioskEvents, replayAnswer, type KioskEventKind } from './events.js';
+import { KIOSK_CASH_BOX_CAPACITY_FEN, KIOSK_CLOCK_SKEW_MS } from './limits.js';
+import { paidAtVerdict } from './window.js';
+
+/** Who sent an event: the terminal authenticated on the connection, and its last contact before it. */
+export interface KioskCaller {
+  terminalId: string;
+  /** The terminal's last successful contact before this connection (ms); see window.ts. */
+  contactFloorMs: number;
+}
+
+export interface KioskMoneyDeps {
+  registry: Registry;
+  cardSessions: CardSessions;
+  logger: Logger;
+  now?: () => number;
+}
+
+function refused(reason: MoneyRefusalReason, message: string): Reply<MoneyResult> {
+  return { ok: false, error: { code: 'refused', message, reason } };
+}
+
+const ok = (data: MoneyResult): Reply<MoneyResult> => ({ ok: true, data });
+
+export class KioskMoney {
+  private readonly events: KioskEvents;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: KioskMoneyDeps) {
+    this.events = new KioskEvents(deps.registry.context.db);
+    this.now = deps.now ?? deps.registry.context.now;
+  }
+
+  /**
+   * Runs `decide` once per event id, in one transaction with what it books:
+   * a replay is answered from the record (events.ts), never decided again.
+   */
+  private once(caller: KioskCaller, kind: KioskEventKind, request: { id: string } & object, decide: () => Reply<MoneyResult>): Reply<MoneyResult> {
+    return this.deps.registry.context.db.transaction((): Reply<MoneyResult> => {
+      const stored = this.events.find(request.id);
+      if (stored) {
+        const answer = replayAnswer(stored, caller.terminalId, kind, request as Record<string, unknown>);
+        if (answer.result !== 'exists') {
+          this.deps.logger.error({ event: 'kiosk.id_reused', terminalId: caller.terminalId, id: request.id, kind, result: answer.result });
+        }
+        return ok(answer);
+      }
+      const reply = decide();
+      if (reply.ok && reply.data.result === 'created') {
+        this.events.record({
+          id: request.id,
+          terminalId: caller.terminalId,
+          kind,
+          request,
+          booking: reply.data.booking,
+          ...(reply.data.reason ? { reason: reply.data.reason } : {}),
+          receivedAt: new Date(this.now()).toISOString(),
+        });
+      }
+      return reply;
+    })();
+  }
+
+  /** A cash contribution taken at a kiosk (journey 2). */
+  submitPayment(caller: KioskCaller, p: PaymentSubmit): Reply<MoneyResult> {
+    return this.once(caller, 'payment', p, () => {
+      if (!this.deps.registry.persons.find(p.citizenNumber)) return refused('person-not-found', 'no insured person with this citizen number');
+      if (p.cashFen > KIOSK_CASH_BOX_CAPACITY_FEN) {
+        return refused('amount-over-limit', `cashFen ${p.cashFen} is more than a kiosk's cash box holds (${KIOSK_CASH_BOX_CAPACITY_FEN} fen)`);
+      }
+      const input = { id: p.id, citizenNumber: p.citizenNumber, year: p.year, tierYuan: p.tierYuan, channel: 'kiosk' as const, terminalId: caller.terminalId, paidAt: p.paidAt };
+      // Booked before events were recorded here (an older server): the registry answers the replay.
+      if (this.deps.registry.contributions.has(p.id)) return this.contribution(caller, input);
+      const nowMs = this.now();
+      const when = paidAtVerdict(Date.parse(p.paidAt), caller.contactFloorMs, nowMs);
+      if (when !== 'inside') return this.asCredit(caller, p, when, new Date(nowMs).toISOString());
+      const at = toUtcIso(p.paidAt);
+      const { decision } = this.deps.registry.contributions.evaluate(input);
+      if (!decision.ok) return this.asCredit(caller, p, decision.reason, at);
+      if (decision.dueFromPayerFen !== p.cashFen) return this.asCredit(caller, p, 'cash-mismatch', at);
+      return this.contribution(caller, input);
+    });
+  }
+
+  private contribution(caller: KioskCaller, input: ContributionInput): Reply<MoneyResult> {
+    const result = this.deps.registry.recordContribution(input);
+    if (result.result !== 'created' && result.result !== 'exists') {
+      // The id is the ledger's already with other content (say, a counter payment's): nothing is booked.
+      this.deps.logger.error({ event: 'payment.id_conflict', terminalId: caller.terminalId, paymentId: input.id, result: result.result });
+    }
+    return ok({ result: result.result as MoneyResult['result'], booking: 'contribution' });
+  }
+
+  /** The cash of a payment the server will not book as a contribution: the person's credit, with the reason. */
+  private asCredit(caller: KioskCaller, p: PaymentSubmit, reason: PaymentCreditReason, at: string): Reply<MoneyResult> {
+    this.deps.logger.warn({ event: 'payment.booked_as_credit', terminalId: caller.terminalId, paymentId: p.id, reason, cashFen: p.cashFen });
+    const result = this.deps.registry.credits.recordKioskCredit({
+      id: p.id,
+      citizenNumber: p.citizenNumber,
+      amountFen: p.cashFen,
+      terminalId: caller.terminalId,
+      at,
+      reason,
+      year: p.year,
+      tierYuan: p.tierYuan,
+    });
+    return ok({ result: result as MoneyResult['result'], booking: 'credit', reason });
+  }
+
+  /** Cash stacked for a payment that did not complete: the person's credit, from the kiosk's cash box. */
+  submitCashCredit(caller: KioskCaller, c: CashCreditSubmit): Reply<MoneyResult> {
+    return this.once(caller, 'cash-credit', c, () => {
+      if (!this.deps.registry.persons.find(c.citizenNumber)) return refused('person-not-found', 'no insured person with this citizen number');
+      if (c.amountFen > KIOSK_CASH_BOX_CAPACITY_FEN) {
+        return refused('amount-over-limit', `amountFen ${c.amountFen} is more than a kiosk's cash box holds (${KIOSK_CASH_BOX_CAPACITY_FEN} fen)`);
+      }
+      // A credit earns nothing by its date; an untrusted date is replaced by the time it arrived.
+      const nowMs = this.now();
+      const inside = paidAtVerdict(Date.parse(c.at), caller.contactFloorMs, nowMs) === 'inside';
+      const result = this.deps.registry.credits.recordKioskCredit({
+        id: c.id,
+        citizenNumber: c.citizenNumber,
+        amountFen: c.amountFen,
+        terminalId: caller.terminalId,
+        at: inside ? toUtcIso(c.at) : new Date(nowMs).toISOString(),
+        reason: c.reason,
+      });
+      return ok({ result: result as MoneyResult['result'], booking: 'credit' });
+    });
+  }
+
+  /** Proof of life at a kiosk (journey 3), on a card the gateway verified in this session. */
+  submitCertification(caller: KioskCaller, c: CertificationSubmit): Reply<MoneyResult> {
+    return this.once(caller, 'certification', c, () => {
+      const atMs = Date.parse(c.certifiedAt);
+      if (atMs > this.now() + KIOSK_CLOCK_SKEW_MS) return refused('certification-in-future', `certifiedAt ${c.certifiedAt} is in the future`);
+      if (shanghaiDate(atMs) !== c.certifiedOn) return refused('certified-on-mismatch', `certifiedOn ${c.certifiedOn} is not the date of certifiedAt ${c.certifiedAt}`);
+      const session = this.deps.cardSessions.check(c.cardSession, { terminalId: caller.terminalId, citizenNumber: c.citizenNumber, atMs });
+      if (!session.ok) {
+        this.deps.logger.warn({ event: 'certification.card_session_refused', terminalId: caller.terminalId, id: c.id, problem: session.problem });
+        return refused(session.problem, `the certification does not carry a card session the gateway issued for it: ${session.problem}`);
+      }
+      try {
+        const result = this.deps.registry.recordCertification({ id: c.id, citizenNumber: c.citizenNumber, certifiedOn: c.certifiedOn, channel: 'kiosk', terminalId: caller.terminalId });
+        return ok({ result: result.result, booking: 'certification' });
+      } catch (error) {
+        if (!isRegistryError(error)) throw error;
+        if (error.code === 'id-reused-with-other-content') return ok({ result: 'exists_with_different_meta', booking: 'certification' });
+        if (error.code === 'deceased') return refused('deceased', error.message);
+        if (error.code === 'person-not-found') return refused('person-not-found', error.message);
+        if (error.code === 'invalid-date') return refused('invalid-date', error.message);
+        throw error;
+      }
+    });
+  }
+}
