@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { booleanField, loadConfig, logLevelField, portField } from '@nongbao/server/config';
 import { createLogger } from '@nongbao/server/log';
-import { maskName } from '@nongbao/server/protocol';
+import { maskName } from '@nongbao/protocol';
 import { DEMO_OFFICE_PASSWORD, buildDemoCounty, createServerServices, startServer, type DemoCounty, type RunningServer } from '@nongbao/server';
 import {
   DEMO_ISSUER_KEY,
@@ -185,7 +185,7 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
     host: '127.0.0.1',
     port: config.serverPort,
     logger,
-    services: (db) => createServerServices(db, { logger, seedDemo: county, issuerKey: DEMO_ISSUER_KEY }),
+    services: (db, gateway) => createServerServices(db, { logger, seedDemo: county, issuerKey: DEMO_ISSUER_KEY }, gateway),
   });
 
   const stops: Array<() => Promise<void>> = [() => server.close()];

@@ -28,12 +28,16 @@ export async function serverCommand(argv: string[]): Promise<number> {
     host: config.host,
     port: config.port,
     logger,
-    services: (db) =>
-      createServerServices(db, {
-        logger,
-        seedDemo: config.seedDemo,
-        ...(config.issuerKey ? { issuerKey: Buffer.from(config.issuerKey, 'hex') } : {}),
-      }),
+    services: (db, gateway) =>
+      createServerServices(
+        db,
+        {
+          logger,
+          seedDemo: config.seedDemo,
+          ...(config.issuerKey ? { issuerKey: Buffer.from(config.issuerKey, 'hex') } : {}),
+        },
+        gateway,
+      ),
   });
   if (!config.issuerKey) {
     logger.warn({ event: 'server.no_issuer_key', detail: 'kiosks cannot verify card authenticity (set NONGBAO_ISSUER_KEY)' });

@@ -1,12 +1,7 @@
 // What the terminal's local API sends: the session state plus link status.
-// The types are the terminal's own (type-only imports, erased from the bundle):
-// the UI renders them and touches nothing else.
-import type { KioskState } from '@nongbao/terminal';
-
-export type { AccountSummary, PublicityList } from '@nongbao/server/protocol';
-export type { Diagnostics, PaymentOutcome, PaymentProgress } from '@nongbao/terminal';
-
-export type KioskView = KioskState & { serverConnected: boolean; terminalId: string; demo: boolean };
+// The types are the protocol package's local API (type-only imports, erased
+// from the bundle): the UI renders them and touches nothing else.
+export type { AccountSummary, PublicityList, Diagnostics, PaymentOutcome, PaymentProgress, KioskView } from '@nongbao/protocol';
 
 export interface DemoCard {
   cardNumber: string;

@@ -4,11 +4,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'pino';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openDatabase, type SqliteDatabase } from './db.js';
-import { attachGateway, TerminalRegistry } from './gateway/index.js';
+import { attachGateway, createGatewayMetrics, Fleet, TerminalRegistry, type GatewayLimits } from './gateway/index.js';
+import { EnrolAttempts } from './gateway/limits.js';
 import type { KioskService } from './kiosk/index.js';
-import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from './protocol/index.js';
+import { ServerChanges } from './shared/changes.js';
+import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from '@nongbao/protocol';
 
 const ENROL_BODY_LIMIT = '4kb';
 
@@ -18,7 +20,16 @@ export interface ServerOptions {
   port: number;
   logger: Logger;
   /** Builds the services that need the database (registry, ledger, kiosk accounts, office API). */
-  services: (db: SqliteDatabase) => ServerServices;
+  services: (db: SqliteDatabase, gateway: GatewayState) => ServerServices;
+  /** The gateway's edge limits (gateway/limits.ts defaults). */
+  gatewayLimits?: GatewayLimits;
+}
+
+/** What the services share with the gateway: the terminal registry, the fleet and the change bus. */
+export interface GatewayState {
+  terminals: TerminalRegistry;
+  fleet: Fleet;
+  changes: ServerChanges;
 }
 
 export interface ServerServices {
@@ -34,6 +45,8 @@ export interface RunningServer {
   port: number;
   db: SqliteDatabase;
   terminals: TerminalRegistry;
+  fleet: Fleet;
+  changes: ServerChanges;
   close(): Promise<void>;
 }
 
@@ -41,16 +54,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { logger } = options;
   const db = openDatabase(options.dbPath);
   const terminals = new TerminalRegistry(db);
-  const services = options.services(db);
+  const fleet = new Fleet(db);
+  const changes = new ServerChanges();
+  const services = options.services(db, { terminals, fleet, changes });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const gatewayRequests = new Counter({
-    name: 'nongbao_gateway_requests_total',
-    help: 'Terminal requests answered by the gateway, by event and outcome',
-    labelNames: ['event', 'outcome'] as const,
-    registers: [metrics],
-  });
+  const gatewayMetrics = createGatewayMetrics(metrics);
+  const enrolAttempts = new EnrolAttempts();
 
   const app = express();
   app.disable('x-powered-by');
@@ -69,8 +80,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.status(400).json({ error: { code: 'bad-request', message: describeZodError(parsed.error) } });
       return;
     }
+    // Wrong codes are slowed down per address and per terminal id, before the code is looked at.
+    const address = req.ip ?? 'unknown';
+    const retryAfterSeconds = enrolAttempts.blockedForSeconds(address, parsed.data.terminalId);
+    if (retryAfterSeconds !== undefined) {
+      logger.warn({ event: 'terminal.enrol.refused', terminalId: parsed.data.terminalId, reason: 'too-many-attempts', address });
+      res.set('Retry-After', String(retryAfterSeconds)).status(429).json({ error: { code: 'too-many-attempts', message: `too many failed enrolments; try again in ${retryAfterSeconds} s` } });
+      return;
+    }
     const result = terminals.enrol(parsed.data);
     if (!result.ok) {
+      if (result.reason !== 'bad-public-key') enrolAttempts.failed(address, parsed.data.terminalId);
       logger.warn({ event: 'terminal.enrol.refused', terminalId: parsed.data.terminalId, reason: result.reason });
       res.status(result.reason === 'bad-public-key' ? 400 : 403).json({ error: { code: result.reason, message: `enrolment refused: ${result.reason}` } });
       return;
@@ -94,10 +114,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const http: HttpServer = createServer(app);
   const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES, transports: ['websocket'] });
-  attachGateway(io, {
+  const gateway = attachGateway(io, {
     terminals,
+    fleet,
+    changes,
     kiosk: services.kiosk,
-    logger: logger.child({ component: 'gateway' }), metrics: { requests: gatewayRequests } });
+    logger: logger.child({ component: 'gateway' }),
+    metrics: gatewayMetrics,
+    ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -118,7 +143,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     db,
     terminals,
+    fleet,
+    changes,
     close: async () => {
+      gateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
       services.close?.();

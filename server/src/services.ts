@@ -3,7 +3,7 @@
 // card authenticity, kiosk money), and the office API.
 import type { Logger } from 'pino';
 import type { SqliteDatabase } from './db.js';
-import type { ServerServices } from './app.js';
+import type { GatewayState, ServerServices } from './app.js';
 import { Ledger } from './ledger/index.js';
 import { resolvePolicy } from './policy/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
@@ -44,7 +44,7 @@ function shanghaiToday(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 }
 
-export function createServerServices(db: SqliteDatabase, options: ServerServicesOptions): ComposedServices {
+export function createServerServices(db: SqliteDatabase, options: ServerServicesOptions, gateway: GatewayState): ComposedServices {
   const logger = options.logger;
   const demo = options.seedDemo === true ? buildDemoCounty(options.today ?? shanghaiToday()) : options.seedDemo || undefined;
   const schemeStart = options.schemeStart ?? demo?.schemeStart ?? '2010-07-01';
@@ -65,7 +65,7 @@ export function createServerServices(db: SqliteDatabase, options: ServerServices
     registry.users.createUser('operator', DEMO_OFFICE_PASSWORD, 'operator');
     registry.users.createUser('auditor', DEMO_OFFICE_PASSWORD, 'auditor');
   }
-  const apiRouter = createApiRouter({ db, ledger, policy, schemeStart, logger: logger.child({ component: 'api' }), registry, runs });
+  const apiRouter = createApiRouter({ db, ledger, policy, schemeStart, logger: logger.child({ component: 'api' }), registry, runs, gateway });
   const issuerKey = options.issuerKey;
   const kiosk = createKioskService({
     registry,
@@ -73,6 +73,7 @@ export function createServerServices(db: SqliteDatabase, options: ServerServices
     schemeStart,
     logger: logger.child({ component: 'kiosk' }),
     ...(issuerKey ? { authenticator: { verify: (evidence) => verifyCardAuthenticationEvidence(issuerKey, evidence) } } : {}),
+    verifyTerminalSignature: (terminalId, bytes, signature) => gateway.terminals.verifyTerminalSignature(terminalId, bytes, signature),
   });
   return { ledger, registry, runs, apiRouter, kiosk, close: () => ledger.close() };
 }

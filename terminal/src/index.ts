@@ -1,10 +1,11 @@
 export { startTerminal, type CardFeed, type RunningTerminal, type TerminalOptions } from './terminal.js';
 export { KioskSession, CardReadError, type CardHolder, type Diagnostics, type InsertedCard, type KioskState, type PinCheck } from './session.js';
 export { loadOrCreateIdentity, enrol, readEnrolment, EnrolmentError, type TerminalIdentity } from './identity.js';
-export { Journal } from './journal.js';
+export { Journal, JOURNAL_SCHEMA_VERSION } from './journal/index.js';
 export { Uplink } from './uplink.js';
 export type { DemoPanel } from './local-api.js';
 export { cardFeedFromReader, shanghaiToday, type CardAuthenticityCheck } from './card-feed.js';
 export { PaymentDesk, NOTES_FEN, type CashDevices, type PaymentOutcome, type PaymentProgress } from './payment.js';
-export { OutboxRelay } from './outbox.js';
+export { OutboxRelay, type MoneyEventSink } from './outbox.js';
+export { buildMoneyEvent } from './wire.js';
 export { DEMO_FAULTS, type DemoFault } from './local-api.js';

@@ -5,10 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createInProcessBillAcceptor } from '@nongbao/drivers/cctalk';
+import { BillValidatorSimulator, CctalkBillAcceptor, Header, RouteCode, createInProcessBillAcceptor, createMemoryLinkPair, decodeFrame, type ByteLink } from '@nongbao/drivers/cctalk';
 import { createInProcessPrinter } from '@nongbao/drivers/escpos';
-import { Journal } from './journal.js';
+import { Journal } from './journal/index.js';
 import { PaymentDesk, type PaymentOutcome, type PaymentProgress } from './payment.js';
+import { buildMoneyEvent } from './wire.js';
+
+/** The events the outbox would send now, as the wire module builds them. */
+function pendingEvents(journal: Journal) {
+  return journal.outbox.pending(100).map((row) => {
+    const built = buildMoneyEvent(journal, row);
+    if (!built.ok) throw new Error(built.why);
+    return built.event;
+  });
+}
+
+const sink = { queued: () => undefined };
 
 const silent = pino({ level: 'silent' });
 const request = { citizenNumber: '513227198302220050', holderName: '扎**吉', year: 2026, tierYuan: 200, dueFen: 20_000, creditedFen: 23_500 };
@@ -34,7 +46,7 @@ describe('the payment desk', () => {
     const journal = new Journal(journalPath);
     const acceptor = createInProcessBillAcceptor({ pollIntervalMs: 20 });
     const printer = createInProcessPrinter();
-    const desk = new PaymentDesk({ devices: { acceptor: acceptor.driver, printer: printer.printer }, journal, terminalId: 'kiosk-test', logger: silent });
+    const desk = new PaymentDesk({ devices: { acceptor: acceptor.driver, printer: printer.printer }, journal, terminalId: 'kiosk-test', logger: silent, sink });
     await desk.start();
     cleanups.push(async () => {
       await desk.stop();
@@ -48,7 +60,7 @@ describe('the payment desk', () => {
     const begun = await desk.begin(request);
     expect(begun.ok).toBe(true);
     const paymentId = (begun as { paymentId: string }).paymentId;
-    expect(journal.payment(paymentId)).toMatchObject({ state: 'open', dueFen: 20_000, stackedFen: 0 });
+    expect(journal.payments.get(paymentId)).toMatchObject({ state: 'open', dueFen: 20_000, stackedFen: 0 });
 
     await acceptor.insertNote(100);
     await until<PaymentProgress>(desk, 'progress', (p) => p.stackedFen === 10_000);
@@ -56,17 +68,15 @@ describe('the payment desk', () => {
     await until<PaymentProgress>(desk, 'progress', (p) => p.stackedFen === 15_000);
     await acceptor.insertNote(100); // 250 > 200: returned
     await new Promise((r) => setTimeout(r, 300));
-    expect(journal.payment(paymentId)!.stackedFen).toBe(15_000);
+    expect(journal.payments.get(paymentId)!.stackedFen).toBe(15_000);
     expect(await acceptor.stackedYuan()).toEqual([100, 50]);
 
     const finished = until<PaymentOutcome>(desk, 'finished');
     await acceptor.insertNote(50);
     const outcome = await finished;
     expect(outcome).toMatchObject({ outcome: 'paid', stackedFen: 20_000, printed: true });
-    expect(journal.payment(paymentId)).toMatchObject({ state: 'complete', stackedFen: 20_000 });
-    expect(journal.pendingOutbox()).toEqual([
-      expect.objectContaining({ id: paymentId, kind: 'payment', payload: expect.objectContaining({ cashFen: 20_000, tierYuan: 200, year: 2026 }) }),
-    ]);
+    expect(journal.payments.get(paymentId)).toMatchObject({ state: 'complete', stackedFen: 20_000 });
+    expect(pendingEvents(journal)).toEqual([expect.objectContaining({ id: paymentId, kind: 'payment', cashFen: 20_000, tierYuan: 200, year: 2026 })]);
     expect(printer.receipts).toHaveLength(1);
     expect(printer.receipts[0]!.render().text).toContain('实收现金');
   });
@@ -75,7 +85,7 @@ describe('the payment desk', () => {
     const { desk, printer, journal } = await setup();
     await printer.setPaper('out');
     expect(await desk.begin(request)).toEqual({ ok: false, reason: 'payment.noPaper' });
-    expect(journal.openPayments()).toEqual([]);
+    expect(journal.payments.openOnes()).toEqual([]);
   });
 
   it('on a stacker removal mid-payment stops intake, keeps what was stacked as credit and prints it', async () => {
@@ -87,10 +97,8 @@ describe('the payment desk', () => {
     await acceptor.removeStacker();
     const outcome = await finished;
     expect(outcome).toMatchObject({ outcome: 'short', reason: 'device-fault', fault: 'stackerRemoved', stackedFen: 10_000, printed: true });
-    expect(journal.payment(begun.paymentId)).toMatchObject({ state: 'cancelled', stackedFen: 10_000 });
-    expect(journal.pendingOutbox()).toEqual([
-      expect.objectContaining({ kind: 'cash-credit', payload: expect.objectContaining({ amountFen: 10_000, reason: 'device-fault' }) }),
-    ]);
+    expect(journal.payments.get(begun.paymentId)).toMatchObject({ state: 'cancelled', stackedFen: 10_000 });
+    expect(pendingEvents(journal)).toEqual([expect.objectContaining({ kind: 'cash-credit', amountFen: 10_000, reason: 'device-fault' })]);
     expect(printer.receipts.at(-1)!.render().text).toContain('现金暂存凭条');
     // Intake is off: a note now is not taken.
     expect(await desk.begin(request)).toEqual({ ok: false, reason: 'payment.cashUnavailable' });
@@ -102,7 +110,7 @@ describe('the payment desk', () => {
     const finished = until<PaymentOutcome>(desk, 'finished');
     await desk.cancel('cancelled');
     expect(await finished).toMatchObject({ outcome: 'short', stackedFen: 0, receipt: null });
-    expect(journal.pendingOutbox()).toEqual([]);
+    expect(pendingEvents(journal)).toEqual([]);
     expect(printer.receipts).toHaveLength(0);
   });
 
@@ -110,14 +118,57 @@ describe('the payment desk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nb-pay-crash-'));
     const journalPath = join(dir, 'journal.sqlite');
     const crashed = new Journal(journalPath);
-    crashed.openPayment({ id: '01a20562-9ad7-7028-b880-1783f7c2e6ec', citizenNumber: request.citizenNumber, year: 2026, tierYuan: 200, dueFen: 20_000, openedAt: '2026-11-22T10:00:00Z' });
-    crashed.noteStacking('01a20562-9ad7-7028-b880-1783f7c2e6ec', 1, 5_000, '2026-11-22T10:00:01Z');
+    crashed.payments.open({ id: '01a20562-9ad7-7028-b880-1783f7c2e6ec', citizenNumber: request.citizenNumber, year: 2026, tierYuan: 200, dueFen: 20_000, openedAt: '2026-11-22T10:00:00Z' });
+    crashed.payments.noteStacking('01a20562-9ad7-7028-b880-1783f7c2e6ec', 1, 5_000, '2026-11-22T10:00:01Z');
     crashed.noteCredited(5_000, 2, '2026-11-22T10:00:02Z');
     crashed.close();
 
     const { journal } = await setup(journalPath);
-    expect(journal.payment('01a20562-9ad7-7028-b880-1783f7c2e6ec')).toMatchObject({ state: 'cancelled', stackedFen: 5_000 });
-    expect(journal.pendingOutbox()).toEqual([expect.objectContaining({ kind: 'cash-credit', payload: expect.objectContaining({ amountFen: 5_000 }) })]);
+    expect(journal.payments.get('01a20562-9ad7-7028-b880-1783f7c2e6ec')).toMatchObject({ state: 'cancelled', stackedFen: 5_000 });
+    expect(pendingEvents(journal)).toEqual([expect.objectContaining({ kind: 'cash-credit', amountFen: 5_000 })]);
     expect(journal.deviceCounter()).toBe(2);
+  });
+
+  it('opens one payment when a tier is tapped twice while the printer answers', async () => {
+    const { desk, journal } = await setup();
+    const [first, second] = await Promise.all([desk.begin(request), desk.begin(request)]);
+    expect([first.ok, second.ok].sort()).toEqual([false, true]);
+    expect([first, second].find((b) => !b.ok)).toEqual({ ok: false, reason: 'payment.busy' });
+    expect(journal.payments.openOnes()).toHaveLength(1);
+  });
+
+  it('has the note journaled at the moment the stack command goes out on the line', async () => {
+    const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'nb-pay-line-')), 'journal.sqlite'));
+    const { host, device } = createMemoryLinkPair({ echoHost: false });
+    const seenAtStack: Array<{ paymentId: string; state: string }[]> = [];
+    // The host side of the line, recording: when a "route bill: stack" frame is written, look at the journal first.
+    const recording: ByteLink = {
+      get isOpen() {
+        return host.isOpen;
+      },
+      write: async (bytes) => {
+        const frame = decodeFrame(bytes, 'simple8');
+        if (frame.ok && frame.frame.header === Header.routeBill && frame.frame.data[0] === RouteCode.stack) {
+          seenAtStack.push(journal.db.prepare("SELECT payment_id AS paymentId, state FROM payment_note WHERE state = 'stacking'").all() as { paymentId: string; state: string }[]);
+        }
+        await host.write(bytes);
+      },
+      onData: (listener) => host.onData(listener),
+      onClose: (listener) => host.onClose(listener),
+      close: () => host.close(),
+    };
+    const simulator = new BillValidatorSimulator({ link: device, mode: 'simple8' });
+    const acceptor = new CctalkBillAcceptor({ link: recording, mode: 'simple8', echo: false, pollIntervalMs: 20 });
+    const printer = createInProcessPrinter();
+    const desk = new PaymentDesk({ devices: { acceptor, printer: printer.printer }, journal, terminalId: 'kiosk-test', logger: silent, sink });
+    await desk.start();
+    cleanups.push(async () => {
+      await desk.stop();
+      journal.close();
+    });
+    const begun = (await desk.begin(request)) as { paymentId: string };
+    await simulator.insertNote(100);
+    await until<PaymentProgress>(desk, 'progress', (p) => p.stackedFen === 10_000);
+    expect(seenAtStack).toEqual([[{ paymentId: begun.paymentId, state: 'stacking' }]]);
   });
 });

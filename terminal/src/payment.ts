@@ -1,17 +1,26 @@
 // Cash at the kiosk (ARCHITECTURE.md journey 2). A payment opens in the
-// journal with the id made here; each note in escrow is journaled *before* the
-// stack command and confirmed when the acceptor reports the credit; when the
-// stacked cash reaches what is due the journal closes the payment and queues
-// it for the gateway in one transaction, then the receipt prints. Cancel, a
-// pulled card or a device fault part-way: what was stacked is recorded as the
-// person's credit and printed; it is never lost.
+// journal with the id made here; each note in escrow is journaled *before*
+// the stack command and confirmed when the acceptor reports the credit; when
+// the stacked cash reaches what is due the journal closes the payment and
+// queues it for the gateway in one transaction, then the receipt prints.
+// Cancel, a pulled card or a device fault part-way: what was stacked is
+// recorded as the person's credit and printed; it is never lost. While the
+// gateway is unreachable the kiosk still takes cash, within the offline
+// limits the county set (issue 11 section 5), and prints a signed
+// provisional receipt. Finished money events go to the outbox through a
+// MoneyEventSink.
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { BillAcceptor, BillAcceptorEvent, EscrowOffer, ReceiptPrinter } from '@nongbao/drivers';
-import { ReceiptBuilder, defaultGlyphSource, renderReceipt } from '@nongbao/drivers/escpos';
-import type { CreditReason, Journal } from './journal.js';
+import { defaultGlyphSource } from '@nongbao/drivers/escpos';
+import { DEFAULT_OFFLINE_LIMITS, type CreditCloseReason, type OfflineLimits, type PaymentOutcome, type PaymentProgress } from '@nongbao/protocol';
+import type { Journal } from './journal/index.js';
+import type { MoneyEventSink } from './outbox.js';
+import { creditReceipt, paidReceipt, provisionalReceipt, renderForScreen, signProvisional, type ReceiptPayment, type ReceiptSigner } from './receipts.js';
+
+export type { PaymentOutcome, PaymentProgress } from '@nongbao/protocol';
 
 /** CNY notes the kiosk takes, fen (issue #4: 1, 5, 10, 20, 50, 100 yuan). */
 export const NOTES_FEN = [100, 500, 1000, 2000, 5000, 10000] as const;
@@ -31,33 +40,16 @@ export interface PaymentRequest {
   tierYuan: number;
   dueFen: number;
   creditedFen: number;
+  /** The gateway is unreachable: within the offline limits, with a provisional receipt. */
+  offline?: boolean;
 }
 
-export interface PaymentProgress {
-  paymentId: string;
-  year: number;
-  tierYuan: number;
-  dueFen: number;
-  stackedFen: number;
-}
-
-export interface PaymentOutcome extends PaymentProgress {
-  outcome: 'paid' | 'short';
-  /** Why a short payment ended; null when paid. */
-  reason: CreditReason | null;
-  /** The fault that stopped intake, when one did. */
-  fault: string | null;
-  receipt: { text: string; pngBase64: string } | null;
-  printed: boolean;
-}
-
-export type CashAvailability = { ok: true } | { ok: false; reason: 'payment.noPaper' | 'payment.printerUnavailable' | 'payment.cashUnavailable' };
+export type CashRefusal = 'payment.busy' | 'payment.noPaper' | 'payment.printerUnavailable' | 'payment.cashUnavailable' | 'payment.offlineLimit';
+export type CashAvailability = { ok: true } | { ok: false; reason: Exclude<CashRefusal, 'payment.busy' | 'payment.offlineLimit'> };
 
 interface PaymentDeskEvents {
   progress: [PaymentProgress];
   finished: [PaymentOutcome];
-  /** Money events were queued for the gateway. */
-  queued: [];
 }
 
 interface OpenPayment extends PaymentProgress {
@@ -66,33 +58,24 @@ interface OpenPayment extends PaymentProgress {
   stackingFen: number;
 }
 
-function maskCitizenNumber(n: string): string {
-  return `${n.slice(0, 6)}********${n.slice(14)}`;
-}
-
-function yuan(fen: number): string {
-  return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}元`;
-}
-
-function shanghaiTime(iso: string): string {
-  return new Intl.DateTimeFormat('zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
+export interface PaymentDeskDeps {
+  devices: CashDevices;
+  journal: Journal;
+  terminalId: string;
+  logger: Logger;
+  /** Where finished money events go (the outbox). */
+  sink: MoneyEventSink;
+  /** Signs provisional receipts with the kiosk's key; without it the kiosk takes no cash offline. */
+  signer?: ReceiptSigner;
 }
 
 export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
   private current: OpenPayment | null = null;
+  /** Set from the first line of begin() until the payment is open or refused: a double tap opens one payment. */
+  private opening = false;
   private finishing = false;
 
-  constructor(
-    private readonly deps: { devices: CashDevices; journal: Journal; terminalId: string; logger: Logger },
-  ) {
+  constructor(private readonly deps: PaymentDeskDeps) {
     super();
   }
 
@@ -113,11 +96,11 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     defaultGlyphSource({ log: this.deps.logger });
     // Payments left open by a crash or power cut: what they stacked is the
     // person's credit, relayed like any other money event.
-    for (const left of this.deps.journal.openPayments()) {
-      const credit = this.deps.journal.closePaymentShort(left.id, 'device-fault', new Date().toISOString());
-      this.deps.logger.warn({ event: 'payment.recovered_open', paymentId: left.id, stackedFen: left.stackedFen, credit: credit !== null });
+    for (const left of this.deps.journal.payments.openOnes()) {
+      const closed = this.deps.journal.closePaymentShort(left.id, 'device-fault', new Date().toISOString());
+      this.deps.logger.warn({ event: 'payment.recovered_open', paymentId: left.id, stackedFen: left.stackedFen, credit: (closed?.stackedFen ?? 0) > 0 });
     }
-    this.emit('queued');
+    this.deps.sink.queued();
   }
 
   async stop(): Promise<void> {
@@ -127,9 +110,7 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
   }
 
   get progress(): PaymentProgress | null {
-    if (!this.current) return null;
-    const { paymentId, year, tierYuan, dueFen, stackedFen } = this.current;
-    return { paymentId, year, tierYuan, dueFen, stackedFen };
+    return this.current ? this.snapshot(this.current) : null;
   }
 
   /** Can the kiosk take cash now? Never take money it cannot give a receipt for. */
@@ -145,9 +126,32 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     return { ok: true };
   }
 
+  /** The limits this kiosk works under offline (pushed by the county, cached), and what is used of them. */
+  offlineAllowance(): { limits: OfflineLimits; used: { payments: number; amountFen: number } } {
+    return { limits: this.deps.journal.kioskConfig()?.offlineLimits ?? DEFAULT_OFFLINE_LIMITS, used: this.deps.journal.payments.offlineSinceSync() };
+  }
+
+  /** Whether one more offline payment of `dueFen` fits the limits (issue 11 section 5). */
+  offlineFits(dueFen: number): boolean {
+    if (!this.deps.signer) return false;
+    const { limits, used } = this.offlineAllowance();
+    return used.payments + 1 <= limits.payments && used.amountFen + dueFen <= limits.amountFen;
+  }
+
   /** Opens a payment: journaled first, then the acceptor takes notes up to what is due. */
-  async begin(request: PaymentRequest): Promise<{ ok: true; paymentId: string } | { ok: false; reason: string }> {
-    if (this.current) return { ok: false, reason: 'payment.busy' };
+  async begin(request: PaymentRequest): Promise<{ ok: true; paymentId: string } | { ok: false; reason: CashRefusal }> {
+    // Marked before the first await: a second tap while the printer answers is refused, not a second payment.
+    if (this.current || this.opening) return { ok: false, reason: 'payment.busy' };
+    this.opening = true;
+    try {
+      return await this.open(request);
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  private async open(request: PaymentRequest): Promise<{ ok: true; paymentId: string } | { ok: false; reason: CashRefusal }> {
+    if (request.offline && !this.offlineFits(request.dueFen)) return { ok: false, reason: 'payment.offlineLimit' };
     // Paper can run out between payments: ask the printer itself now.
     try {
       await this.deps.devices.printer.queryStatus();
@@ -157,17 +161,11 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     const available = this.availability();
     if (!available.ok) return { ok: false, reason: available.reason };
     const paymentId = uuidv7();
-    this.deps.journal.openPayment({
-      id: paymentId,
-      citizenNumber: request.citizenNumber,
-      year: request.year,
-      tierYuan: request.tierYuan,
-      dueFen: request.dueFen,
-      openedAt: new Date().toISOString(),
-    });
-    this.current = { paymentId, year: request.year, tierYuan: request.tierYuan, dueFen: request.dueFen, stackedFen: 0, stackingFen: 0, request };
+    this.deps.journal.payments.open({ id: paymentId, citizenNumber: request.citizenNumber, year: request.year, tierYuan: request.tierYuan, dueFen: request.dueFen, openedAt: new Date().toISOString() });
+    const offline = request.offline === true;
+    this.current = { paymentId, year: request.year, tierYuan: request.tierYuan, dueFen: request.dueFen, stackedFen: 0, offline, stackingFen: 0, request };
     this.finishing = false;
-    this.deps.logger.info({ event: 'payment.opened', paymentId, year: request.year, tierYuan: request.tierYuan, dueFen: request.dueFen });
+    this.deps.logger.info({ event: 'payment.opened', paymentId, year: request.year, tierYuan: request.tierYuan, dueFen: request.dueFen, offline });
     try {
       await this.deps.devices.acceptor.enable(NOTES_FEN.filter((fen) => fen <= request.dueFen));
     } catch (error) {
@@ -180,7 +178,7 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
   }
 
   /** The person cancelled, pulled the card or walked away. */
-  async cancel(reason: CreditReason): Promise<void> {
+  async cancel(reason: CreditCloseReason): Promise<void> {
     if (!this.current) return;
     await this.finishShort(reason, null);
   }
@@ -198,16 +196,16 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
       this.deps.logger.info({ event: 'payment.note_returned', paymentId: p.paymentId, amountFen: offer.amountFen, reason: 'more than due' });
       return 'return';
     }
-    this.deps.journal.noteStacking(p.paymentId, offer.eventCounter, offer.amountFen, new Date().toISOString());
+    this.deps.journal.payments.noteStacking(p.paymentId, offer.eventCounter, offer.amountFen, new Date().toISOString());
     p.stackingFen += offer.amountFen;
     return 'stack';
   }
 
   private async onBill(event: BillAcceptorEvent): Promise<void> {
     if (event.type === 'credit') {
-      const at = new Date().toISOString();
-      const booked = this.deps.journal.noteCredited(event.amountFen, event.eventCounter, at);
+      const booked = this.deps.journal.noteCredited(event.amountFen, event.eventCounter, new Date().toISOString());
       if ('unattributed' in booked) {
+        this.deps.journal.raiseAlarm('unattributed-cash', `the acceptor stacked ${event.amountFen} fen no payment was taking (event ${event.eventCounter})`);
         this.deps.logger.error({ event: 'payment.unattributed_cash', amountFen: event.amountFen, eventCounter: event.eventCounter });
         return;
       }
@@ -221,6 +219,7 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
       return;
     }
     if (event.type === 'fault') {
+      this.deps.journal.raiseAlarm('device-fault', `bill acceptor: ${event.fault}`);
       this.deps.logger.error({ event: 'payment.device_fault', fault: event.fault, stackedSinceEnableFen: event.stackedSinceEnableFen });
       if (this.current) {
         // A jam may hold a note we were stacking; it is not counted until credited.
@@ -230,21 +229,28 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     }
   }
 
+  private receiptPayment(p: OpenPayment): ReceiptPayment {
+    return { ...this.snapshot(p), citizenNumber: p.request.citizenNumber, holderName: p.request.holderName, creditedFen: p.request.creditedFen };
+  }
+
   private async finishPaid(): Promise<void> {
     const p = this.current;
     if (!p || this.finishing) return;
     this.finishing = true;
     await this.deps.devices.acceptor.disable().catch((error: unknown) => this.deps.logger.error({ event: 'payment.disable_failed', err: error }));
-    const submit = this.deps.journal.completePayment(p.paymentId, new Date().toISOString());
-    this.emit('queued');
-    this.deps.logger.info({ event: 'payment.completed', paymentId: p.paymentId, cashFen: submit.cashFen });
-    const bytes = this.paidReceipt(p, submit.paidAt);
+    const at = new Date().toISOString();
+    const rp = this.receiptPayment(p);
+    const signature = p.offline && this.deps.signer ? signProvisional(rp, at, this.deps.terminalId, this.deps.signer) : null;
+    this.deps.journal.completePayment(p.paymentId, at, signature);
+    this.deps.sink.queued();
+    this.deps.logger.info({ event: 'payment.completed', paymentId: p.paymentId, cashFen: p.stackedFen, offline: signature !== null });
+    const bytes = signature ? provisionalReceipt(rp, at, this.deps.terminalId, signature) : paidReceipt(rp, at, this.deps.terminalId);
     const printed = await this.print(p.paymentId, bytes);
     this.current = null;
-    this.emit('finished', { ...this.snapshot(p), outcome: 'paid', reason: null, fault: null, receipt: this.render(bytes), printed });
+    this.emit('finished', { ...this.snapshot(p), outcome: 'paid', reason: null, fault: null, receipt: renderForScreen(bytes), printed });
   }
 
-  private async finishShort(reason: CreditReason, fault: string | null): Promise<void> {
+  private async finishShort(reason: CreditCloseReason, fault: string | null): Promise<void> {
     const p = this.current;
     if (!p || this.finishing) return;
     this.finishing = true;
@@ -252,14 +258,15 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     // A note already on its way to the stacker is reported by the next polls.
     const deadline = Date.now() + STACK_SETTLE_TIMEOUT_MS;
     while (p.stackingFen > 0 && Date.now() < deadline && fault === null) await sleep(STACK_SETTLE_POLL_MS);
-    const credit = this.deps.journal.closePaymentShort(p.paymentId, reason, new Date().toISOString());
+    const at = new Date().toISOString();
+    const closed = this.deps.journal.closePaymentShort(p.paymentId, reason, at);
     let receipt: PaymentOutcome['receipt'] = null;
     let printed = false;
-    if (credit) {
-      this.emit('queued');
-      const bytes = this.creditReceipt(p, credit.at, reason);
+    if (closed && closed.stackedFen > 0) {
+      this.deps.sink.queued();
+      const bytes = creditReceipt(this.receiptPayment(p), at, this.deps.terminalId, reason);
       printed = await this.print(p.paymentId, bytes);
-      receipt = this.render(bytes);
+      receipt = renderForScreen(bytes);
     }
     this.deps.logger.info({ event: 'payment.closed_short', paymentId: p.paymentId, reason, fault, stackedFen: p.stackedFen });
     this.current = null;
@@ -267,66 +274,18 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
   }
 
   private snapshot(p: OpenPayment): PaymentProgress {
-    return { paymentId: p.paymentId, year: p.year, tierYuan: p.tierYuan, dueFen: p.dueFen, stackedFen: p.stackedFen };
+    return { paymentId: p.paymentId, year: p.year, tierYuan: p.tierYuan, dueFen: p.dueFen, stackedFen: p.stackedFen, offline: p.offline };
   }
 
   private async print(paymentId: string, bytes: Buffer): Promise<boolean> {
     try {
       await this.deps.devices.printer.print(bytes);
-      this.deps.journal.markReceiptPrinted(paymentId, new Date().toISOString());
+      this.deps.journal.payments.markReceiptPrinted(paymentId, new Date().toISOString());
       return true;
     } catch (error) {
       // The money is journaled and queued already; the screen shows the receipt.
       this.deps.logger.error({ event: 'payment.receipt_failed', paymentId, err: error });
       return false;
     }
-  }
-
-  private render(bytes: Buffer): { text: string; pngBase64: string } {
-    const rendered = renderReceipt(bytes);
-    return { text: rendered.text, pngBase64: rendered.png.toString('base64') };
-  }
-
-  private header(builder: ReceiptBuilder, p: OpenPayment, at: string): ReceiptBuilder {
-    return builder
-      .row('姓名', p.request.holderName)
-      .row('身份证号', maskCitizenNumber(p.request.citizenNumber))
-      .row('缴费年度', String(p.year))
-      .row('缴费档次', `${p.tierYuan}元`)
-      .row('时间', shanghaiTime(at))
-      .row('终端', this.deps.terminalId);
-  }
-
-  private paidReceipt(p: OpenPayment, at: string): Buffer {
-    const builder = new ReceiptBuilder().title('农村社会养老保险').text('缴费凭条', { align: 'center', bold: true }).separator();
-    return this.header(builder, p, at)
-      .row('实收现金', yuan(p.stackedFen), { bold: true })
-      .row('记入个人账户', yuan(p.request.creditedFen))
-      .separator()
-      .text(`交易号 ${p.paymentId}`)
-      .qr(`nongbao:payment:${p.paymentId}`)
-      .text('请妥善保管本凭条', { align: 'center' })
-      .feed(2)
-      .build();
-  }
-
-  private creditReceipt(p: OpenPayment, at: string, reason: CreditReason): Buffer {
-    const why: Record<CreditReason, string> = {
-      cancelled: '您取消了缴费',
-      'card-removed': '社保卡已取出',
-      timeout: '等待超时',
-      'device-fault': '收款设备故障',
-    };
-    const builder = new ReceiptBuilder().title('农村社会养老保险').text('现金暂存凭条', { align: 'center', bold: true }).separator();
-    return this.header(builder, p, at)
-      .row('应缴金额', yuan(p.dueFen))
-      .row('已收现金', yuan(p.stackedFen), { bold: true })
-      .row('原因', why[reason])
-      .separator()
-      .text('缴费没有完成。已收的现金记在您的名下，不会丢失。请带本凭条到乡镇社保所补缴或退款。')
-      .text(`凭条号 ${p.paymentId}`)
-      .qr(`nongbao:credit:${p.paymentId}`)
-      .feed(2)
-      .build();
   }
 }

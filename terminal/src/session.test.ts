@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, beforeEach } from 'vitest';
 import { pino } from 'pino';
-import type { AccountSummary, PublicityList, Reply } from '@nongbao/server/protocol';
-import { Journal } from './journal.js';
+import type { AccountSummary, PublicityList, Reply } from '@nongbao/protocol';
+import { Journal } from './journal/index.js';
 import { CardReadError, KioskSession, type CardHolder, type InsertedCard, type KioskState, type PinCheck } from './session.js';
 
 const holder: CardHolder = { kind: 'resident', citizenNumber: '11010519491231002X', name: '王秀英', cardNumber: 'A00000001', verified: true, cardSession: 'e30.c2ln' };
@@ -22,6 +22,7 @@ const summary: AccountSummary = {
   certifiedThrough: null,
   payment: null,
   paymentRefusal: 'already-paid',
+  creditFen: 0,
   asOf: '2026-11-22T00:00:00.000Z',
 };
 

@@ -4,8 +4,20 @@
 // to the next person.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { maskName, type AccountSummary, type PublicityList, type Reply } from '@nongbao/server/protocol';
-import type { PaymentDesk, PaymentOutcome, PaymentProgress } from './payment.js';
+import {
+  maskName,
+  type AccountSummary,
+  type Diagnostics,
+  type KioskScreen,
+  type KioskState,
+  type ProvisionalPayment,
+  type PublicityList,
+  type Reply,
+  type SessionAction,
+} from '@nongbao/protocol';
+import type { PaymentDesk } from './payment.js';
+
+export type { Diagnostics, KioskScreen, KioskState, SessionAction } from '@nongbao/protocol';
 
 /** Identity as the session needs it; read from the card by the card driver. */
 export interface CardHolder {
@@ -17,17 +29,6 @@ export interface CardHolder {
   verified: boolean;
   /** The card session the gateway issued when it verified the card: a proof of life carries it. */
   cardSession: string | null;
-}
-
-/** What maintenance staff see on the kiosk: the state of its parts, read when the staff card is in. */
-export interface Diagnostics {
-  terminalId: string;
-  serverConnected: boolean;
-  outboxPending: number;
-  openPayments: number;
-  unattributedCashFen: number;
-  devices: Array<{ name: string; state: string; detail: string }>;
-  at: string;
 }
 
 /** Records a proof-of-life certification (journal + outbox) in the holder's card session; returns the date certified. */
@@ -65,48 +66,12 @@ export interface SummaryCache {
   cachedSummary(citizenNumber: string): AccountSummary | undefined;
 }
 
-export type KioskScreen =
-  | { screen: 'idle' }
-  | { screen: 'reading' }
-  | {
-      screen: 'pin';
-      holderName: string;
-      triesLeft: number | null;
-      wrongPin: boolean;
-      /** The PIN is typed on a hardware PIN pad (the screen shows only how many digits). */
-      pinPad: boolean;
-      enteredDigits: number;
-    }
-  | { screen: 'loading'; holderName: string }
-  | {
-      screen: 'account';
-      holderName: string;
-      summary: AccountSummary;
-      offline: boolean;
-      /** Can this year's contribution be paid in cash here now? */
-      canPay: boolean;
-      /** Message key saying why not, when the person could pay but the kiosk cannot take cash. */
-      cashUnavailable: string | null;
-      /** A pensioner on a verified card, online: may confirm receipt (proof of life) here. */
-      canCertify: boolean;
-    }
-  | { screen: 'certified'; holderName: string; certifiedOn: string }
-  | { screen: 'tiers'; holderName: string; year: number; tiers: NonNullable<AccountSummary['payment']>['tiers'] }
-  | { screen: 'paying'; holderName: string; progress: PaymentProgress }
-  | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
-  | { screen: 'publicity'; holderName: string; list: PublicityList }
-  | { screen: 'staff'; holderName: string; diagnostics: Diagnostics | null }
-  | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
-
-export type KioskState = KioskScreen & { session: number };
-
 const PIN_PATTERN = /^\d{6}$/;
 
 export interface SessionEvents {
   state: [KioskState];
 }
 
-export type SessionAction = 'pay' | 'back' | 'cancel-payment' | 'done' | 'publicity' | 'certify';
 
 export class KioskSession extends EventEmitter<SessionEvents> {
   private current: KioskState = { screen: 'idle', session: 0 };
@@ -126,6 +91,8 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       payments?: PaymentDesk;
       certify?: CertificationRecorder;
       diagnostics?: () => Diagnostics;
+      /** Payments this kiosk took for the person that the gateway has not confirmed yet. */
+      provisional?: (citizenNumber: string) => ProvisionalPayment[];
     },
   ) {
     super();
@@ -259,10 +226,15 @@ export class KioskSession extends EventEmitter<SessionEvents> {
 
   private showAccount(holderName: string, summary: AccountSummary, offline: boolean): void {
     this.summary = { data: summary, offline };
-    const availability = this.deps.payments?.availability() ?? { ok: false as const, reason: 'payment.cashUnavailable' as const };
-    // Offline, the cached summary may be stale: a payment could be refused
-    // after the cash is in, so the kiosk takes cash only when online.
-    const wantsToPay = summary.payment !== null && !offline;
+    const provisional = this.deps.provisional?.(summary.citizenNumber) ?? [];
+    const payments = this.deps.payments;
+    const availability = payments?.availability() ?? { ok: false as const, reason: 'payment.cashUnavailable' as const };
+    // A year this kiosk took cash for is not offered again before the gateway confirms it.
+    const offer = summary.payment && !provisional.some((p) => p.year === summary.payment!.year) ? summary.payment : null;
+    // Offline the kiosk takes cash within the county's offline limits (issue 11 section 5).
+    const lowestDueFen = offer ? Math.min(...offer.tiers.map((t) => t.dueFen)) : 0;
+    const withinLimits = !offline || (payments?.offlineFits(lowestDueFen) ?? false);
+    const cashUnavailable = !availability.ok ? availability.reason : !withinLimits ? 'payment.offlineLimit' : null;
     // Proof of life moves the pension: only on a card the server verified
     // (a clone must not keep a dead person's pension going), and online.
     const pensioner = summary.pension.status === 'paid' || summary.pension.status === 'suspended-certification';
@@ -271,8 +243,9 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       holderName,
       summary,
       offline,
-      canPay: wantsToPay && availability.ok,
-      cashUnavailable: wantsToPay && !availability.ok ? availability.reason : null,
+      provisional,
+      canPay: offer !== null && cashUnavailable === null,
+      cashUnavailable: offer !== null ? cashUnavailable : null,
       canCertify: pensioner && !offline && this.holder?.verified === true && this.holder.cardSession !== null && this.deps.certify !== undefined,
     });
   }
@@ -291,9 +264,9 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     if (!holder || !this.card) return { accepted: false, reason: 'no-card' };
     const holderName = maskName(holder.name);
     const screen = this.current.screen;
-    if (action === 'pay' && screen === 'account' && this.current.screen === 'account' && this.current.canPay && this.current.summary.payment) {
+    if (action === 'pay' && this.current.screen === 'account' && this.current.canPay && this.current.summary.payment) {
       const { year, tiers } = this.current.summary.payment;
-      this.show({ screen: 'tiers', holderName, year, tiers });
+      this.show({ screen: 'tiers', holderName, year, tiers, offline: this.current.offline });
       return { accepted: true };
     }
     if (action === 'certify' && this.current.screen === 'account' && this.current.canCertify && this.deps.certify && holder.cardSession) {
@@ -336,7 +309,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     if (!holder || !this.card) return { accepted: false, reason: 'no-card' };
     if (!payments) return { accepted: false, reason: 'no-cash-devices' };
     if (this.current.screen !== 'tiers') return { accepted: false, reason: 'not-now' };
-    const { year, tiers } = this.current;
+    const { year, tiers, offline } = this.current;
     const tier = tiers.find((t) => t.tierYuan === tierYuan);
     if (!tier) return { accepted: false, reason: 'unknown-tier' };
     const holderName = maskName(holder.name);
@@ -347,6 +320,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       tierYuan,
       dueFen: tier.dueFen,
       creditedFen: tier.creditedFen,
+      offline,
     });
     if (!begun.ok) {
       this.show({ screen: 'message', messageKey: begun.reason, params: {} });

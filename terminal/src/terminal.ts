@@ -1,20 +1,27 @@
-// The kiosk runtime: wires the card feed, the session, the uplink to the
-// gateway, the journal and the local API for the UI.
+// The kiosk runtime's composition root: wires the card feed, the session, the
+// uplink to the gateway, the journal, the outbox, the payment desk, the
+// status reports and the local API for the UI. No business rule lives here.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sign } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Journal } from './journal.js';
+import { v7 as uuidv7 } from 'uuid';
+import type { CardReaderDriver } from '@nongbao/drivers/card';
+import type { PinPad } from '@nongbao/drivers';
+import type { DeviceStatus, Diagnostics, ProvisionalPayment } from '@nongbao/protocol';
+import { Journal } from './journal/index.js';
 import { startLocalApi, type DemoPanel, type LocalApi } from './local-api.js';
 import { KioskSession, type InsertedCard } from './session.js';
 import { Uplink } from './uplink.js';
 import type { TerminalIdentity } from './identity.js';
-import type { CardReaderDriver } from '@nongbao/drivers/card';
 import { cardFeedFromReader, shanghaiToday } from './card-feed.js';
 import { OutboxRelay } from './outbox.js';
 import { PaymentDesk, type CashDevices } from './payment.js';
 import { PinPadInput } from './pinpad-input.js';
-import { v7 as uuidv7 } from 'uuid';
-import { PROTOCOL_VERSION } from '@nongbao/server/protocol';
-import type { PinPad } from '@nongbao/drivers';
+import { StatusReporter } from './status.js';
+
+/** This kiosk software's version (the terminal package's), reported to the gateway. */
+export const SOFTWARE_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Where inserted cards come from: the PC/SC reader driver, or the demo's in-process slot. */
 export interface CardFeed {
@@ -42,6 +49,8 @@ export interface TerminalOptions {
   pinPad?: PinPad;
   demo?: DemoPanel;
   requestTimeoutMs?: number;
+  /** How often the outbox retries while something is pending. */
+  outboxRetryIntervalMs?: number;
 }
 
 export interface RunningTerminal {
@@ -54,50 +63,79 @@ export interface RunningTerminal {
   stop(): Promise<void>;
 }
 
+function deviceStatuses(cash: CashDevices | undefined, pinPad: PinPad | undefined): DeviceStatus[] {
+  const devices: DeviceStatus[] = [];
+  if (cash) {
+    const acceptor = cash.acceptor.status();
+    devices.push({ name: 'billAcceptor', state: acceptor.device, detail: `stacker ${acceptor.stacker}${acceptor.jammed ? ', jammed' : ''}, counter ${acceptor.lastEventCounter}` });
+    const printer = cash.printer.status();
+    devices.push({ name: 'printer', state: printer.device, detail: `paper ${printer.paper}${printer.coverOpen ? ', cover open' : ''}${printer.cutterError ? ', cutter error' : ''}` });
+  }
+  if (pinPad) devices.push({ name: 'pinPad', state: pinPad.status().device, detail: '' });
+  return devices;
+}
+
 export async function startTerminal(options: TerminalOptions): Promise<RunningTerminal> {
-  const { logger } = options;
+  const { logger, identity } = options;
   const journal = new Journal(join(options.dataDir, 'journal.sqlite'));
   const uplink = new Uplink({
     serverUrl: options.serverUrl,
-    terminalId: options.identity.terminalId,
-    privateKey: options.identity.privateKey,
+    terminalId: identity.terminalId,
+    privateKey: identity.privateKey,
     logger: logger.child({ component: 'uplink' }),
+    softwareVersion: SOFTWARE_VERSION,
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
+  const outbox = new OutboxRelay({
+    journal,
+    link: uplink,
+    terminalId: identity.terminalId,
+    logger: logger.child({ component: 'outbox' }),
+    ...(options.outboxRetryIntervalMs !== undefined ? { retryIntervalMs: options.outboxRetryIntervalMs } : {}),
+  });
   const payments = options.cashDevices
-    ? new PaymentDesk({ devices: options.cashDevices, journal, terminalId: options.identity.terminalId, logger: logger.child({ component: 'payment' }) })
+    ? new PaymentDesk({
+        devices: options.cashDevices,
+        journal,
+        terminalId: identity.terminalId,
+        logger: logger.child({ component: 'payment' }),
+        sink: outbox,
+        signer: (bytes) => sign(null, bytes, identity.privateKey).toString('base64url'),
+      })
     : undefined;
-  const outbox = new OutboxRelay({ journal, uplink, logger: logger.child({ component: 'outbox' }) });
-  payments?.on('queued', () => outbox.kick());
-  const today = options.today ?? (() => shanghaiToday());
+  const devices = () => deviceStatuses(options.cashDevices, options.pinPad);
+  const status = new StatusReporter({ uplink, journal, devices, softwareVersion: SOFTWARE_VERSION, logger: logger.child({ component: 'status' }) });
+  uplink.onPush('kiosk.config', (config) => journal.saveKioskConfig(config));
+  uplink.onPush('outbox.settled', (push) => outbox.settled(push));
+  uplink.onConnect(() => outbox.kick());
   const session = new KioskSession({
     accounts: uplink,
     cache: journal,
     logger: logger.child({ component: 'session' }),
     ...(payments ? { payments } : {}),
-    diagnostics: () => {
-      const devices: Array<{ name: string; state: string; detail: string }> = [];
-      if (options.cashDevices) {
-        const acceptor = options.cashDevices.acceptor.status();
-        devices.push({ name: 'billAcceptor', state: acceptor.device, detail: `stacker ${acceptor.stacker}${acceptor.jammed ? ', jammed' : ''}, counter ${acceptor.lastEventCounter}` });
-        const printer = options.cashDevices.printer.status();
-        devices.push({ name: 'printer', state: printer.device, detail: `paper ${printer.paper}${printer.coverOpen ? ', cover open' : ''}${printer.cutterError ? ', cutter error' : ''}` });
-      }
-      if (options.pinPad) devices.push({ name: 'pinPad', state: options.pinPad.status().device, detail: '' });
-      return { terminalId: options.identity.terminalId, serverConnected: uplink.connected, ...journal.stats(), devices, at: new Date().toISOString() };
-    },
+    diagnostics: (): Diagnostics => ({
+      terminalId: identity.terminalId,
+      serverConnected: uplink.connected,
+      ...journal.stats(),
+      devices: devices(),
+      alarms: journal.openAlarms(),
+      at: new Date().toISOString(),
+    }),
     certify: ({ citizenNumber, cardSession }) => {
       const certifiedAt = new Date();
       const certifiedOn = shanghaiToday(certifiedAt);
-      journal.queueCertification({ v: PROTOCOL_VERSION, id: uuidv7(), citizenNumber, certifiedOn, certifiedAt: certifiedAt.toISOString(), cardSession }, certifiedAt.toISOString());
-      outbox.kick();
+      journal.queueCertification({ id: uuidv7(), citizenNumber, certifiedOn, certifiedAt: certifiedAt.toISOString(), cardSession });
+      outbox.queued();
       return { certifiedOn };
     },
+    provisional: (citizenNumber): ProvisionalPayment[] =>
+      journal.payments.unconfirmedFor(citizenNumber).map((p) => ({ paymentId: p.id, year: p.year, tierYuan: p.tierYuan, cashFen: p.stackedFen, paidAt: p.closedAt ?? p.openedAt })),
   });
   const pinPadInput = options.pinPad ? new PinPadInput({ pad: options.pinPad, session, logger: logger.child({ component: 'pinpad' }) }) : undefined;
   session.usesPinPad = pinPadInput !== undefined;
   // The UI shows the link state: push a fresh state when it changes.
   uplink.onLinkChange(() => session.emit('state', session.state));
+  const today = options.today ?? (() => shanghaiToday());
   const cards = cardFeedFromReader({
     reader: options.cardReader,
     today,
@@ -119,16 +157,18 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       port: options.port,
       uiDir: options.uiDir,
       logger: logger.child({ component: 'local-api' }),
-      status: () => ({ serverConnected: uplink.connected, terminalId: options.identity.terminalId }),
+      status: () => ({ serverConnected: uplink.connected, terminalId: identity.terminalId }),
       ...(options.demo ? { demo: options.demo } : {}),
     });
     await payments?.start();
     await pinPadInput?.start();
+    status.start();
     uplink.start();
     outbox.start();
     await cards.start();
   } catch (error) {
     outbox.stop();
+    status.stop();
     await payments?.stop().catch(() => undefined);
     await pinPadInput?.stop().catch(() => undefined);
     uplink.stop();
@@ -137,7 +177,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     throw error;
   }
   const localApi = api;
-  logger.info({ event: 'terminal.started', terminalId: options.identity.terminalId, url: localApi.url });
+  logger.info({ event: 'terminal.started', terminalId: identity.terminalId, url: localApi.url, softwareVersion: SOFTWARE_VERSION });
   return {
     url: localApi.url,
     session,
@@ -150,7 +190,9 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       await payments?.stop();
       await pinPadInput?.stop();
       outbox.stop();
+      status.stop();
       uplink.stop();
+      await outbox.idle();
       await localApi.close();
       journal.close();
       logger.info({ event: 'terminal.stopped' });

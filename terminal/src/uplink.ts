@@ -1,33 +1,33 @@
 // The terminal's link to the gateway: socket.io over the county network,
-// authenticated by this kiosk's ed25519 key. Requests carry a deadline and are
-// answered by a schema-checked reply; while the link is down, requests fail
-// fast with `unavailable` so the session can fall back to the offline cache.
+// authenticated by this kiosk's ed25519 key. Requests are typed by the
+// protocol's event map, carry the event's deadline and are answered by a
+// schema-checked reply; while the link is down, requests fail fast with
+// `unavailable` so the session can fall back to the offline cache. Server
+// pushes are checked against their schema before anyone sees them.
 import { randomBytes, sign, type KeyObject } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import {
+  CLIENT_EVENTS,
   PROTOCOL_VERSION,
-  REQUEST_TIMEOUT_MS,
   TERMINAL_NAMESPACE,
-  accountSummaryReplySchema,
-  cardAuthenticateReplySchema,
-  moneyReplySchema,
-  publicityReplySchema,
   authMessage,
   describeZodError,
-  type AccountSummary,
+  parseServerEvent,
+  replySchemaOf,
   type CardAuthenticateRequest,
   type CardAuthenticateResult,
-  type CashCreditSubmit,
-  type CertificationSubmit,
-  type MoneyResult,
-  type PaymentSubmit,
-  type PublicityList,
+  type ClientEventName,
   type ClientToServerEvents,
+  type DataOf,
+  type AccountSummary,
+  type PublicityList,
   type Reply,
+  type RequestOf,
+  type ServerEventName,
+  type ServerPayloadOf,
   type ServerToClientEvents,
-} from '@nongbao/server/protocol';
+} from '@nongbao/protocol';
 
 const RECONNECT_DELAY_MAX_MS = 30_000;
 
@@ -36,16 +36,26 @@ export interface UplinkOptions {
   terminalId: string;
   privateKey: KeyObject;
   logger: Logger;
+  /** This kiosk's software version, reported in the handshake. */
+  softwareVersion?: string;
+  /** Overrides every event's deadline (tests). */
   requestTimeoutMs?: number;
 }
 
-export class Uplink {
+/** What the outbox and the session need of the link (tests give a fake). */
+export interface GatewayLink {
+  readonly connected: boolean;
+  request<E extends ClientEventName>(event: E, payload: RequestOf<E>): Promise<Reply<DataOf<E>>>;
+}
+
+type Emit = (event: ClientEventName, payload: unknown) => Promise<unknown>;
+
+export class Uplink implements GatewayLink {
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  private readonly requestTimeoutMs: number;
   private lastConnectError: string | null = null;
+  private stopped = false;
 
   constructor(private readonly options: UplinkOptions) {
-    this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.socket = io(`${options.serverUrl}${TERMINAL_NAMESPACE}`, {
       autoConnect: false,
       reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
@@ -56,27 +66,32 @@ export class Uplink {
         const nonce = randomBytes(16).toString('hex');
         const base = { terminalId: options.terminalId, timestampMs, nonce };
         const signature = sign(null, authMessage(base), options.privateKey).toString('base64');
-        cb({ v: PROTOCOL_VERSION, ...base, signature });
+        cb({ v: PROTOCOL_VERSION, ...base, signature, ...(options.softwareVersion ? { softwareVersion: options.softwareVersion } : {}) });
       },
     });
     this.socket.on('connect', () => {
       this.lastConnectError = null;
       options.logger.info({ event: 'uplink.connected', serverUrl: options.serverUrl });
     });
-    this.socket.on('disconnect', (reason) => options.logger.warn({ event: 'uplink.disconnected', reason }));
+    this.socket.on('disconnect', (reason) => {
+      options.logger.warn({ event: 'uplink.disconnected', reason });
+      // The gateway dropped us (another connection with our identity, a revocation
+      // check, a hostile-looking burst): socket.io does not come back by itself.
+      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => this.stopped || this.socket.connect(), RECONNECT_DELAY_MAX_MS).unref();
+    });
     this.socket.on('connect_error', (error) => {
-      if (this.lastConnectError !== error.message) {
-        options.logger.warn({ event: 'uplink.connect_failed', reason: error.message });
-      }
+      if (this.lastConnectError !== error.message) options.logger.warn({ event: 'uplink.connect_failed', reason: error.message });
       this.lastConnectError = error.message;
     });
   }
 
   start(): void {
+    this.stopped = false;
     this.socket.connect();
   }
 
   stop(): void {
+    this.stopped = true;
     this.socket.disconnect();
   }
 
@@ -84,24 +99,9 @@ export class Uplink {
     return this.socket.connected;
   }
 
-  accountSummary(citizenNumber: string): Promise<Reply<AccountSummary>> {
-    return this.request('account.summary', { v: PROTOCOL_VERSION, citizenNumber }, accountSummaryReplySchema);
-  }
-
-  publicity(villageCode: string, year: number): Promise<Reply<PublicityList>> {
-    return this.request('publicity.list', { v: PROTOCOL_VERSION, villageCode, year }, publicityReplySchema);
-  }
-
-  submitPayment(payment: PaymentSubmit): Promise<Reply<MoneyResult>> {
-    return this.request('payment.submit', payment, moneyReplySchema);
-  }
-
-  submitCashCredit(credit: CashCreditSubmit): Promise<Reply<MoneyResult>> {
-    return this.request('cash-credit.submit', credit, moneyReplySchema);
-  }
-
-  submitCertification(certification: CertificationSubmit): Promise<Reply<MoneyResult>> {
-    return this.request('certification.submit', certification, moneyReplySchema);
+  /** Why the last connection attempt failed (the gateway's refusal reason), or null. */
+  get connectError(): string | null {
+    return this.lastConnectError;
   }
 
   /** Runs `listener` on every (re)connection. */
@@ -115,30 +115,44 @@ export class Uplink {
     this.socket.on('disconnect', () => listener(false));
   }
 
-  cardAuthenticate(evidence: Omit<CardAuthenticateRequest, 'v'>): Promise<Reply<CardAuthenticateResult>> {
-    return this.request('card.authenticate', { v: PROTOCOL_VERSION, ...evidence }, cardAuthenticateReplySchema);
+  /** Runs `listener` for each push of `event` that fits its schema; others are logged and dropped. */
+  onPush<E extends ServerEventName>(event: E, listener: (payload: ServerPayloadOf<E>) => void): void {
+    const handler = (payload: unknown): void => {
+      const parsed = parseServerEvent(event, payload);
+      if (parsed.ok) listener(parsed.data);
+      else this.options.logger.error({ event: 'uplink.bad_push', name: event, detail: parsed.message });
+    };
+    (this.socket as unknown as { on(event: string, listener: (payload: unknown) => void): void }).on(event, handler);
   }
 
-  private async request<T>(
-    event: keyof ClientToServerEvents,
-    payload: unknown,
-    schema: z.ZodType<Reply<T>>,
-  ): Promise<Reply<T>> {
-    if (!this.socket.connected) {
-      return { ok: false, error: { code: 'unavailable', message: 'not connected to the server' } };
-    }
+  accountSummary(citizenNumber: string): Promise<Reply<AccountSummary>> {
+    return this.request('account.summary', { v: PROTOCOL_VERSION, citizenNumber });
+  }
+
+  publicity(villageCode: string, year: number): Promise<Reply<PublicityList>> {
+    return this.request('publicity.list', { v: PROTOCOL_VERSION, villageCode, year });
+  }
+
+  cardAuthenticate(evidence: Omit<CardAuthenticateRequest, 'v'>): Promise<Reply<CardAuthenticateResult>> {
+    return this.request('card.authenticate', { v: PROTOCOL_VERSION, ...evidence });
+  }
+
+  async request<E extends ClientEventName>(event: E, payload: RequestOf<E>): Promise<Reply<DataOf<E>>> {
+    if (!this.socket.connected) return { ok: false, error: { code: 'unavailable', message: 'not connected to the server' } };
+    const timeoutMs = this.options.requestTimeoutMs ?? CLIENT_EVENTS[event].timeoutMs;
+    // socket.io's typed emit cannot follow a generic event name; the map above types both ends.
+    const emit: Emit = (name, body) => (this.socket.timeout(timeoutMs) as unknown as { emitWithAck: Emit }).emitWithAck(name, body);
     let raw: unknown;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      raw = await (this.socket.timeout(this.requestTimeoutMs) as any).emitWithAck(event, payload);
+      raw = await emit(event, payload);
     } catch {
-      return { ok: false, error: { code: 'unavailable', message: `no reply within ${this.requestTimeoutMs} ms` } };
+      return { ok: false, error: { code: 'unavailable', message: `no reply within ${timeoutMs} ms` } };
     }
-    const parsed = schema.safeParse(raw);
+    const parsed = replySchemaOf(event).safeParse(raw);
     if (!parsed.success) {
       this.options.logger.error({ event: 'uplink.bad_reply', name: event, detail: describeZodError(parsed.error) });
       return { ok: false, error: { code: 'internal', message: 'the server sent a reply this terminal does not understand' } };
     }
-    return parsed.data;
+    return parsed.data as Reply<DataOf<E>>;
   }
 }

@@ -9,6 +9,7 @@ import pino from 'pino';
 import type { SqliteDatabase } from '../db.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Policy } from '../policy/index.js';
+import type { GatewayState } from '../app.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { parseInput } from '../registry/parse.js';
 import { createRuns, type Runs } from '../runs/index.js';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   /** Pass the same registry/runs the kiosk gateway uses; created here when absent. */
   registry?: Registry;
   runs?: Runs;
+  /** The gateway's terminal registry, fleet and change bus (the fleet routes). */
+  gateway?: GatewayState;
 }
 
 function jsonBody(): RequestHandler {
@@ -98,7 +101,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   const registry =
     deps.registry ?? createRegistry({ db: deps.db, ledger: deps.ledger, policy: deps.policy, schemeStart: deps.schemeStart, logger, now: deps.now });
   const runs = deps.runs ?? createRuns(registry);
-  const routes = buildRoutes({ registry, runs });
+  const routes = buildRoutes({ registry, runs, ...(deps.gateway ? { gateway: deps.gateway } : {}) });
   const openApi = buildOpenApiDocument(routes);
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {

@@ -29,6 +29,16 @@ import type { Role } from '../registry/users.js';
 import type { Runs } from '../runs/index.js';
 import { ApiError } from './errors.js';
 import { publicityCsvLines } from './publicity-csv.js';
+import { fleetRoutes } from './fleet-routes.js';
+import type { GatewayState } from '../app.js';
+import { Fleet, TerminalRegistry } from '../gateway/index.js';
+import { ServerChanges } from '../shared/changes.js';
+import type { SqliteDatabase } from '../db.js';
+
+/** The terminal registry and fleet over a database, for an API mounted without a gateway (tests, tools). */
+export function localGatewayState(db: SqliteDatabase): GatewayState {
+  return { terminals: new TerminalRegistry(db), fleet: new Fleet(db), changes: new ServerChanges() };
+}
 
 export type Access = 'public' | Role;
 
@@ -66,6 +76,8 @@ export interface RouteSpec {
 export interface RouteDeps {
   registry: Registry;
   runs: Runs;
+  /** The gateway's terminal registry, fleet and change bus; a local one over the registry's database when absent. */
+  gateway?: GatewayState;
 }
 
 /** A citizen number in a path: shape by schema, then the GB 11643 check digit by the policy engine. */
@@ -109,8 +121,9 @@ export const coverageQuerySchema = z.strictObject({ year: yearText });
 export const campaignParamsSchema = z.strictObject({ year: yearText });
 export const campaignProgressQuerySchema = z.strictObject({ villageCode: villageCodeField.optional() });
 
-export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
+export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[] {
   return [
+    ...fleetRoutes(registry, gateway ?? localGatewayState(registry.context.db)),
     {
       method: 'post',
       path: '/login',

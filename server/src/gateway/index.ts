@@ -1,166 +1,261 @@
-// The terminal gateway: socket.io namespace /terminal. Each connection is one
-// authenticated kiosk; each event is schema-checked and answered exactly once.
+// The terminal gateway: socket.io namespace /terminal, the only namespace.
+// Each connection is one authenticated kiosk; each request is checked against
+// the protocol's schema (`parseClientRequest`) and answered exactly once, from
+// the handler table (handlers.ts). Refused handshakes and hostile clients are
+// disconnected at once; addresses and terminals are limited (limits.ts).
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import type { Counter } from 'prom-client';
 import {
+  PROTOCOL_VERSION,
+  SUPPORTED_VERSIONS,
   TERMINAL_NAMESPACE,
-  accountSummaryRequestSchema,
-  cardAuthenticateRequestSchema,
-  cashCreditSubmitSchema,
-  certificationSubmitSchema,
-  paymentSubmitSchema,
-  publicityRequestSchema,
   describeZodError,
+  isClientEventName,
+  parseClientRequest,
   terminalAuthSchema,
+  type ClientEventName,
   type ClientToServerEvents,
+  type HandshakeRefusal,
   type Reply,
   type ServerToClientEvents,
-} from '../protocol/index.js';
-import type { TerminalRegistry } from './terminals.js';
+} from '@nongbao/protocol';
 import type { KioskCaller, KioskService } from '../kiosk/index.js';
+import type { ServerChanges } from '../shared/changes.js';
+import { TerminalConnections } from './connections.js';
+import type { Fleet } from './fleet.js';
+import { HANDLERS, type HandlerContext } from './handlers.js';
+import {
+  AddressCounter,
+  CONNECTIONS_PER_ADDRESS_LIMIT,
+  RATE_REFUSALS_BEFORE_DROP,
+  REVOCATION_CHECK_INTERVAL_MS,
+  TERMINAL_REQUEST_BURST,
+  TERMINAL_REQUESTS_PER_SECOND,
+  TokenBucket,
+} from './limits.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { TerminalRegistry } from './terminals.js';
 
 export { TerminalRegistry } from './terminals.js';
+export { Fleet, type FleetTerminal, type OutboxHalt } from './fleet.js';
+export { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 
 interface SocketData {
   terminalId: string;
   /** The terminal's last contact before this connection (kiosk/window.ts). */
   contactFloorMs: number;
+  connectedSinceMs: number;
+  softwareVersion: string | null;
 }
 
 type TerminalSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface GatewayDeps {
   terminals: TerminalRegistry;
+  fleet: Fleet;
   kiosk: KioskService;
+  changes: ServerChanges;
   logger: Logger;
-  metrics?: { requests: Counter<'event' | 'outcome'> };
+  metrics: GatewayMetrics;
+  limits?: GatewayLimits;
 }
 
-export function attachGateway(io: Server, deps: GatewayDeps): void {
+/** The edge's limits (limits.ts has the defaults and why). */
+export interface GatewayLimits {
+  connectionsPerAddress?: number;
+  requestsPerSecond?: number;
+  requestBurst?: number;
+}
+
+export interface Gateway {
+  /** Connected terminal ids in this process. */
+  connectedTerminals(): string[];
+  close(): void;
+}
+
+function refuseHandshake(deps: GatewayDeps, socket: Socket, reason: HandshakeRefusal, detail: Record<string, unknown>, next: (err?: Error) => void): void {
+  deps.logger.warn({ event: 'terminal.auth.refused', reason, ...detail });
+  deps.metrics.handshakeFailures.inc({ reason });
+  deps.metrics.droppedConnections.inc({ reason: 'handshake-refused' });
+  next(new Error(reason));
+  // socket.io writes the connect error on the next tick; engine.io closes once its buffer drains.
+  setImmediate(() => socket.conn.close());
+}
+
+export function attachGateway(io: Server, deps: GatewayDeps): Gateway {
   const nsp = io.of(TERMINAL_NAMESPACE);
+  const connections = new TerminalConnections();
+  const sockets = new Map<string, TerminalSocket>();
+  const addresses = new AddressCounter(deps.limits?.connectionsPerAddress ?? CONNECTIONS_PER_ADDRESS_LIMIT);
 
-  nsp.use((socket, next) => {
-    const parsed = terminalAuthSchema.safeParse(socket.handshake.auth);
-    if (!parsed.success) {
-      deps.logger.warn({ event: 'terminal.auth.refused', reason: 'bad-handshake', detail: describeZodError(parsed.error) });
-      next(new Error('bad-handshake'));
+  // Only the terminal namespace exists: the default one refuses everyone.
+  io.use((socket, next) => {
+    deps.metrics.droppedConnections.inc({ reason: 'default-namespace' });
+    next(new Error('no-such-namespace'));
+    setImmediate(() => socket.conn.close());
+  });
+  io.engine.on('connection', (conn: { remoteAddress: string; close(): void; once(event: 'close', listener: () => void): void }) => {
+    const address = conn.remoteAddress;
+    if (!addresses.open(address)) {
+      deps.logger.warn({ event: 'gateway.too_many_connections', address });
+      deps.metrics.droppedConnections.inc({ reason: 'too-many-connections' });
+      conn.close();
       return;
     }
-    const result = deps.terminals.authenticate(parsed.data);
-    if (!result.ok) {
-      deps.logger.warn({ event: 'terminal.auth.refused', terminalId: parsed.data.terminalId, reason: result.reason });
-      next(new Error(result.reason));
-      return;
-    }
-    const data = socket.data as SocketData;
-    data.terminalId = parsed.data.terminalId;
-    // Read before this connection counts as contact: payments taken while the
-    // link was down are dated after it (issue 10 section 2).
-    data.contactFloorMs = deps.terminals.lastContactMs(parsed.data.terminalId);
-    deps.terminals.touch(parsed.data.terminalId);
-    next();
+    conn.once('close', () => addresses.close(address));
   });
 
-  nsp.on('connection', (rawSocket) => {
-    const socket = rawSocket as unknown as TerminalSocket;
-    const terminalId = socket.data.terminalId;
-    const caller: KioskCaller = { terminalId, contactFloorMs: socket.data.contactFloorMs };
-    const log = deps.logger.child({ terminalId });
-    log.info({ event: 'terminal.connected' });
-    socket.on('disconnect', (reason) => {
-      deps.terminals.touch(terminalId);
-      log.info({ event: 'terminal.disconnected', reason });
-    });
+  nsp.use((socket, next) => authenticate(deps, socket, next));
+  nsp.on('connection', (raw) => onConnection(deps, raw as unknown as TerminalSocket, connections, sockets));
 
-    socket.on('account.summary', (request, ack) => {
-      const reply = handle(log, deps, 'account.summary', ack, () => {
-        const parsed = accountSummaryRequestSchema.safeParse(request);
-        if (!parsed.success) return badRequest(parsed.error);
-        const summary = deps.kiosk.summary(parsed.data.citizenNumber);
-        if (!summary) return { ok: false, error: { code: 'not-found', message: 'no insured person with this citizen number' } };
-        return { ok: true, data: summary };
-      });
-      void reply;
-    });
+  const dropRevoked = (terminalId: string): void => {
+    const socket = sockets.get(terminalId);
+    if (!socket) return;
+    deps.logger.warn({ event: 'terminal.revoked_dropped', terminalId });
+    deps.metrics.droppedConnections.inc({ reason: 'revoked' });
+    socket.disconnect(true);
+  };
+  const revocationTimer = setInterval(() => {
+    for (const id of deps.terminals.revokedAmong([...sockets.keys()])) dropRevoked(id);
+  }, REVOCATION_CHECK_INTERVAL_MS);
+  revocationTimer.unref();
+  const push = pushers(deps, sockets);
+  deps.changes.on('terminal-revoked', dropRevoked);
+  deps.changes.on('terminal-config', push.config);
+  deps.changes.on('village', push.village);
+  deps.changes.on('halt-settled', push.settled);
 
-    socket.on('publicity.list', (request, ack) => {
-      handle(log, deps, 'publicity.list', ack, () => {
-        const parsed = publicityRequestSchema.safeParse(request);
-        if (!parsed.success) return badRequest(parsed.error);
-        const list = deps.kiosk.publicity(parsed.data.villageCode, parsed.data.year);
-        if (!list) return { ok: false, error: { code: 'not-found', message: 'no such village' } };
-        return { ok: true, data: list };
-      });
-    });
-
-    socket.on('payment.submit', (request, ack) => {
-      handle(log, deps, 'payment.submit', ack, () => {
-        const parsed = paymentSubmitSchema.safeParse(request);
-        if (!parsed.success) return badRequest(parsed.error);
-        const reply = deps.kiosk.submitPayment(caller, parsed.data);
-        deps.terminals.touch(terminalId);
-        log.info({ event: 'payment.booked', paymentId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
-        return reply;
-      });
-    });
-
-    socket.on('cash-credit.submit', (request, ack) => {
-      handle(log, deps, 'cash-credit.submit', ack, () => {
-        const parsed = cashCreditSubmitSchema.safeParse(request);
-        if (!parsed.success) return badRequest(parsed.error);
-        const reply = deps.kiosk.submitCashCredit(caller, parsed.data);
-        deps.terminals.touch(terminalId);
-        log.info({ event: 'cash_credit.booked', creditId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
-        return reply;
-      });
-    });
-
-    socket.on('certification.submit', (request, ack) => {
-      handle(log, deps, 'certification.submit', ack, () => {
-        const parsed = certificationSubmitSchema.safeParse(request);
-        if (!parsed.success) return badRequest(parsed.error);
-        const reply = deps.kiosk.submitCertification(caller, parsed.data);
-        deps.terminals.touch(terminalId);
-        log.info({ event: 'certification.recorded', certificationId: parsed.data.id, outcome: reply.ok ? reply.data.result : reply.error.code });
-        return reply;
-      });
-    });
-
-    socket.on('card.authenticate', (request, ack) => {
-      handle(log, deps, 'card.authenticate', ack, () => {
-        const parsed = cardAuthenticateRequestSchema.safeParse(request);
-        if (!parsed.success) return badRequest(parsed.error);
-        return deps.kiosk.authenticateCard(caller, parsed.data);
-      });
-    });
-  });
+  return {
+    connectedTerminals: () => [...sockets.keys()],
+    close: () => {
+      clearInterval(revocationTimer);
+      deps.changes.off('terminal-revoked', dropRevoked);
+      deps.changes.off('terminal-config', push.config);
+      deps.changes.off('village', push.village);
+      deps.changes.off('halt-settled', push.settled);
+    },
+  };
 }
 
-function badRequest(error: import('zod').ZodError): Reply<never> {
-  return { ok: false, error: { code: 'bad-request', message: describeZodError(error) } };
-}
-
-/** Runs a handler, always answers once, never lets an exception escape into socket.io. */
-function handle<T>(
-  log: Logger,
-  deps: GatewayDeps,
-  event: string,
-  ack: unknown,
-  work: () => Reply<T>,
-): void {
-  if (typeof ack !== 'function') {
-    log.warn({ event: 'terminal.message.refused', name: event, reason: 'no-ack' });
-    deps.metrics?.requests.inc({ event, outcome: 'no-ack' });
+/** The handshake: the signed `auth` of protocol handshake.ts, checked against the terminal registry. */
+function authenticate(deps: GatewayDeps, socket: Socket, next: (err?: Error) => void): void {
+  const auth = socket.handshake.auth as { v?: unknown } | undefined;
+  if (typeof auth?.v === 'number' && !SUPPORTED_VERSIONS.includes(auth.v)) {
+    refuseHandshake(deps, socket, 'unsupported-version', { version: auth.v }, next);
     return;
   }
-  let reply: Reply<T>;
+  const parsed = terminalAuthSchema.safeParse(auth);
+  if (!parsed.success) {
+    refuseHandshake(deps, socket, 'bad-handshake', { detail: describeZodError(parsed.error), address: socket.handshake.address }, next);
+    return;
+  }
+  const result = deps.terminals.authenticate(parsed.data);
+  if (!result.ok) {
+    refuseHandshake(deps, socket, result.reason, { terminalId: parsed.data.terminalId, address: socket.handshake.address }, next);
+    return;
+  }
+  const data = socket.data as SocketData;
+  data.terminalId = parsed.data.terminalId;
+  // Read before this connection counts as contact: payments taken while the
+  // link was down are dated after it (issue 10 section 2).
+  data.contactFloorMs = deps.terminals.lastContactMs(parsed.data.terminalId);
+  data.connectedSinceMs = Date.now();
+  data.softwareVersion = parsed.data.softwareVersion ?? null;
+  next();
+}
+
+function onConnection(deps: GatewayDeps, socket: TerminalSocket, connections: TerminalConnections, sockets: Map<string, TerminalSocket>): void {
+  const { terminalId, contactFloorMs, connectedSinceMs, softwareVersion } = socket.data;
+  const caller: KioskCaller = { terminalId, contactFloorMs };
+  const log = deps.logger.child({ terminalId });
+  log.info({ event: 'terminal.connected', softwareVersion });
+  connections.adopt(terminalId, socket, log);
+  sockets.set(terminalId, socket);
+  deps.fleet.connected(terminalId, softwareVersion);
+  deps.metrics.terminalsOnline.set(sockets.size);
+  socket.on('disconnect', (reason) => {
+    if (sockets.get(terminalId) === socket) sockets.delete(terminalId);
+    deps.metrics.terminalsOnline.set(sockets.size);
+    deps.terminals.touch(terminalId);
+    deps.fleet.disconnected(terminalId, connectedSinceMs);
+    log.info({ event: 'terminal.disconnected', reason });
+  });
+  const drop = (reason: string): void => {
+    deps.metrics.droppedConnections.inc({ reason });
+    log.warn({ event: 'terminal.dropped', reason });
+    // After the reply is written.
+    setImmediate(() => socket.disconnect(true));
+  };
+  const ctx: HandlerContext = { caller, log, deps, drop };
+  const bucket = new TokenBucket(deps.limits?.requestsPerSecond ?? TERMINAL_REQUESTS_PER_SECOND, deps.limits?.requestBurst ?? TERMINAL_REQUEST_BURST, Date.now());
+  socket.onAny((event: unknown, ...args: unknown[]) => dispatch(ctx, bucket, event, args));
+  // What the kiosk keeps for offline use, and outbox halts settled while it was away.
+  pushers(deps, sockets).config(terminalId);
+  for (const halt of deps.fleet.settledHalts(terminalId)) {
+    socket.emit('outbox.settled', { v: PROTOCOL_VERSION, eventId: halt.eventId, settledBy: halt.settledBy ?? '', note: halt.note ?? '' });
+  }
+}
+
+/** Answers one message exactly once; never lets an exception escape into socket.io. */
+function dispatch(ctx: HandlerContext, bucket: TokenBucket, event: unknown, args: unknown[]): void {
+  const { deps, log } = ctx;
+  const last = args[args.length - 1];
+  const ack = typeof last === 'function' ? (last as (reply: Reply<unknown>) => void) : undefined;
+  const name = isClientEventName(event) ? event : 'unknown';
+  if (!bucket.take(Date.now())) {
+    deps.metrics.refusals.inc({ event: name, reason: 'rate-limited' });
+    if (bucket.refusedInARow >= RATE_REFUSALS_BEFORE_DROP) ctx.drop('rate-limited');
+    ack?.({ ok: false, error: { code: 'rate-limited', message: 'too many requests from this terminal; slow down' } });
+    return;
+  }
+  if (!isClientEventName(event)) {
+    log.warn({ event: 'terminal.message.refused', name: String(event).slice(0, 64), reason: 'unknown-event' });
+    deps.metrics.refusals.inc({ event: 'unknown', reason: 'unknown-event' });
+    ack?.({ ok: false, error: { code: 'unknown-event', message: `no event ${JSON.stringify(String(event).slice(0, 64))}` } });
+    return;
+  }
+  if (!ack) {
+    log.warn({ event: 'terminal.message.refused', name: event, reason: 'no-ack' });
+    deps.metrics.requests.inc({ event, outcome: 'no-ack' });
+    return;
+  }
+  let reply: Reply<unknown>;
   try {
-    reply = work();
+    reply = answer(ctx, event, args[0]);
   } catch (error) {
     log.error({ event: 'terminal.message.failed', name: event, err: error });
     reply = { ok: false, error: { code: 'internal', message: 'internal error' } };
   }
-  deps.metrics?.requests.inc({ event, outcome: reply.ok ? 'ok' : reply.error.code });
-  (ack as (r: Reply<T>) => void)(reply);
+  deps.metrics.requests.inc({ event, outcome: reply.ok ? 'ok' : reply.error.code });
+  if (!reply.ok && reply.error.code !== 'internal') deps.metrics.refusals.inc({ event, reason: reply.error.reason ?? reply.error.code });
+  ack(reply);
+}
+
+function answer<E extends ClientEventName>(ctx: HandlerContext, event: E, payload: unknown): Reply<unknown> {
+  const parsed = parseClientRequest(event, payload);
+  if (!parsed.ok) return parsed;
+  return (HANDLERS[event] as (ctx: HandlerContext, request: unknown) => Reply<unknown>)(ctx, parsed.data);
+}
+
+/** Pushes to connected terminals what the county changed (issue 11 section 6). */
+function pushers(deps: GatewayDeps, sockets: Map<string, TerminalSocket>) {
+  const config = (terminalId: string): void => {
+    const socket = sockets.get(terminalId);
+    if (!socket) return;
+    try {
+      socket.emit('kiosk.config', deps.kiosk.config(deps.fleet.site(terminalId)));
+    } catch (error) {
+      deps.logger.error({ event: 'kiosk.config_failed', terminalId, err: error });
+    }
+  };
+  return {
+    config,
+    village: (villageCode: string): void => {
+      for (const terminalId of sockets.keys()) if (deps.fleet.site(terminalId).villageCode === villageCode) config(terminalId);
+    },
+    settled: (terminalId: string, eventId: string): void => {
+      const halt = deps.fleet.halt(terminalId, eventId);
+      if (halt?.settledAt) sockets.get(terminalId)?.emit('outbox.settled', { v: PROTOCOL_VERSION, eventId, settledBy: halt.settledBy ?? '', note: halt.note ?? '' });
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db.js';
-import { AUTH_CLOCK_SKEW_LIMIT_MS, PROTOCOL_VERSION, authMessage } from '../protocol/index.js';
+import { AUTH_CLOCK_SKEW_LIMIT_MS, PROTOCOL_VERSION, authMessage } from '@nongbao/protocol';
 import { ENROL_CODE_TTL_MS, TerminalRegistry } from './terminals.js';
 
 function keyPair(): { privateKey: KeyObject; publicKey: string } {

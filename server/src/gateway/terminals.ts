@@ -1,59 +1,35 @@
-// Terminal identities: each kiosk has its own ed25519 key, enrolled once with a
-// one-time code issued by the county office (ARCHITECTURE.md, "Contracts").
+// Terminal identities (ARCHITECTURE.md "Contracts"; issue 11 section 4): a
+// county operator creates a terminal with its village and location and gets
+// a one-time enrolment code; the kiosk enrols its own ed25519 key with it;
+// every (re)connection is a fresh signed handshake whose nonce is remembered
+// on disk for the clock-skew window; a revoked terminal is refused.
 import { createHash, createPublicKey, randomInt, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { SqliteDatabase } from '../db.js';
-import { AUTH_CLOCK_SKEW_LIMIT_MS, authMessage, type EnrolRequest, type TerminalAuth } from '../protocol/index.js';
+import { AUTH_CLOCK_SKEW_LIMIT_MS, authMessage, type EnrolRefusal, type EnrolRequest, type HandshakeRefusal, type TerminalAuth } from '@nongbao/protocol';
+import { migrateTerminalRegistry } from './schema.js';
 
 /** A one-time enrolment code is valid this long after it is issued. */
 export const ENROL_CODE_TTL_MS = 7 * 24 * 3600_000;
 const ENROL_CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ'; // no 0/O, 1/I: read aloud over the phone
-const NONCE_MEMORY_LIMIT = 100_000;
+/** Nonces are remembered for twice the skew window: a handshake older than the window is refused anyway. */
+const NONCE_MEMORY_MS = 2 * AUTH_CLOCK_SKEW_LIMIT_MS;
+/** Public keys kept in memory (a county has hundreds of kiosks, a province tens of thousands). */
+const KEY_CACHE_LIMIT = 50_000;
 
-export type EnrolFailure = 'code-unknown' | 'code-used' | 'code-expired' | 'code-for-other-terminal' | 'bad-public-key' | 'already-enrolled';
-export type AuthFailure = 'unknown-terminal' | 'clock-skew' | 'replayed-nonce' | 'bad-signature';
+export type EnrolFailure = Exclude<EnrolRefusal, 'too-many-attempts'>;
+export type AuthFailure = Extract<HandshakeRefusal, 'unknown-terminal' | 'revoked-terminal' | 'clock-skew' | 'replayed-nonce' | 'bad-signature'>;
+
+export interface TerminalSiteInput {
+  terminalId: string;
+  villageCode: string | null;
+  location: string | null;
+}
 
 export class TerminalRegistry {
   private readonly keys = new Map<string, KeyObject>();
-  /** nonce -> timestamp; a nonce is only remembered for the clock-skew window. */
-  private readonly seenNonces = new Map<string, number>();
 
-  constructor(private readonly db: SqliteDatabase) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS terminal (
-        id TEXT PRIMARY KEY,
-        public_key TEXT NOT NULL,
-        enrolled_at TEXT NOT NULL,
-        revoked_at TEXT
-      );
-      CREATE TABLE IF NOT EXISTS terminal_enrol_code (
-        code_hash TEXT PRIMARY KEY,
-        terminal_id TEXT NOT NULL,
-        issued_at TEXT NOT NULL,
-        expires_at_ms INTEGER NOT NULL,
-        used_at TEXT
-      );
-    `);
-    const columns = db.prepare("SELECT name FROM pragma_table_info('terminal')").all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'last_contact_ms')) db.exec('ALTER TABLE terminal ADD COLUMN last_contact_ms INTEGER');
-  }
-
-  /**
-   * The terminal's last successful contact (ms): a connection, a money event,
-   * a disconnection; its enrolment before any. Kiosk payments are dated no
-   * earlier than the last contact before the connection that brings them
-   * (issue 10 section 2). 0 for an unknown terminal.
-   */
-  lastContactMs(terminalId: string): number {
-    const row = this.db.prepare('SELECT enrolled_at, last_contact_ms FROM terminal WHERE id = ?').get(terminalId) as
-      | { enrolled_at: string; last_contact_ms: number | null }
-      | undefined;
-    if (!row) return 0;
-    return row.last_contact_ms ?? Date.parse(row.enrolled_at);
-  }
-
-  /** Records contact with the terminal now. */
-  touch(terminalId: string, nowMs = Date.now()): void {
-    this.db.prepare('UPDATE terminal SET last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?').run(nowMs, terminalId);
+  constructor(readonly db: SqliteDatabase) {
+    migrateTerminalRegistry(db);
   }
 
   /** Issues a one-time code for `terminalId`; only its hash is stored. */
@@ -66,6 +42,24 @@ export class TerminalRegistry {
     return code;
   }
 
+  /**
+   * A county operator creates (or re-plans) a terminal: where it stands, and
+   * a one-time code to enrol it with. Returns the code and when it expires.
+   */
+  createTerminal(site: TerminalSiteInput, createdBy: string | null, nowMs = Date.now()): { code: string; expiresAt: string } {
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO terminal_site (terminal_id, village_code, location, created_at, created_by) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (terminal_id) DO UPDATE SET village_code = excluded.village_code, location = excluded.location,
+             config_revision = config_revision + 1`,
+        )
+        .run(site.terminalId, site.villageCode, site.location, new Date(nowMs).toISOString(), createdBy);
+      const code = this.issueEnrolCode(site.terminalId, nowMs);
+      return { code, expiresAt: new Date(nowMs + ENROL_CODE_TTL_MS).toISOString() };
+    })();
+  }
+
   enrol(request: EnrolRequest, nowMs = Date.now()): { ok: true } | { ok: false; reason: EnrolFailure } {
     let key: KeyObject;
     try {
@@ -74,7 +68,7 @@ export class TerminalRegistry {
     } catch {
       return { ok: false, reason: 'bad-public-key' };
     }
-    const enrol = this.db.transaction((): { ok: true } | { ok: false; reason: EnrolFailure } => {
+    const result = this.db.transaction((): { ok: true } | { ok: false; reason: EnrolFailure } => {
       const row = this.db
         .prepare('SELECT terminal_id, expires_at_ms, used_at FROM terminal_enrol_code WHERE code_hash = ?')
         .get(hashCode(request.code)) as { terminal_id: string; expires_at_ms: number; used_at: string | null } | undefined;
@@ -87,20 +81,53 @@ export class TerminalRegistry {
       const at = new Date(nowMs).toISOString();
       this.db.prepare('UPDATE terminal_enrol_code SET used_at = ? WHERE code_hash = ?').run(at, hashCode(request.code));
       this.db
-        .prepare('INSERT OR REPLACE INTO terminal (id, public_key, enrolled_at, revoked_at) VALUES (?, ?, ?, NULL)')
+        .prepare(
+          `INSERT INTO terminal (id, public_key, enrolled_at, revoked_at) VALUES (?, ?, ?, NULL)
+           ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key, enrolled_at = excluded.enrolled_at, revoked_at = NULL,
+             last_contact_ms = NULL, connected_since_ms = NULL`,
+        )
         .run(request.terminalId, request.publicKey, at);
       return { ok: true };
-    });
-    const result = enrol();
-    if (result.ok) this.keys.set(request.terminalId, key);
+    })();
+    if (result.ok) this.keys.delete(request.terminalId);
     return result;
   }
 
   isEnrolled(terminalId: string): boolean {
-    return this.publicKey(terminalId) !== undefined;
+    return this.activeKey(terminalId) !== undefined;
   }
 
-  private publicKey(terminalId: string): KeyObject | undefined {
+  /** Whether the terminal was revoked (enrolled once, now refused). */
+  isRevoked(terminalId: string): boolean {
+    const row = this.db.prepare('SELECT revoked_at FROM terminal WHERE id = ?').get(terminalId) as { revoked_at: string | null } | undefined;
+    return row?.revoked_at != null;
+  }
+
+  /**
+   * Revokes a terminal: its next handshake is refused, and gateways drop a
+   * connected one (they check connected terminals, gateway/index.ts). Its
+   * enrolment codes still unused are void too. false when it is unknown.
+   */
+  revoke(terminalId: string, nowMs = Date.now()): boolean {
+    const at = new Date(nowMs).toISOString();
+    const changed = this.db.transaction(() => {
+      this.db.prepare('UPDATE terminal_enrol_code SET used_at = ? WHERE terminal_id = ? AND used_at IS NULL').run(at, terminalId);
+      return this.db.prepare('UPDATE terminal SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, terminalId).changes;
+    })();
+    this.keys.delete(terminalId);
+    return changed > 0 || this.isRevoked(terminalId);
+  }
+
+  /** Of these terminal ids, the ones revoked now (a gateway drops their connections). */
+  revokedAmong(terminalIds: readonly string[]): string[] {
+    if (terminalIds.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT id FROM terminal WHERE revoked_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(terminalIds)) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  private activeKey(terminalId: string): KeyObject | undefined {
     const cached = this.keys.get(terminalId);
     if (cached) return cached;
     const row = this.db.prepare('SELECT public_key FROM terminal WHERE id = ? AND revoked_at IS NULL').get(terminalId) as
@@ -108,31 +135,62 @@ export class TerminalRegistry {
       | undefined;
     if (!row) return undefined;
     const key = createPublicKey({ key: Buffer.from(row.public_key, 'base64'), format: 'der', type: 'spki' });
+    if (this.keys.size >= KEY_CACHE_LIMIT) this.keys.delete(this.keys.keys().next().value!);
     this.keys.set(terminalId, key);
     return key;
   }
 
-  /** Checks a handshake: enrolled key, fresh timestamp, unseen nonce, valid signature. */
+  /** The terminal's enrolled key, also after a revocation (an office checks its old receipts). */
+  enrolledKey(terminalId: string): KeyObject | undefined {
+    const row = this.db.prepare('SELECT public_key FROM terminal WHERE id = ?').get(terminalId) as { public_key: string } | undefined;
+    return row ? createPublicKey({ key: Buffer.from(row.public_key, 'base64'), format: 'der', type: 'spki' }) : undefined;
+  }
+
+  /** Checks an ed25519 signature (base64url) by the terminal's enrolled key. */
+  verifyTerminalSignature(terminalId: string, bytes: Uint8Array, signatureBase64Url: string): boolean {
+    const key = this.enrolledKey(terminalId);
+    if (!key) return false;
+    try {
+      return verifySignature(null, bytes, key, Buffer.from(signatureBase64Url, 'base64url'));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Checks a handshake: enrolled and not revoked, fresh timestamp, valid signature, unseen nonce. */
   authenticate(auth: TerminalAuth, nowMs = Date.now()): { ok: true } | { ok: false; reason: AuthFailure } {
-    const key = this.publicKey(auth.terminalId);
-    if (!key) return { ok: false, reason: 'unknown-terminal' };
+    const key = this.activeKey(auth.terminalId);
+    if (!key) return { ok: false, reason: this.isRevoked(auth.terminalId) ? 'revoked-terminal' : 'unknown-terminal' };
     if (Math.abs(nowMs - auth.timestampMs) > AUTH_CLOCK_SKEW_LIMIT_MS) return { ok: false, reason: 'clock-skew' };
     if (!verifySignature(null, authMessage(auth), key, Buffer.from(auth.signature, 'base64'))) {
       return { ok: false, reason: 'bad-signature' };
     }
-    this.forgetOldNonces(nowMs);
-    const nonceKey = `${auth.terminalId}:${auth.nonce}`;
-    if (this.seenNonces.has(nonceKey)) return { ok: false, reason: 'replayed-nonce' };
-    this.seenNonces.set(nonceKey, nowMs);
-    return { ok: true };
+    return this.db.transaction((): { ok: true } | { ok: false; reason: AuthFailure } => {
+      this.db.prepare('DELETE FROM terminal_nonce WHERE seen_at_ms < ?').run(nowMs - NONCE_MEMORY_MS);
+      const inserted = this.db
+        .prepare('INSERT OR IGNORE INTO terminal_nonce (terminal_id, nonce, seen_at_ms) VALUES (?, ?, ?)')
+        .run(auth.terminalId, auth.nonce, nowMs).changes;
+      return inserted === 1 ? { ok: true } : { ok: false, reason: 'replayed-nonce' };
+    })();
   }
 
-  private forgetOldNonces(nowMs: number): void {
-    // Insertion order is time order, so the oldest are first.
-    for (const [nonce, seenMs] of this.seenNonces) {
-      if (nowMs - seenMs <= 2 * AUTH_CLOCK_SKEW_LIMIT_MS && this.seenNonces.size < NONCE_MEMORY_LIMIT) break;
-      this.seenNonces.delete(nonce);
-    }
+  /**
+   * The terminal's last successful contact (ms): a connection, a money event,
+   * a status report, a disconnection; its enrolment before any. Kiosk
+   * payments are dated no earlier than the last contact before the
+   * connection that brings them (issue 10 section 2). 0 for an unknown terminal.
+   */
+  lastContactMs(terminalId: string): number {
+    const row = this.db.prepare('SELECT enrolled_at, last_contact_ms FROM terminal WHERE id = ?').get(terminalId) as
+      | { enrolled_at: string; last_contact_ms: number | null }
+      | undefined;
+    if (!row) return 0;
+    return row.last_contact_ms ?? Date.parse(row.enrolled_at);
+  }
+
+  /** Records contact with the terminal now. */
+  touch(terminalId: string, nowMs = Date.now()): void {
+    this.db.prepare('UPDATE terminal SET last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?').run(nowMs, terminalId);
   }
 }
 

@@ -5,7 +5,7 @@
 // issue a card session (card-sessions.ts), which a proof of life needs.
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/index.js';
-import type { CardAuthenticateRequest, CardAuthenticateResult, Reply } from '../protocol/index.js';
+import type { CardAuthenticateRequest, CardAuthenticateResult, Reply } from '@nongbao/protocol';
 import type { CardSessions } from './card-sessions.js';
 
 /** Checks a card's authentication cryptogram with the issuer key (server-side only). */

@@ -10,7 +10,7 @@
 // the kiosk's cash box, credit account = the person, amount, code = the kind
 // of event, at, meta), and books nothing.
 import type { SqliteDatabase } from '../db.js';
-import type { MoneyResult, MoneyResultCode } from '../protocol/index.js';
+import type { MoneyResult, MoneyResultCode } from '@nongbao/protocol';
 
 export type KioskEventKind = 'payment' | 'cash-credit' | 'certification';
 

@@ -5,21 +5,12 @@ import type { Logger } from 'pino';
 import type { Policy } from '../policy/index.js';
 import { isNotFound, type Registry } from '../registry/index.js';
 import { shanghaiDate } from '../registry/time.js';
-import type {
-  AccountSummary,
-  CardAuthenticateRequest,
-  CardAuthenticateResult,
-  CashCreditSubmit,
-  CertificationSubmit,
-  MoneyResult,
-  PaymentSubmit,
-  PublicityList,
-  Reply,
-} from '../protocol/index.js';
+import type { AccountSummary, CardAuthenticateRequest, CardAuthenticateResult, EventOutcome, KioskConfig, MoneyEvent, PublicityList, Reply } from '@nongbao/protocol';
 import { CardSessions } from './card-sessions.js';
 import { authenticateCard, type CardAuthenticator } from './cards.js';
 import { KioskMoney, type KioskCaller } from './money.js';
 import { kioskPaymentOffer, kioskSummary } from './summary.js';
+import { kioskConfig, type TerminalSite } from './config.js';
 
 /** What the gateway needs to answer a kiosk. */
 export interface KioskService {
@@ -28,9 +19,10 @@ export interface KioskService {
   /** The village's publicity list for a year, or undefined for an unknown village. */
   publicity(villageCode: string, year: number): PublicityList | undefined;
   authenticateCard(caller: KioskCaller, request: CardAuthenticateRequest): Reply<CardAuthenticateResult>;
-  submitPayment(caller: KioskCaller, payment: PaymentSubmit): Reply<MoneyResult>;
-  submitCashCredit(caller: KioskCaller, credit: CashCreditSubmit): Reply<MoneyResult>;
-  submitCertification(caller: KioskCaller, certification: CertificationSubmit): Reply<MoneyResult>;
+  /** Applies one outbox batch in journal order; every outcome is committed when this returns. */
+  applyBatch(caller: KioskCaller, events: readonly MoneyEvent[]): EventOutcome[];
+  /** What the kiosk at this site keeps for offline use. */
+  config(site: TerminalSite): KioskConfig;
 }
 
 export interface KioskServiceDeps {
@@ -40,6 +32,8 @@ export interface KioskServiceDeps {
   logger: Logger;
   /** Absent when no issuer key is configured: kiosks then get `unavailable` for card checks. */
   authenticator?: CardAuthenticator;
+  /** Checks an ed25519 signature by a terminal's enrolled key (offline receipts). */
+  verifyTerminalSignature: (terminalId: string, bytes: Uint8Array, signatureBase64Url: string) => boolean;
 }
 
 function undefinedWhenNotFound<T>(work: () => T): T | undefined {
@@ -55,7 +49,7 @@ export function createKioskService(deps: KioskServiceDeps): KioskService {
   const { registry, logger } = deps;
   const now = registry.context.now;
   const cardSessions = new CardSessions(registry.context.db, now);
-  const money = new KioskMoney({ registry, cardSessions, logger: logger.child({ component: 'kiosk-money' }), now });
+  const money = new KioskMoney({ registry, cardSessions, logger: logger.child({ component: 'kiosk-money' }), now, verifyTerminalSignature: deps.verifyTerminalSignature });
   return {
     summary: (citizenNumber) =>
       undefinedWhenNotFound(() => {
@@ -64,9 +58,8 @@ export function createKioskService(deps: KioskServiceDeps): KioskService {
       }),
     publicity: (villageCode, year) => undefinedWhenNotFound(() => registry.publicityList(villageCode, year)),
     authenticateCard: (caller, request) => authenticateCard({ registry, cardSessions, authenticator: deps.authenticator, logger }, caller.terminalId, request),
-    submitPayment: (caller, payment) => money.submitPayment(caller, payment),
-    submitCashCredit: (caller, credit) => money.submitCashCredit(caller, credit),
-    submitCertification: (caller, certification) => money.submitCertification(caller, certification),
+    applyBatch: (caller, events) => money.applyBatch(caller, events),
+    config: (site) => kioskConfig(registry, deps.policy, site, now()),
   };
 }
 
@@ -76,3 +69,4 @@ export { paidAtVerdict, type PaidAtVerdict } from './window.js';
 export { kioskPaymentOffer, kioskSummary, type PaymentOffer } from './summary.js';
 export type { CardAuthenticator } from './cards.js';
 export type { KioskCaller } from './money.js';
+export { kioskConfig, type TerminalSite } from './config.js';

@@ -13,15 +13,20 @@
 import type { Logger } from 'pino';
 import { isRegistryError, type ContributionInput, type Registry } from '../registry/index.js';
 import { shanghaiDate, toUtcIso } from '../registry/time.js';
-import type {
-  CashCreditSubmit,
-  CertificationSubmit,
-  MoneyRefusalReason,
-  MoneyResult,
-  PaymentCreditReason,
-  PaymentSubmit,
-  Reply,
-} from '../protocol/index.js';
+import {
+  haltsOutbox,
+  maskCitizenNumber,
+  receiptSigningBytes,
+  type CashCreditEvent,
+  type CertificationEvent,
+  type EventOutcome,
+  type MoneyEvent,
+  type MoneyRefusalReason,
+  type MoneyResult,
+  type PaymentCreditReason,
+  type PaymentEvent,
+  type Reply,
+} from '@nongbao/protocol';
 import type { CardSessions } from './card-sessions.js';
 import { KioskEvents, replayAnswer, type KioskEventKind } from './events.js';
 import { KIOSK_CASH_BOX_CAPACITY_FEN, KIOSK_CLOCK_SKEW_MS } from './limits.js';
@@ -39,6 +44,8 @@ export interface KioskMoneyDeps {
   cardSessions: CardSessions;
   logger: Logger;
   now?: () => number;
+  /** Checks an ed25519 signature by a terminal's enrolled key (offline receipts). */
+  verifyTerminalSignature: (terminalId: string, bytes: Uint8Array, signatureBase64Url: string) => boolean;
 }
 
 function refused(reason: MoneyRefusalReason, message: string): Reply<MoneyResult> {
@@ -86,12 +93,50 @@ export class KioskMoney {
     })();
   }
 
+  /**
+   * One outbox request (issue 11 section 3): the events in journal order, in
+   * one transaction, so the answer is sent only for committed results. At an
+   * event the outbox stops at (protocol `haltsOutbox`), the rest of the batch
+   * is not applied, so the ledger sees the kiosk's events in its order.
+   */
+  applyBatch(caller: KioskCaller, events: readonly MoneyEvent[]): EventOutcome[] {
+    return this.deps.registry.context.db.transaction((): EventOutcome[] => {
+      const outcomes: EventOutcome[] = [];
+      let halted = false;
+      for (const event of events) {
+        if (halted) {
+          outcomes.push({ id: event.id, outcome: 'not-applied' });
+          continue;
+        }
+        const reply = this.apply(caller, event);
+        const outcome: EventOutcome = reply.ok ? { id: event.id, outcome: 'applied', money: reply.data } : { id: event.id, outcome: 'refused', error: reply.error };
+        outcomes.push(outcome);
+        halted = haltsOutbox(event.kind, outcome);
+      }
+      return outcomes;
+    })();
+  }
+
+  apply(caller: KioskCaller, event: MoneyEvent): Reply<MoneyResult> {
+    switch (event.kind) {
+      case 'payment':
+        return this.submitPayment(caller, event);
+      case 'cash-credit':
+        return this.submitCashCredit(caller, event);
+      case 'certification':
+        return this.submitCertification(caller, event);
+    }
+  }
+
   /** A cash contribution taken at a kiosk (journey 2). */
-  submitPayment(caller: KioskCaller, p: PaymentSubmit): Reply<MoneyResult> {
+  submitPayment(caller: KioskCaller, p: PaymentEvent): Reply<MoneyResult> {
     return this.once(caller, 'payment', p, () => {
       if (!this.deps.registry.persons.find(p.citizenNumber)) return refused('person-not-found', 'no insured person with this citizen number');
       if (p.cashFen > KIOSK_CASH_BOX_CAPACITY_FEN) {
         return refused('amount-over-limit', `cashFen ${p.cashFen} is more than a kiosk's cash box holds (${KIOSK_CASH_BOX_CAPACITY_FEN} fen)`);
+      }
+      if (p.offline && !this.offlineRecordValid(caller, p)) {
+        return refused('bad-offline-record', 'the signature of the provisional receipt is not this terminal\'s over this payment');
       }
       const input = { id: p.id, citizenNumber: p.citizenNumber, year: p.year, tierYuan: p.tierYuan, channel: 'kiosk' as const, terminalId: caller.terminalId, paidAt: p.paidAt };
       // Booked before events were recorded here (an older server): the registry answers the replay.
@@ -116,8 +161,21 @@ export class KioskMoney {
     return ok({ result: result.result as MoneyResult['result'], booking: 'contribution' });
   }
 
+  /** A payment taken offline: its provisional receipt must be signed by this terminal (protocol receipt.ts). */
+  private offlineRecordValid(caller: KioskCaller, p: PaymentEvent): boolean {
+    const fields = {
+      paymentId: p.id,
+      amountFen: p.cashFen,
+      year: p.year,
+      maskedCitizenNumber: maskCitizenNumber(p.citizenNumber),
+      paidAt: toUtcIso(p.paidAt),
+      terminalId: caller.terminalId,
+    };
+    return this.deps.verifyTerminalSignature(caller.terminalId, receiptSigningBytes(fields), p.offline!.signature);
+  }
+
   /** The cash of a payment the server will not book as a contribution: the person's credit, with the reason. */
-  private asCredit(caller: KioskCaller, p: PaymentSubmit, reason: PaymentCreditReason, at: string): Reply<MoneyResult> {
+  private asCredit(caller: KioskCaller, p: PaymentEvent, reason: PaymentCreditReason, at: string): Reply<MoneyResult> {
     this.deps.logger.warn({ event: 'payment.booked_as_credit', terminalId: caller.terminalId, paymentId: p.id, reason, cashFen: p.cashFen });
     const result = this.deps.registry.credits.recordKioskCredit({
       id: p.id,
@@ -133,7 +191,7 @@ export class KioskMoney {
   }
 
   /** Cash stacked for a payment that did not complete: the person's credit, from the kiosk's cash box. */
-  submitCashCredit(caller: KioskCaller, c: CashCreditSubmit): Reply<MoneyResult> {
+  submitCashCredit(caller: KioskCaller, c: CashCreditEvent): Reply<MoneyResult> {
     return this.once(caller, 'cash-credit', c, () => {
       if (!this.deps.registry.persons.find(c.citizenNumber)) return refused('person-not-found', 'no insured person with this citizen number');
       if (c.amountFen > KIOSK_CASH_BOX_CAPACITY_FEN) {
@@ -155,7 +213,7 @@ export class KioskMoney {
   }
 
   /** Proof of life at a kiosk (journey 3), on a card the gateway verified in this session. */
-  submitCertification(caller: KioskCaller, c: CertificationSubmit): Reply<MoneyResult> {
+  submitCertification(caller: KioskCaller, c: CertificationEvent): Reply<MoneyResult> {
     return this.once(caller, 'certification', c, () => {
       const atMs = Date.parse(c.certifiedAt);
       if (atMs > this.now() + KIOSK_CLOCK_SKEW_MS) return refused('certification-in-future', `certifiedAt ${c.certifiedAt} is in the future`);

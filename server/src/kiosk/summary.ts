@@ -3,7 +3,7 @@
 // cash, decided by the policy engine before any cash is taken.
 import { settingsOn, validateContribution, type Policy } from '../policy/index.js';
 import type { AccountStatement, Registry } from '../registry/index.js';
-import type { AccountSummary } from '../protocol/index.js';
+import type { AccountSummary } from '@nongbao/protocol';
 
 export type PaymentOffer = Pick<AccountSummary, 'payment' | 'paymentRefusal'>;
 
@@ -58,6 +58,7 @@ export function kioskSummary(statement: AccountStatement, offer: PaymentOffer = 
       monthlyFen: statement.pension.monthlyFen,
     },
     certifiedThrough: statement.certifiedThrough,
+    creditFen: statement.credits.balanceFen,
     asOf: statement.asOf,
   };
 }

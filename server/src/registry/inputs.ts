@@ -45,6 +45,12 @@ export const villageInputSchema = z.strictObject({
 });
 export type VillageInput = z.infer<typeof villageInputSchema>;
 
+/** The village agent (协办员) residents can call for help, shown on the kiosk. */
+export const villageAgentInputSchema = z.strictObject({
+  agentName: z.string().trim().min(1).max(NAME_MAX_LENGTH),
+  agentPhone: z.string().regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, spaces and dashes'),
+});
+
 export const collectiveSubsidyInputSchema = z.strictObject({
   year: yearField,
   collectiveFen: fenField,

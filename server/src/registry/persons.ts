@@ -13,6 +13,7 @@ import {
   personInputSchema,
   urbanPensionReportInputSchema,
   villageInputSchema,
+  villageAgentInputSchema,
   collectiveSubsidyInputSchema,
   type PersonInput,
 } from './inputs.js';
@@ -143,6 +144,20 @@ export class PersonService {
       | undefined;
     if (!row) throw new RegistryError('village-not-found', `no village ${code}`, 'villageCode');
     return row;
+  }
+
+  /** The village agent residents can call for help (null until the office sets one). */
+  villageAgent(code: string): { agentName: string | null; agentPhone: string | null } {
+    this.village(code);
+    const row = this.ctx.db.prepare('SELECT agent_name, agent_phone FROM reg_villages WHERE code = ?').get(code) as { agent_name: string | null; agent_phone: string | null };
+    return { agentName: row.agent_name, agentPhone: row.agent_phone };
+  }
+
+  setVillageAgent(code: string, input: unknown): { code: string; agentName: string; agentPhone: string } {
+    const a = parseInput(villageAgentInputSchema, input);
+    this.village(code);
+    this.ctx.db.prepare('UPDATE reg_villages SET agent_name = ?, agent_phone = ? WHERE code = ?').run(a.agentName.normalize('NFC'), a.agentPhone, code);
+    return { code, agentName: a.agentName.normalize('NFC'), agentPhone: a.agentPhone };
   }
 
   private requireVillage(code: string): void {

@@ -3,7 +3,7 @@
 // result or a RegistryError, and a refused one changes nothing.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountSummarySchema } from '../protocol/index.js';
+import { accountSummarySchema } from '@nongbao/protocol';
 import { isRegistryError } from './errors.js';
 import { VILLAGE_REGISTER_COLUMNS } from './persons.js';
 import { citizenNumberFor, openTestStack, personInput, type TestStack } from './test-support.js';

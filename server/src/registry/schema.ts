@@ -186,6 +186,9 @@ const ADDED_COLUMNS: readonly [table: string, column: string, definition: string
   // The chip's card identifier (drivers/card/auth.ts), checked against what the
   // card proves with its cryptogram (issue 10 section 4); null when unknown.
   ['reg_cards', 'card_identifier', 'TEXT'],
+  // The village agent residents can call from the kiosk's help screen (issue 12).
+  ['reg_villages', 'agent_name', 'TEXT'],
+  ['reg_villages', 'agent_phone', 'TEXT'],
 ];
 
 export function migrateRegistry(db: SqliteDatabase): void {

@@ -1,7 +1,7 @@
 // What a resident and a village are shown (ARCHITECTURE.md "What it is for";
 // POLICY.md "Publicity and coverage"). The kiosk's account summary and the
 // office's statement are the same call, so they cannot disagree.
-import { maskName } from '../protocol/index.js';
+import { maskName } from '@nongbao/protocol';
 import { SOURCES, personAccountId } from '../ledger/index.js';
 import {
   contributionWindow,

@@ -12,7 +12,7 @@ import { io, type Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
 import { DEMO_ISSUER_KEY, computeCardCryptogram, diversifyCardKey } from '@nongbao/drivers/card';
 import { DEMO_OFFICE_PASSWORD, KIOSK_CASH_BOX_CAPACITY_FEN, createServerServices, startServer, type RunningServer } from '@nongbao/server';
-import { PROTOCOL_VERSION, TERMINAL_NAMESPACE, authMessage } from '@nongbao/server/protocol';
+import { PROTOCOL_VERSION, TERMINAL_NAMESPACE, authMessage } from '@nongbao/protocol';
 import { county, pensionersLapsed, residentsWhoOwe, thisYear, today } from '../support/demo-residents.js';
 
 const silent = pino({ level: 'silent' });
@@ -55,6 +55,16 @@ async function ask(kiosk: Kiosk, event: string, payload: unknown): Promise<Reply
   return (await kiosk.socket!.timeout(5_000).emitWithAck(event, payload)) as Reply;
 }
 
+/** Sends one money event in an outbox request, as the kiosk's outbox does, and answers its outcome as a reply. */
+async function submit(kiosk: Kiosk, event: Record<string, unknown>): Promise<Reply> {
+  const reply = (await kiosk.socket!.timeout(5_000).emitWithAck('outbox.submit', { v: PROTOCOL_VERSION, terminalId: kiosk.terminalId, events: [event] })) as
+    | { ok: true; data: { results: [{ outcome: string; money?: Record<string, unknown>; error?: { code: string; reason?: string; message: string } }] } }
+    | { ok: false; error: { code: string; reason?: string; message: string } };
+  if (!reply.ok) return reply;
+  const [outcome] = reply.data.results;
+  return outcome.outcome === 'applied' ? { ok: true, data: outcome.money! } : { ok: false, error: outcome.error! };
+}
+
 /** What a real card answers: the cryptogram of its diversified key over the challenge. */
 function cardEvidence(resident: (typeof county.residents)[number]) {
   const challenge = randomBytes(16);
@@ -85,7 +95,7 @@ describe('money the server can vouch for', () => {
     return (await res.json()) as { contributions: { year: number }[]; credits: { balanceFen: number; entries: { id: string; reason: string; amountFen: number }[] }; certification: { lastCertifiedOn: string | null } };
   };
   const payment = (citizenNumber: string, extra: Record<string, unknown> = {}) => ({
-    v: PROTOCOL_VERSION,
+    kind: 'payment',
     id: uuidv7(),
     citizenNumber,
     year: thisYear,
@@ -101,7 +111,7 @@ describe('money the server can vouch for', () => {
       host: '127.0.0.1',
       port: 0,
       logger: silent,
-      services: (db) => createServerServices(db, { logger: silent, seedDemo: county, issuerKey: DEMO_ISSUER_KEY }),
+      services: (db, gateway) => createServerServices(db, { logger: silent, seedDemo: county, issuerKey: DEMO_ISSUER_KEY }, gateway),
     });
     kiosk = await enrolKiosk(server, 'kiosk-money-01');
     other = await enrolKiosk(server, 'kiosk-money-02');
@@ -128,57 +138,57 @@ describe('money the server can vouch for', () => {
     expect(unpaid2015).toBeDefined();
     const before = await statement(unpaid2015!.citizenNumber);
     const backdated = payment(unpaid2015!.citizenNumber, { year: 2015, paidAt: '2015-03-01T10:00:00+08:00' });
-    const reply = await ask(kiosk, 'payment.submit', backdated);
+    const reply = await submit(kiosk, backdated);
     expect(reply).toEqual({ ok: true, data: { result: 'created', booking: 'credit', reason: 'paid-at-before-window' } });
     const s = await statement(unpaid2015!.citizenNumber);
     expect(s.contributions).toEqual(before.contributions);
     expect(s.credits.entries).toContainEqual(expect.objectContaining({ id: backdated.id, amountFen: 10_000, reason: 'paid-at-before-window' }));
     // A replay gets the first answer, and books nothing more.
-    expect(await ask(kiosk, 'payment.submit', backdated)).toEqual({ ok: true, data: { result: 'exists', booking: 'credit', reason: 'paid-at-before-window' } });
+    expect(await submit(kiosk, backdated)).toEqual({ ok: true, data: { result: 'exists', booking: 'credit', reason: 'paid-at-before-window' } });
     expect((await statement(unpaid2015!.citizenNumber)).credits.balanceFen).toBe(s.credits.balanceFen);
   });
 
   it('refuses a payment dated after the server today with a specific reason (never internal), keeping the cash', async () => {
     const future = payment(payer.citizenNumber, { paidAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
-    expect(await ask(kiosk, 'payment.submit', future)).toEqual({ ok: true, data: { result: 'created', booking: 'credit', reason: 'paid-at-in-future' } });
+    expect(await submit(kiosk, future)).toEqual({ ok: true, data: { result: 'created', booking: 'credit', reason: 'paid-at-in-future' } });
   });
 
   it('books as a contribution only the cash the policy says is due; one fen for the 100-yuan tier is a one-fen credit', async () => {
     const oneFen = payment(secondPayer.citizenNumber, { cashFen: 1 });
-    expect(await ask(kiosk, 'payment.submit', oneFen)).toEqual({ ok: true, data: { result: 'created', booking: 'credit', reason: 'cash-mismatch' } });
+    expect(await submit(kiosk, oneFen)).toEqual({ ok: true, data: { result: 'created', booking: 'credit', reason: 'cash-mismatch' } });
     const s = await statement(secondPayer.citizenNumber);
     expect(s.contributions.map((c) => c.year)).not.toContain(thisYear);
     expect(s.credits.entries).toContainEqual(expect.objectContaining({ id: oneFen.id, amountFen: 1, reason: 'cash-mismatch' }));
     // The right cash, a few minutes ago (inside the window): a contribution.
     const good = payment(secondPayer.citizenNumber, { paidAt: new Date(Date.now() - 5 * 60_000).toISOString() });
-    expect(await ask(kiosk, 'payment.submit', good)).toEqual({ ok: true, data: { result: 'created', booking: 'contribution' } });
+    expect(await submit(kiosk, good)).toEqual({ ok: true, data: { result: 'created', booking: 'contribution' } });
     expect((await statement(secondPayer.citizenNumber)).contributions.map((c) => c.year)).toContain(thisYear);
     // The year is paid now: the next payment for it is the person's credit, with the policy's reason.
-    expect(await ask(kiosk, 'payment.submit', payment(secondPayer.citizenNumber))).toEqual({ ok: true, data: { result: 'created', booking: 'credit', reason: 'already-paid' } });
+    expect(await submit(kiosk, payment(secondPayer.citizenNumber))).toEqual({ ok: true, data: { result: 'created', booking: 'credit', reason: 'already-paid' } });
   });
 
   it('caps every amount at what a cash box holds, with a refusal that names it', async () => {
-    const huge = { v: PROTOCOL_VERSION, id: uuidv7(), citizenNumber: thirdPayer.citizenNumber, amountFen: 10 ** 15, at: new Date().toISOString(), reason: 'cancelled' };
-    const reply = await ask(kiosk, 'cash-credit.submit', huge);
+    const huge = { kind: 'cash-credit', id: uuidv7(), citizenNumber: thirdPayer.citizenNumber, amountFen: 10 ** 15, at: new Date().toISOString(), reason: 'cancelled' };
+    const reply = await submit(kiosk, huge);
     expect(reply).toMatchObject({ ok: false, error: { code: 'refused', reason: 'amount-over-limit' } });
     expect((await statement(thirdPayer.citizenNumber)).credits.balanceFen).toBe(0);
-    const full = await ask(kiosk, 'cash-credit.submit', { ...huge, id: uuidv7(), amountFen: KIOSK_CASH_BOX_CAPACITY_FEN + 1 });
+    const full = await submit(kiosk, { ...huge, id: uuidv7(), amountFen: KIOSK_CASH_BOX_CAPACITY_FEN + 1 });
     expect(full).toMatchObject({ ok: false, error: { reason: 'amount-over-limit' } });
     const payment1 = payment(thirdPayer.citizenNumber, { cashFen: KIOSK_CASH_BOX_CAPACITY_FEN + 1 });
-    expect(await ask(kiosk, 'payment.submit', payment1)).toMatchObject({ ok: false, error: { reason: 'amount-over-limit' } });
+    expect(await submit(kiosk, payment1)).toMatchObject({ ok: false, error: { reason: 'amount-over-limit' } });
   });
 
   it('answers an id reused with other content with the ledger exists_with_different result and books nothing', async () => {
-    const credit = { v: PROTOCOL_VERSION, id: uuidv7(), citizenNumber: thirdPayer.citizenNumber, amountFen: 5_000, at: new Date().toISOString(), reason: 'cancelled' };
-    expect(await ask(kiosk, 'cash-credit.submit', credit)).toEqual({ ok: true, data: { result: 'created', booking: 'credit' } });
-    expect(await ask(kiosk, 'cash-credit.submit', { ...credit, amountFen: 6_000 })).toMatchObject({ ok: true, data: { result: 'exists_with_different_amount' } });
-    expect(await ask(other, 'cash-credit.submit', credit)).toMatchObject({ ok: true, data: { result: 'exists_with_different_debit_account_id' } });
+    const credit = { kind: 'cash-credit', id: uuidv7(), citizenNumber: thirdPayer.citizenNumber, amountFen: 5_000, at: new Date().toISOString(), reason: 'cancelled' };
+    expect(await submit(kiosk, credit)).toEqual({ ok: true, data: { result: 'created', booking: 'credit' } });
+    expect(await submit(kiosk, { ...credit, amountFen: 6_000 })).toMatchObject({ ok: true, data: { result: 'exists_with_different_amount' } });
+    expect(await submit(other, credit)).toMatchObject({ ok: true, data: { result: 'exists_with_different_debit_account_id' } });
     expect((await statement(thirdPayer.citizenNumber)).credits.balanceFen).toBe(5_000);
   });
 
   it('records a proof of life only with the card session the gateway issued for that card, terminal and time', async () => {
     const certification = (extra: Record<string, unknown>) => ({
-      v: PROTOCOL_VERSION,
+      kind: 'certification',
       id: uuidv7(),
       citizenNumber: pensioner.citizenNumber,
       certifiedOn: today,
@@ -186,23 +196,23 @@ describe('money the server can vouch for', () => {
       ...extra,
     });
     // A stolen kiosk key alone: no card session at all, or a made-up one.
-    expect(await ask(kiosk, 'certification.submit', certification({}))).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(await submit(kiosk, certification({}))).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     const forged = `${Buffer.from(JSON.stringify({ t: kiosk.terminalId, c: pensioner.citizenNumber, k: pensioner.card.cardNumber, i: Date.now(), e: Date.now() + 60_000 })).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
-    expect(await ask(kiosk, 'certification.submit', certification({ cardSession: forged }))).toMatchObject({ ok: false, error: { reason: 'card-session-invalid' } });
+    expect(await submit(kiosk, certification({ cardSession: forged }))).toMatchObject({ ok: false, error: { reason: 'card-session-invalid' } });
 
     // The card itself, through the gateway: a session bound to this kiosk and this person.
     const verified = await ask(kiosk, 'card.authenticate', cardEvidence(pensioner));
     expect(verified).toMatchObject({ ok: true, data: { authentic: true, cardSession: expect.any(String) } });
     const cardSession = (verified as unknown as { data: { cardSession: string } }).data.cardSession;
-    expect(await ask(other, 'certification.submit', certification({ cardSession }))).toMatchObject({ ok: false, error: { reason: 'card-session-other-terminal' } });
+    expect(await submit(other, certification({ cardSession }))).toMatchObject({ ok: false, error: { reason: 'card-session-other-terminal' } });
     const someoneElse = certification({ cardSession, citizenNumber: payer.citizenNumber });
-    expect(await ask(kiosk, 'certification.submit', someoneElse)).toMatchObject({ ok: false, error: { reason: 'card-session-other-person' } });
+    expect(await submit(kiosk, someoneElse)).toMatchObject({ ok: false, error: { reason: 'card-session-other-person' } });
     const longAgo = certification({ cardSession, certifiedOn: '2000-01-01', certifiedAt: '2000-01-01T10:00:00+08:00' });
-    expect(await ask(kiosk, 'certification.submit', longAgo)).toMatchObject({ ok: false, error: { reason: 'certified-outside-card-session' } });
+    expect(await submit(kiosk, longAgo)).toMatchObject({ ok: false, error: { reason: 'certified-outside-card-session' } });
     expect((await statement(pensioner.citizenNumber)).certification.lastCertifiedOn).not.toBe(today);
 
     const good = certification({ cardSession });
-    expect(await ask(kiosk, 'certification.submit', good)).toEqual({ ok: true, data: { result: 'created', booking: 'certification' } });
+    expect(await submit(kiosk, good)).toEqual({ ok: true, data: { result: 'created', booking: 'certification' } });
     expect((await statement(pensioner.citizenNumber)).certification.lastCertifiedOn).toBe(today);
   });
 

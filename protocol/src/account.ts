@@ -1,0 +1,81 @@
+// What a kiosk asks of an account, and the village's publicity list
+// (ARCHITECTURE.md journey 1; POLICY.md "Publicity and coverage").
+import { z } from 'zod';
+import { citizenNumberSchema, fenSchema, versionSchema } from './fields.js';
+
+export const SOURCES = ['individual', 'collective', 'aid', 'legacy', 'government'] as const;
+export const balancesBySourceSchema = z.object({
+  individual: fenSchema,
+  collective: fenSchema,
+  aid: fenSchema,
+  legacy: fenSchema,
+  government: fenSchema,
+});
+
+export const accountSummaryRequestSchema = z.object({
+  v: versionSchema,
+  citizenNumber: citizenNumberSchema,
+});
+export type AccountSummaryRequest = z.infer<typeof accountSummaryRequestSchema>;
+
+export const PENSION_STATUSES = ['not-started', 'paid', 'suspended-certification', 'suspended-family-binding', 'stopped'] as const;
+
+export const accountSummarySchema = z.object({
+  citizenNumber: citizenNumberSchema,
+  villageCode: z.string().max(32),
+  villageName: z.string().max(64),
+  balanceFen: fenSchema,
+  balancesFen: balancesBySourceSchema,
+  contributions: z
+    .array(z.object({ year: z.number().int(), tierYuan: z.number().int(), paidOn: z.string(), totalFen: fenSchema }))
+    .max(200),
+  contributionYears: z.number().int().nonnegative(),
+  requiredYears: z.number().int().nonnegative(),
+  pension: z.object({
+    status: z.enum(PENSION_STATUSES),
+    startMonth: z.string().nullable(),
+    monthlyFen: fenSchema.nullable(),
+  }),
+  certifiedThrough: z.string().nullable(),
+  /**
+   * This year's contribution as the kiosk may take it in cash, decided by the
+   * policy engine before any cash is taken (POLICY.md "Contributions"); null
+   * when nothing can be paid here (already paid, not eligible, paid by the
+   * government on the person's behalf, ...), with the reason.
+   */
+  payment: z
+    .object({
+      year: z.number().int(),
+      tiers: z
+        .array(z.object({ tierYuan: z.number().int().positive(), dueFen: fenSchema, creditedFen: fenSchema }))
+        .min(1)
+        .max(50),
+    })
+    .nullable(),
+  paymentRefusal: z.string().max(64).nullable(),
+  /** The person's credit: cash handed over that is not a contribution (the office settles it). */
+  creditFen: fenSchema.default(0),
+  /** When the server produced it; the terminal shows it when answering from its offline cache. */
+  asOf: z.string(),
+});
+export type AccountSummary = z.infer<typeof accountSummarySchema>;
+
+/** The village's yearly publicity list (POLICY.md "Publicity and coverage"). */
+export const publicityRequestSchema = z.object({
+  v: versionSchema,
+  villageCode: z.string().min(1).max(32),
+  year: z.number().int().min(2000).max(2200),
+});
+export type PublicityRequest = z.infer<typeof publicityRequestSchema>;
+/** Longest list a reply carries; the office prints the whole list. */
+export const PUBLICITY_ROWS_LIMIT = 5_000;
+export const publicityListSchema = z.object({
+  villageCode: z.string(),
+  villageName: z.string(),
+  year: z.number().int(),
+  contributors: z.array(z.object({ name: z.string(), tierYuan: z.number().int(), paidOn: z.string() })).max(PUBLICITY_ROWS_LIMIT),
+  recipients: z
+    .array(z.object({ name: z.string(), monthlyFen: fenSchema, certification: z.enum(['certified', 'lapsed']) }))
+    .max(PUBLICITY_ROWS_LIMIT),
+});
+export type PublicityList = z.infer<typeof publicityListSchema>;

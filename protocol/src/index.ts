@@ -1,0 +1,27 @@
+// Public entry of `@nongbao/protocol`: the terminal <-> gateway wire format
+// (events both ways, versions, schemas, closed result unions, deadlines) and
+// the kiosk UI <-> terminal local API. It imports nothing of the other
+// packages (ARCHITECTURE.md "Layout"); docs/protocol.md describes it.
+export * from './constants.js';
+export * from './fields.js';
+export * from './replies.js';
+export * from './handshake.js';
+export * from './account.js';
+export * from './card.js';
+export * from './money.js';
+export * from './fleet.js';
+export * from './receipt.js';
+export * from './events.js';
+export * from './names.js';
+export type {
+  KioskScreen,
+  KioskState,
+  KioskView,
+  Diagnostics,
+  PaymentProgress,
+  PaymentOutcome,
+  ProvisionalPayment,
+  SessionAction,
+  LocalRefusal,
+  LocalApiError,
+} from './local-api.js';

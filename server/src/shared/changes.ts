@@ -1,0 +1,19 @@
+// What changed that connected terminals must hear about (issue 11 section 6:
+// "the server pushes policy and village data to connected terminals when
+// they change"). The office API and the CLI-facing services emit; the
+// gateway listens and pushes. With several gateway processes the socket.io
+// adapter carries the push to whichever process holds the terminal.
+import { EventEmitter } from 'node:events';
+
+export interface ChangeEvents {
+  /** A terminal's site or offline limits changed. */
+  'terminal-config': [terminalId: string];
+  /** A village's data (name, agent) changed: every kiosk of the village. */
+  village: [villageCode: string];
+  /** An operator settled an outbox halt. */
+  'halt-settled': [terminalId: string, eventId: string];
+  /** A terminal was revoked: drop its connection now. */
+  'terminal-revoked': [terminalId: string];
+}
+
+export class ServerChanges extends EventEmitter<ChangeEvents> {}

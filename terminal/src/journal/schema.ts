@@ -1,0 +1,147 @@
+// The journal's tables and their migrations (PRAGMA user_version). Every
+// migration runs in one transaction and loses nothing. From version 3 on,
+// changes are expand-then-contract (issue 13): a version adds columns and
+// tables the previous one ignores, and only a later version drops what no
+// version in the field still reads.
+import type { JournalDatabase } from './db.js';
+
+/** The journal's schema version. */
+export const JOURNAL_SCHEMA_VERSION = 3;
+
+const BASE = `
+  CREATE TABLE IF NOT EXISTS account_cache (
+    citizen_number TEXT PRIMARY KEY,
+    summary_json TEXT NOT NULL,
+    cached_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS payment (
+    id TEXT PRIMARY KEY,
+    citizen_number TEXT NOT NULL,
+    contribution_year INTEGER NOT NULL,
+    tier_yuan INTEGER NOT NULL,
+    due_fen INTEGER NOT NULL CHECK (due_fen > 0),
+    stacked_fen INTEGER NOT NULL DEFAULT 0 CHECK (stacked_fen >= 0 AND stacked_fen <= due_fen),
+    state TEXT NOT NULL CHECK (state IN ('open', 'complete', 'cancelled')),
+    close_reason TEXT,
+    opened_at TEXT NOT NULL,
+    closed_at TEXT,
+    receipt_printed_at TEXT
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS payment_note (
+    payment_id TEXT NOT NULL REFERENCES payment(id),
+    escrow_counter INTEGER NOT NULL,
+    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+    state TEXT NOT NULL CHECK (state IN ('stacking', 'stacked')),
+    decided_at TEXT NOT NULL,
+    stacked_at TEXT,
+    PRIMARY KEY (payment_id, escrow_counter)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('payment', 'cash-credit', 'certification')),
+    payload_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    sent_at TEXT,
+    result TEXT
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, created_at);
+  CREATE TABLE IF NOT EXISTS unattributed_cash (
+    event_counter INTEGER NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    reported_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS device_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+`;
+
+/** Version 1 -> 2: the outbox takes proof-of-life certifications (SQLite cannot alter a CHECK: the table is copied). */
+function toVersion2(db: JournalDatabase): void {
+  const outboxSql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").get() as { sql: string }).sql;
+  if (outboxSql.includes("'certification'")) return;
+  db.exec(`
+    ALTER TABLE outbox RENAME TO outbox_v1;
+    CREATE TABLE outbox (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL CHECK (kind IN ('payment', 'cash-credit', 'certification')),
+      payload_json TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      sent_at TEXT,
+      result TEXT
+    ) STRICT;
+    INSERT INTO outbox SELECT * FROM outbox_v1;
+    DROP TABLE outbox_v1;
+    CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, created_at);
+  `);
+}
+
+function addColumn(db: JournalDatabase, table: string, column: string, definition: string): void {
+  const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+}
+
+/**
+ * Version 2 -> 3 (issue 11): the journal keeps rows, not wire messages.
+ * Certifications get their own table (filled from version-2 outbox payloads);
+ * the outbox row says what happened to the entry (state, booking, reason);
+ * payments taken offline are marked with their receipt's signature; the
+ * kiosk's pushed configuration, its alarms and its sync state are kept.
+ * `payload_json` stays (expand only); version 3 writes '{}' there.
+ */
+function toVersion3(db: JournalDatabase): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS certification (
+      id TEXT PRIMARY KEY,
+      citizen_number TEXT NOT NULL,
+      certified_on TEXT NOT NULL,
+      certified_at TEXT NOT NULL,
+      card_session TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS kiosk_state (
+      key TEXT PRIMARY KEY,
+      value_json TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS alarm (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      code TEXT NOT NULL,
+      message TEXT NOT NULL,
+      since TEXT NOT NULL,
+      event_id TEXT,
+      cleared_at TEXT
+    ) STRICT;
+  `);
+  addColumn(db, 'payment', 'offline_signature', 'TEXT');
+  addColumn(db, 'outbox', 'state', "TEXT NOT NULL DEFAULT 'pending'");
+  addColumn(db, 'outbox', 'booking', 'TEXT');
+  addColumn(db, 'outbox', 'reason', 'TEXT');
+  addColumn(db, 'outbox', 'outcome_json', 'TEXT');
+  db.exec("UPDATE outbox SET state = 'done' WHERE sent_at IS NOT NULL AND state = 'pending'");
+  const certifications = db.prepare("SELECT id, payload_json, created_at FROM outbox WHERE kind = 'certification'").all() as {
+    id: string;
+    payload_json: string;
+    created_at: string;
+  }[];
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO certification (id, citizen_number, certified_on, certified_at, card_session) VALUES (?, ?, ?, ?, ?)',
+  );
+  for (const c of certifications) {
+    const p = JSON.parse(c.payload_json) as { citizenNumber?: string; certifiedOn?: string; certifiedAt?: string; cardSession?: string };
+    // A version-2 certification has no card session: the gateway will refuse it, the kiosk raises an alarm.
+    insert.run(c.id, p.citizenNumber ?? '', p.certifiedOn ?? '', p.certifiedAt ?? c.created_at, p.cardSession ?? '');
+  }
+}
+
+export function migrateJournal(db: JournalDatabase): void {
+  db.exec(BASE);
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= JOURNAL_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if (version < 2) toVersion2(db);
+    if (version < 3) toVersion3(db);
+    db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
+  })();
+}
