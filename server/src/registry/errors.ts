@@ -12,11 +12,17 @@ export const REGISTRY_ERROR_CODES = {
   'invalid-id': 6004,
   'invalid-csv': 6005,
   'invalid-input': 6006,
+  // an enrolment date (issue 10 section 1): after today, or a statement of it
+  // that is incomplete (the import's query gives some of its parts only)
+  'enrolment-in-future': 6007,
+  'incomplete-enrolment-statement': 6008,
   // POLICY.md "Who may enrol" refusals (422)
   'under-16': 6010,
   'full-time-student': 6011,
   'urban-employee-pension': 6012,
   'hukou-outside-county': 6013,
+  // nobody enrols before the scheme starts in the county (issue 10 section 1)
+  'enrolled-before-scheme-start': 6014,
   // POLICY.md "Contributions" refusals (422), the policy engine's reasons
   'deceased': 6020,
   'unknown-tier': 6021,

@@ -56,11 +56,28 @@ const STATEMENTS = [
      household_id TEXT REFERENCES reg_households(id),
      severely_disabled INTEGER NOT NULL DEFAULT 0,
      bank_account TEXT,
+     -- the day the registration was made (the server's date)
      registered_at TEXT NOT NULL,
+     -- the day the person enrolled: registered_at, or earlier as an operator
+     -- stated it (reg_enrolment_statements); a pension never starts before the
+     -- month after it (POLICY.md "When a pension is paid"). Databases made
+     -- before it get the column from migrateRegistry, filled from registered_at.
+     enrolled_on TEXT NOT NULL,
      death_date TEXT,
      death_reported_on TEXT,
      urban_pension_since TEXT,
      urban_pension_reported_on TEXT
+   ) STRICT, WITHOUT ROWID`,
+  // An enrolment date earlier than the registration, as an operator stated it
+  // for a person coming from the old scheme's register (issue 10 section 1):
+  // who stated it, when, and why. One per person, written with the person.
+  `CREATE TABLE IF NOT EXISTS reg_enrolment_statements (
+     citizen_number TEXT PRIMARY KEY REFERENCES reg_persons(citizen_number),
+     enrolled_on TEXT NOT NULL,
+     source TEXT NOT NULL CHECK (source IN ('old-scheme-register')),
+     reason TEXT NOT NULL,
+     stated_by TEXT NOT NULL,
+     stated_at TEXT NOT NULL
    ) STRICT, WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS reg_persons_village ON reg_persons(village_code)`,
   `CREATE INDEX IF NOT EXISTS reg_persons_household ON reg_persons(household_id)`,
@@ -168,8 +185,30 @@ const STATEMENTS = [
    ) STRICT`,
 ];
 
+/**
+ * Columns added to a table after databases with it were made: added (with
+ * the SQL that fills them for the rows already there) when missing, so an
+ * older database opens and reads as a new one.
+ */
+const ADDED_COLUMNS: readonly { table: string; column: string; add: string; fill: string }[] = [
+  {
+    // Before issue 10 section 1, registered_at was "the date the registration
+    // takes effect" and served as the enrolment date: it stays that for those rows.
+    table: 'reg_persons',
+    column: 'enrolled_on',
+    add: `ALTER TABLE reg_persons ADD COLUMN enrolled_on TEXT NOT NULL DEFAULT ''`,
+    fill: `UPDATE reg_persons SET enrolled_on = registered_at WHERE enrolled_on = ''`,
+  },
+];
+
 export function migrateRegistry(db: SqliteDatabase): void {
   db.transaction(() => {
     for (const sql of STATEMENTS) db.prepare(sql).run();
+    for (const added of ADDED_COLUMNS) {
+      const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(added.table) as { name: string }[];
+      if (columns.some((c) => c.name === added.column)) continue;
+      db.prepare(added.add).run();
+      db.prepare(added.fill).run();
+    }
   })();
 }
