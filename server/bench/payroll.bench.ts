@@ -79,8 +79,8 @@ export default async function payrollBench(ctx: { quick: boolean }): Promise<Ben
     const runs = createRuns(registry);
     registry.persons.createVillage({ code: 'V001', name: 'bench village' });
     const insertPerson = db.prepare(
-      `INSERT INTO reg_persons (citizen_number, name, birth_date, village_code, severely_disabled, bank_account, registered_at)
-       VALUES (?, ?, ?, 'V001', 0, ?, '2010-07-01')`,
+      `INSERT INTO reg_persons (citizen_number, name, birth_date, village_code, severely_disabled, bank_account, registered_at, enrolled_on)
+       VALUES (?, ?, ?, 'V001', 0, ?, '2010-07-01', '2010-07-01')`,
     );
     const insertPension = db.prepare(
       `INSERT INTO reg_pensions (citizen_number, start_month, paid_years, top_up_fen, account_fen, family_binding, run_key, decided_through)

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { personAccountId } from '../ledger/index.js';
 import { VILLAGE_REGISTER_COLUMNS } from '../registry/persons.js';
 import { LOGIN_FAILURES_PER_ADDRESS_LIMIT } from '../registry/users.js';
-import { citizenNumberFor, openTestStack, personInput, testUuid, withWrongCheckDigit, type TestStack } from '../registry/test-support.js';
+import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, testUuid, withWrongCheckDigit, type TestStack } from '../registry/test-support.js';
 import { createApiRouter, JSON_BODY_LIMIT_BYTES } from './index.js';
 import { buildRoutes, counterContributionSchema } from './routes.js';
 import { apiCall } from './test-client.js';
@@ -282,7 +282,7 @@ describe('a payroll running over HTTP', () => {
     runStack.registry.users.createUser('op.zhao', 'operator-password-2', 'operator');
     runStack.registry.persons.createVillage({ code: 'V001', name: '上坝村' });
     runStack.db.transaction(() => {
-      for (let i = 0; i < ELDERS; i++) runStack.registry.persons.registerPerson(personInput(citizenNumberFor('1940-02-02', 100 + i), '1940-02-02'));
+      for (let i = 0; i < ELDERS; i++) runStack.registry.persons.registerPerson(personInput(citizenNumberFor('1940-02-02', 100 + i), '1940-02-02'), TEST_OPERATOR);
     })();
     const app = express();
     app.use('/api/v1', createApiRouter({ db: runStack.db, ledger: runStack.ledger, policy: runStack.policy, schemeStart: '2010-07-01', registry: runStack.registry, runs: runStack.runs }));

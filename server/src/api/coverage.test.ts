@@ -8,7 +8,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { campaignInputSchema } from '../registry/index.js';
-import { citizenNumberFor, openTestStack, personInput, testUuid, type TestStack } from '../registry/test-support.js';
+import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, testUuid, type TestStack } from '../registry/test-support.js';
 import { createApiRouter } from './index.js';
 import { apiCall } from './test-client.js';
 
@@ -44,10 +44,10 @@ beforeAll(async () => {
   const persons = stack.registry.persons;
   persons.createVillage({ code: 'V001', name: '上坝村' });
   persons.createVillage({ code: 'V002', name: '下河村' });
-  persons.registerPerson(personInput(A, '1970-03-15'));
-  persons.registerPerson(personInput(C, '1940-02-02', { name: '孙八', bankAccount: '6222000000000009' }));
-  persons.registerPerson(personInput(D, '1980-01-01', { name: '李四' }));
-  persons.registerPerson(personInput(I, '1960-01-01', { name: '王五', villageCode: 'V002' }));
+  persons.registerPerson(personInput(A, '1970-03-15'), TEST_OPERATOR);
+  persons.registerPerson(personInput(C, '1940-02-02', { name: '孙八', bankAccount: '6222000000000009' }), TEST_OPERATOR);
+  persons.registerPerson(personInput(D, '1980-01-01', { name: '李四' }), TEST_OPERATOR);
+  persons.registerPerson(personInput(I, '1960-01-01', { name: '王五', villageCode: 'V002' }), TEST_OPERATOR);
   pay(A, 2011, '2011-08-01T10:00:00+08:00');
   pay(I, 2011, '2011-11-11T10:00:00+08:00');
   pay(A, 2012, '2012-03-05T10:00:00+08:00');

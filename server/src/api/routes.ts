@@ -13,6 +13,8 @@ import {
   contributionInputSchema,
   deathReportInputSchema,
   eligiblePopulationInputSchema,
+  enrolmentQuerySchema,
+  enrolmentStatementFromQuery,
   householdIdField,
   householdInputSchema,
   monthField,
@@ -293,22 +295,28 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
     {
       method: 'post',
       path: '/persons',
-      summary: 'Register (enrol) a person; refused with the eligibility reason',
+      summary:
+        'Register (enrol) a person; refused with the eligibility reason. The person enrols today, or on the date of enrolmentStatement ' +
+        "(old scheme's register), stated by the logged-in operator",
       access: 'operator',
       body: personInputSchema,
       success: { status: 201, description: 'the person' },
-      handler: ({ body }) => json(201, registry.persons.registerPerson(body)),
+      handler: ({ body, user }) => json(201, registry.persons.registerPerson(body, user?.username)),
     },
     {
       method: 'post',
       path: '/persons/import',
-      summary: 'Import a village register (text/csv); any broken row: per-row errors and nothing imported',
+      summary:
+        'Import a village register (text/csv); any broken row: per-row errors and nothing imported. Everyone enrols today, or, with ' +
+        "enrolledOn, source=old-scheme-register and reason, on that date as the logged-in operator states for the old scheme's register",
       access: 'operator',
       bodyType: 'csv',
+      query: enrolmentQuerySchema,
       success: { status: 201, description: '{ imported }' },
-      handler: ({ body }) => {
+      handler: ({ body, query, user }) => {
         if (typeof body !== 'string') throw new ApiError(415, 'unsupported-media-type', 'send the register as Content-Type: text/csv');
-        return json(201, registry.persons.importVillageRegister(body));
+        const statement = enrolmentStatementFromQuery(query as z.infer<typeof enrolmentQuerySchema>);
+        return json(201, registry.persons.importVillageRegister(body, statement, user?.username));
       },
     },
     {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/index.js';
 import { derivedUuidV7 } from '../registry/index.js';
 import type { Runs } from '../runs/index.js';
-import type { DemoCounty } from './county.js';
+import type { DemoCounty, DemoResident } from './county.js';
 
 /** A demo history's events happen at mid-morning Shanghai time. */
 function atShanghai(date: string): string {
@@ -27,6 +27,21 @@ function monthsBetween(firstMonth: string, lastMonth: string): string[] {
       year++;
     }
   }
+}
+
+/** Who states the demo residents' enrolment dates (reg_enrolment_statements.stated_by). */
+export const DEMO_SEED_USER = 'demo-seed';
+
+/**
+ * The day a demo resident enrolled: when the scheme began, or on the 16th
+ * birthday if later (POLICY.md "Who may enrol"). The seed builds the county's
+ * history since then on today's clock, so it states these dates as the old
+ * scheme's register would (issue 10 section 1: the only way to enrol someone
+ * on a day before today).
+ */
+export function demoEnrolmentDate(county: Pick<DemoCounty, 'schemeStart'>, resident: Pick<DemoResident, 'birthDate'>): string {
+  const sixteenth = `${Number(resident.birthDate.slice(0, 4)) + 16}${resident.birthDate.slice(4)}`;
+  return county.schemeStart > sixteenth ? county.schemeStart : sixteenth;
 }
 
 export interface SeedReport {
@@ -52,19 +67,22 @@ export function seedDemoCounty(county: DemoCounty, registry: Registry, runs: Run
   const seed = registry.context.db.transaction(() => {
     for (const village of county.villages) registry.persons.createVillage({ ...village, countyCode: county.code });
     for (const r of county.residents) {
-      registry.persons.registerPerson({
-        citizenNumber: r.citizenNumber,
-        name: r.name,
-        birthDate: r.birthDate,
-        villageCode: r.villageCode,
-        hukouInCounty: true,
-        fullTimeStudent: false,
-        urbanEmployeePension: false,
-        severelyDisabled: r.severelyDisabled,
-        bankAccount: `6228${r.citizenNumber.slice(6, 17)}`,
-        // Enrolled when the scheme began, or on the 16th birthday if later.
-        registeredOn: [county.schemeStart, `${Number(r.birthDate.slice(0, 4)) + 16}${r.birthDate.slice(4)}`].sort().at(-1)!,
-      });
+      const enrolledOn = demoEnrolmentDate(county, r);
+      registry.persons.registerPerson(
+        {
+          citizenNumber: r.citizenNumber,
+          name: r.name,
+          birthDate: r.birthDate,
+          villageCode: r.villageCode,
+          hukouInCounty: true,
+          fullTimeStudent: false,
+          urbanEmployeePension: false,
+          severelyDisabled: r.severelyDisabled,
+          bankAccount: `6228${r.citizenNumber.slice(6, 17)}`,
+          enrolmentStatement: { enrolledOn, source: 'old-scheme-register', reason: `demo county: enrolled on ${enrolledOn}, its history is seeded since then` },
+        },
+        DEMO_SEED_USER,
+      );
       registry.persons.issueCard({ cardNumber: r.card.cardNumber, citizenNumber: r.citizenNumber, issuedOn: r.card.issueDate, cardIdentifier: r.card.cardIdentifier });
       report.persons++;
     }

@@ -62,6 +62,20 @@ describe('nongbao simulate (simulateCommand)', () => {
     expect(io.out()).toBe('');
   });
 
+  it('applies person.enrolledDate (the pension starts the month after it) and exits 2 naming it when malformed', async () => {
+    const late = join(dir, 'enrolled.json');
+    writeFileSync(late, JSON.stringify({ ...scenario, person: { ...scenario.person, enrolledDate: '2010-08-20' } }));
+    const io = capture();
+    expect(await simulateCommand([late], io)).toBe(0);
+    expect(JSON.parse(io.out()).pension.startMonth).toBe('2010-09');
+    const bad = join(dir, 'enrolled-bad.json');
+    writeFileSync(bad, JSON.stringify({ ...scenario, person: { ...scenario.person, enrolledDate: '2010-08-32' } }));
+    const refused = capture();
+    expect(await simulateCommand([bad], refused)).toBe(2);
+    expect(refused.err()).toContain('person.enrolledDate');
+    expect(refused.out()).toBe('');
+  });
+
   it('exits 2 on text that is not JSON', async () => {
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{ "schemeStart": "2010-07-01", ');

@@ -90,6 +90,7 @@ export {
   fixPension,
   monthlyPension,
   type PaidYear,
+  type PensionStartFacts,
   type PensionTerms,
   type MonthlyPension,
 } from './pension.js';
@@ -110,6 +111,7 @@ export {
   scenarioSchema,
   scenarioEventSchema,
   simulationStartMonth,
+  enrolledDateOf,
   MAX_SCENARIO_EVENTS,
   MAX_SIMULATION_MONTHS,
   MAX_EVENT_AMOUNT_FEN,

@@ -29,16 +29,33 @@ export function requirementMetOn(paidYears: readonly PaidYear[], required: numbe
   return met < schemeStart ? schemeStart : met;
 }
 
+/** What the start of a pension depends on (POLICY.md "When a pension is paid"). */
+export interface PensionStartFacts {
+  birthDate: IsoDate;
+  /**
+   * The day the person enrolled. Required, so that no caller can forget it:
+   * a pension is never paid for months before the enrolment (issue 10
+   * section 1; the simulator's default is the scheme's start).
+   */
+  enrolledOn: IsoDate;
+  /** `requirementMetOn`'s answer; null: not met yet. */
+  requirementMetOn: IsoDate | null;
+}
+
 /**
- * The first pension month: the month after the month of the 60th birthday or
- * the month after the requirement is met, whichever is later; never
- * retroactively. null while the requirement is not met.
+ * The first pension month: the month after the month of the 60th birthday,
+ * the month after the requirement is met, or the month after the month the
+ * person enrolled, whichever is latest; never retroactively (a resident aged
+ * 75 who enrols today is paid from next month, not from the scheme's start).
+ * null while the requirement is not met.
  */
-export function pensionStart(birthDate: IsoDate, metOn: IsoDate | null, policy: Policy): Month | null {
+export function pensionStart(facts: PensionStartFacts, policy: Policy): Month | null {
+  const { birthDate, enrolledOn, requirementMetOn: metOn } = facts;
   if (metOn === null) return null;
   const afterBirthday = addMonths(birthdayMonth(birthDate, settingsOn(policy, metOn).pensionAge), 1);
   const afterMet = addMonths(monthOf(metOn), 1);
-  return afterBirthday > afterMet ? afterBirthday : afterMet;
+  const afterEnrolment = addMonths(monthOf(enrolledOn), 1);
+  return [afterBirthday, afterMet, afterEnrolment].sort().at(-1)!;
 }
 
 /** Top-up: `topUpPerYearFen` (100) a month for each paid year beyond `topUpAfterYears` (15). */

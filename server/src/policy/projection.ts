@@ -5,7 +5,8 @@
 // on, through the month the pension would start. No arrears are assumed (the
 // resident chooses those separately), and future years earn the rates the
 // policy gives them (`rateAfter` for years its table does not list).
-import { addMonths, birthdayMonth, isIsoDate, monthOf, yearOf, type IsoDate, type Month } from './dates.js';
+import { isIsoDate, yearOf, type IsoDate, type Month } from './dates.js';
+import { pensionStart } from './pension.js';
 import { contributionWindow } from './eligibility.js';
 import { settingsOn, type Policy } from './settings.js';
 import { parseScenario, type ScenarioEventInput } from './scenario.js';
@@ -14,6 +15,8 @@ import { PolicyError, PolicyErrorCode } from './errors.js';
 
 export interface ProjectionPerson {
   birthDate: IsoDate;
+  /** The day the person enrolled: the pension never starts before the month after it (POLICY "When a pension is paid"). */
+  enrolledOn: IsoDate;
   severelyDisabled?: boolean;
 }
 
@@ -74,12 +77,13 @@ export function projectPensionAtSixty(person: ProjectionPerson, history: Project
       payer: person.severelyDisabled ? 'government' : 'individual',
     });
   }
-  const afterBirthday = addMonths(birthdayMonth(person.birthDate, settingsOn(policy, history.asOf).pensionAge), 1);
-  const afterToday = addMonths(monthOf(history.asOf), 1);
-  const until = afterBirthday > afterToday ? afterBirthday : afterToday;
+  // The simulation runs through the earliest month the pension could start
+  // were the requirement met today: the projected payments all fall before
+  // the pension age, so the real start is never later than that.
+  const until = pensionStart({ birthDate: person.birthDate, enrolledOn: person.enrolledOn, requirementMetOn: history.asOf }, policy)!;
   const scenario = parseScenario({
     schemeStart: history.schemeStart,
-    person: { birthDate: person.birthDate, severelyDisabled: person.severelyDisabled ?? false },
+    person: { birthDate: person.birthDate, enrolledDate: person.enrolledOn, severelyDisabled: person.severelyDisabled ?? false },
     events: [...past, ...projected],
     until,
   });

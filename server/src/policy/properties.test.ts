@@ -65,7 +65,11 @@ const scenarioArb: fc.Arbitrary<ScenarioInput> = fc.record({
     { requiredKeys: [] },
   ),
   schemeStart: dateArb(2008, 2015),
-  person: fc.record({ birthDate: dateArb(1930, 2000), severelyDisabled: fc.boolean(), familyBinding: fc.boolean() }),
+  // enrolledDate: absent (the scheme's start) or a day after any generated scheme start.
+  person: fc.record(
+    { birthDate: dateArb(1930, 2000), enrolledDate: dateArb(2016, 2045), severelyDisabled: fc.boolean(), familyBinding: fc.boolean() },
+    { requiredKeys: ['birthDate', 'severelyDisabled', 'familyBinding'] },
+  ),
   events: fc.array(eventArb, { maxLength: 25 }),
   until: fc.tuple(fc.integer({ min: 2016, max: 2070 }), fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${y}-${pad(m)}`),
 });
@@ -118,6 +122,8 @@ describe('properties', () => {
         if (result.death) for (const v of Object.values(result.death)) expect(v).toBeGreaterThanOrEqual(0);
         if (result.pension) {
           expect(result.months[0]?.month).toBe(result.pension.startMonth);
+          // Never retroactively: not before the month after the month of enrolment.
+          expect(result.pension.startMonth > (input.person.enrolledDate ?? input.schemeStart).slice(0, 7)).toBe(true);
           expect(result.months.at(-1)?.month).toBe(input.until);
           for (const m of result.months) {
             expect(m.paidFen).toBeGreaterThanOrEqual(0);
@@ -154,7 +160,7 @@ describe('properties', () => {
 
   it('parseScenario throws nothing but its typed error when one field of a valid scenario is replaced by random JSON', () => {
     const paths: string[][] = [
-      ['schemeStart'], ['until'], ['person'], ['person', 'birthDate'], ['events'], ['events', '0'], ['events', '0', 'tier'], ['events', '0', 'type'],
+      ['schemeStart'], ['until'], ['person'], ['person', 'birthDate'], ['person', 'enrolledDate'], ['events'], ['events', '0'], ['events', '0', 'tier'], ['events', '0', 'type'],
       ['events', '1', 'reportedDate'], ['policy'], ['policy', 'rates'], ['policy', 'basic'], ['policy', 'divisor'], ['policy', 'changes'], ['policy', 'subsidyByTier'],
     ];
     const base = {

@@ -169,14 +169,27 @@ describe('interest (POLICY "The personal account")', () => {
 describe('pension start and amount (POLICY "When a pension is paid", "How much")', () => {
   it('starts the month after the 60th birthday or after the requirement is met, whichever is later', () => {
     const paid = [2010, 2011, 2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019].map((year) => ({ year, paidOn: `${year}-09-01` }));
+    const enrolledOn = '2010-07-01';
     expect(requirementMetOn(paid, 10, '2010-07-01')).toBe('2019-09-01');
-    expect(pensionStart('1960-05-20', '2019-09-01', XNB)).toBe('2020-06');
+    expect(pensionStart({ birthDate: '1960-05-20', enrolledOn, requirementMetOn: '2019-09-01' }, XNB)).toBe('2020-06');
     // Requirement met by arrears after the birthday: the month after the payment, never retroactively.
-    expect(pensionStart('1960-05-20', '2021-03-05', XNB)).toBe('2021-04');
+    expect(pensionStart({ birthDate: '1960-05-20', enrolledOn, requirementMetOn: '2021-03-05' }, XNB)).toBe('2021-04');
     expect(requirementMetOn(paid.slice(0, 9), 10, '2010-07-01')).toBeNull();
-    expect(pensionStart('1960-05-20', null, XNB)).toBeNull();
+    expect(pensionStart({ birthDate: '1960-05-20', enrolledOn, requirementMetOn: null }, XNB)).toBeNull();
     // R = 0: met when the scheme starts.
     expect(requirementMetOn([], 0, '2010-07-01')).toBe('2010-07-01');
+  });
+
+  it('never starts before the month after the month of enrolment (POLICY: "a resident aged 75 who enrols today is paid from next month")', () => {
+    // Aged 60+ at the scheme start (R = 0, met on 2010-07-01), enrolled on 2026-12-05: from 2027-01, not 2010-08.
+    expect(pensionStart({ birthDate: '1940-03-03', enrolledOn: '2026-12-05', requirementMetOn: '2010-07-01' }, XNB)).toBe('2027-01');
+    expect(pensionStart({ birthDate: '1940-03-03', enrolledOn: '2010-07-01', requirementMetOn: '2010-07-01' }, XNB)).toBe('2010-08');
+    // Enrolled on the last day of a month: still the month after that month.
+    expect(pensionStart({ birthDate: '1940-03-03', enrolledOn: '2015-03-31', requirementMetOn: '2010-07-01' }, XNB)).toBe('2015-04');
+    // The latest of the three wins whichever it is.
+    expect(pensionStart({ birthDate: '1960-05-20', enrolledOn: '2020-08-09', requirementMetOn: '2019-09-01' }, XNB)).toBe('2020-09');
+    expect(pensionStart({ birthDate: '1960-05-20', enrolledOn: '2020-08-09', requirementMetOn: '2021-03-05' }, XNB)).toBe('2021-04');
+    expect(pensionStart({ birthDate: '1960-05-20', enrolledOn: '2012-01-01', requirementMetOn: '2019-09-01' }, XNB)).toBe('2020-06');
   });
 
   it('pays 1 yuan a month for each paid year beyond 15', () => {
@@ -269,15 +282,23 @@ describe('projection at 60 (the kiosk, "what each tier would pay at 60")', () =>
     // Born 1960-05-20, scheme 2010-07-01, paid 2010 (tier 100) so far; on
     // 2011-03-01 choose tier 100 for 2011..2019: the worked example again.
     const history = { schemeStart: '2010-07-01', asOf: '2011-03-01', events: [{ date: '2010-09-01', type: 'contribute' as const, year: 2010, tier: 100 }] };
-    const projection = projectPensionAtSixty({ birthDate: '1960-05-20' }, history, 100, XNB);
+    const projection = projectPensionAtSixty({ birthDate: '1960-05-20', enrolledOn: '2010-07-01' }, history, 100, XNB);
     expect(projection.projectedYears).toEqual([2011, 2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019]);
     expect(projection).toMatchObject({ requiredYears: 10, paidYears: 10, startMonth: '2020-06', basicFen: 5500, topUpFen: 0 });
     // Payments on 1 March rather than 1 September change nothing in the
     // interest (credited during the year either way): 1016 fen as worked out.
     expect(projection.accountFen).toBe(1016);
-    const all = projectEveryTier({ birthDate: '1960-05-20' }, history, XNB);
+    const all = projectEveryTier({ birthDate: '1960-05-20', enrolledOn: '2010-07-01' }, history, XNB);
     expect(all.map((p) => p.tierYuan)).toEqual([100, 200, 300, 400, 500]);
     // Pay more, get more.
     for (let i = 1; i < all.length; i++) expect(all[i]!.monthlyFen).toBeGreaterThan(all[i - 1]!.monthlyFen);
+  });
+
+  it('starts the projected pension no earlier than the month after the enrolment', () => {
+    // Aged 60+ at the scheme start, nothing to pay: enrolled at the start it
+    // runs from 2010-08; enrolled on 2011-03-01 (today), from 2011-04.
+    const history = { schemeStart: '2010-07-01', asOf: '2011-03-01', events: [] };
+    expect(projectPensionAtSixty({ birthDate: '1945-02-02', enrolledOn: '2010-07-01' }, history, 100, XNB).startMonth).toBe('2010-08');
+    expect(projectPensionAtSixty({ birthDate: '1945-02-02', enrolledOn: '2011-03-01' }, history, 100, XNB)).toMatchObject({ startMonth: '2011-04', monthlyFen: 5500 });
   });
 });

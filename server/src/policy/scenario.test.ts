@@ -70,6 +70,16 @@ describe('parseScenario', () => {
     expect(issuesOf({ ...valid, person: { birthDate: '1960-05-21', citizenNumber: '440783196005201230' } }).map((i) => i.path)).toEqual(['person.birthDate']);
   });
 
+  it('takes an optional person.enrolledDate: a calendar date, not before the scheme starts', () => {
+    expect(parseScenario({ ...valid, person: { birthDate: '1960-05-20', enrolledDate: '2015-03-10' } }).person.enrolledDate).toBe('2015-03-10');
+    expect(parseScenario(valid).person.enrolledDate).toBeUndefined();
+    for (const bad of ['2015-02-30', '2015-3-10', 20150310, null]) {
+      expect(issuesOf({ ...valid, person: { birthDate: '1960-05-20', enrolledDate: bad } }).map((i) => i.path)).toEqual(['person.enrolledDate']);
+    }
+    const early = issuesOf({ ...valid, person: { birthDate: '1960-05-20', enrolledDate: '2010-06-30' } });
+    expect(early).toEqual([{ path: 'person.enrolledDate', message: expect.stringContaining("before the scheme's start") }]);
+  });
+
   it('refuses text that is not JSON at the root', () => {
     expect(issuesOf('{"schemeStart": ')).toEqual([expect.objectContaining({ path: '(root)' })]);
     expect(issuesOf('null').map((i) => i.path)).toEqual(['(root)']);

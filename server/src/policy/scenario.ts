@@ -77,6 +77,8 @@ const scenarioPolicySchema = policyOverridesSchema.extend({ preset: z.enum(PRESE
 
 const personSchema = z.strictObject({
   birthDate: isoDate,
+  /** The day the person enrolled (POLICY contract); default: the scheme's start (`enrolledDateOf`). */
+  enrolledDate: isoDate.optional(),
   severelyDisabled: z.boolean().default(false),
   familyBinding: z.boolean().default(false),
   citizenNumber: z.string().max(64).optional(),
@@ -96,6 +98,16 @@ export type ScenarioEventInput = z.input<typeof scenarioEventSchema>;
 export type ScenarioPolicy = z.output<typeof scenarioPolicySchema>;
 export type Scenario = z.output<typeof baseScenarioSchema>;
 export type ScenarioInput = z.input<typeof baseScenarioSchema>;
+
+/**
+ * The day the person enrolled: `person.enrolledDate`, by default the scheme's
+ * start (POLICY.md "The policy simulator": "`person.enrolledDate` (optional,
+ * default: the scheme's start)"). The pension never starts before the month
+ * after it (POLICY "When a pension is paid").
+ */
+export function enrolledDateOf(scenario: Pick<Scenario, 'schemeStart' | 'person'>): IsoDate {
+  return scenario.person.enrolledDate ?? scenario.schemeStart;
+}
 
 /** The month the simulation starts: the earlier of the scheme's start and the first event. */
 export function simulationStartMonth(scenario: Pick<Scenario, 'schemeStart' | 'events'>): Month {
@@ -184,6 +196,10 @@ function crossFieldChecks(scenario: Scenario, ctx: z.RefinementCtx): void {
     else if (parsed.birthDate !== person.birthDate) {
       ctx.addIssue({ code: 'custom', path: ['person', 'birthDate'], message: `the citizen number gives ${parsed.birthDate}` });
     }
+  }
+  // Nobody enrols before the scheme exists (the registry refuses it the same way).
+  if (person.enrolledDate !== undefined && person.enrolledDate < schemeStart) {
+    ctx.addIssue({ code: 'custom', path: ['person', 'enrolledDate'], message: `before the scheme's start (schemeStart ${schemeStart}): nobody enrols before the scheme starts` });
   }
   events.forEach((event, index) => {
     if ((event.type === 'death' || event.type === 'urbanPension') && event.reportedDate !== undefined && event.reportedDate < event.date) {

@@ -28,5 +28,8 @@ describe('example scenarios', () => {
     expect(load('death-reported-late.json').death).toMatchObject({ recoveredFen: 3 * 5996 });
     expect(load('urban-pension-found.json').recoverFen).toBe(4 * 5500);
     expect(load('severely-disabled.json').years.at(-1)!.balanceFen.individual).toBe(0);
+    const late = load('elder-enrols-late.json');
+    expect(late.pension).toEqual({ startMonth: '2020-04', basicFen: 5500, topUpFen: 0, accountFen: 0 });
+    expect(late.months.map((m) => m.month)).toEqual(['2020-04', '2020-05', '2020-06', '2020-07', '2020-08', '2020-09', '2020-10', '2020-11', '2020-12']);
   });
 });

@@ -223,6 +223,45 @@ describe('pensions of those 60+ at the start: legacy balance and family binding'
   });
 });
 
+describe('enrolment (POLICY "When a pension is paid": never retroactively)', () => {
+  // Born 1945-03-15: 65 when the scheme starts on 2010-07-01, so R = 0 and the
+  // requirement is met on that day; a legacy balance of 139 000 fen gives an
+  // account pension of 139 000 / 139 = 1000 fen.
+  const elder = (enrolledDate?: string): ScenarioInput => ({
+    schemeStart: '2010-07-01',
+    person: enrolledDate === undefined ? { birthDate: '1945-03-15' } : { birthDate: '1945-03-15', enrolledDate },
+    events: [
+      { date: '2020-03-10', type: 'legacy', amountFen: 139_000 },
+      { date: '2020-03-10', type: 'certify' },
+    ],
+    until: '2020-06',
+  });
+
+  it('pays a resident aged 75 who enrols today from next month, not from the scheme start', () => {
+    const result = run(elder('2020-03-10'));
+    expect(result.pension).toEqual({ startMonth: '2020-04', basicFen: 5500, topUpFen: 0, accountFen: 1000 });
+    expect(result.months).toEqual(['2020-04', '2020-05', '2020-06'].map((month) => ({ month, status: 'paid', paidFen: 6500, fromAccountFen: 1000 })));
+  });
+
+  it("defaults the enrolment to the scheme's start", () => {
+    const byDefault = run(elder());
+    expect(byDefault).toEqual(run(elder('2010-07-01')));
+    // From 2010-08 with nothing in the account until 2020-03: 5500 a month, then the account pension.
+    expect(byDefault.pension).toEqual({ startMonth: '2010-08', basicFen: 5500, topUpFen: 0, accountFen: 0 });
+    expect(byDefault.months).toHaveLength(119);
+  });
+
+  it('changes nothing when the enrolment is before the requirement is met and the 60th birthday', () => {
+    const worked: ScenarioInput = {
+      schemeStart: '2010-07-01',
+      person: { birthDate: '1960-05-20', enrolledDate: '2010-08-20' },
+      events: yearly(2010, 2019, (year) => ({ date: `${year}-09-01`, type: 'contribute', year, tier: 100 })),
+      until: '2020-12',
+    };
+    expect(run(worked).pension?.startMonth).toBe('2020-06');
+  });
+});
+
 describe('proof of life', () => {
   // Born 1950-12-10: R = 0 (turns 60 in the scheme's first year), start 2011-01;
   // starting counts as certifying on 2011-01-01 -> holds through 2012-01.

@@ -17,7 +17,7 @@ import { monthStatus, type MonthStatus, type RecipientFacts } from './recipient.
 import { settleDeath } from './death.js';
 import { resolvePolicy, settingsOn, type Policy } from './settings.js';
 import { SOURCES, copyBalances, totalFen, zeroBalances, type Balances } from './sources.js';
-import { parseScenario, simulationStartMonth, type Scenario, type ScenarioEvent } from './scenario.js';
+import { enrolledDateOf, parseScenario, simulationStartMonth, type Scenario, type ScenarioEvent } from './scenario.js';
 
 /**
  * Why an event was refused. `already-reported` extends POLICY's list: a second
@@ -247,7 +247,8 @@ function drawAccount(sim: Simulation, accountFen: number): number {
 
 function maybeStartPension(sim: Simulation, month: Month): void {
   if (sim.pension !== null || sim.requirementMetOn === null) return;
-  const start = pensionStart(sim.scenario.person.birthDate, sim.requirementMetOn, sim.policy);
+  const { scenario } = sim;
+  const start = pensionStart({ birthDate: scenario.person.birthDate, enrolledOn: enrolledDateOf(scenario), requirementMetOn: sim.requirementMetOn }, sim.policy);
   if (start === null || month < start) return;
   // Known facts stop a pension from starting; an unreported death or urban
   // pension does not (the office would start it, and hindsight labels it).

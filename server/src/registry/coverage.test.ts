@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRegistryError, type RegistryError } from './errors.js';
 import { ratio } from './coverage.js';
-import { citizenNumberFor, openTestStack, personInput, testUuid, type TestStack } from './test-support.js';
+import { citizenNumberFor, openTestStack, personInput, statedEnrolment, TEST_OPERATOR, testUuid, type TestStack } from './test-support.js';
 
 function catchError(fn: () => unknown): RegistryError {
   try {
@@ -77,12 +77,12 @@ beforeAll(() => {
     [C, '1940-02-02', {}],
     [D, '1980-01-01', {}],
     [E, '1975-05-05', {}],
-    [F, '1985-02-02', { registeredOn: '2012-01-05' }],
+    [F, '1985-02-02', { enrolmentStatement: statedEnrolment('2012-01-05') }],
     [G, '1990-06-06', {}],
-    [H, '1995-09-09', { registeredOn: '2011-09-10' }],
+    [H, '1995-09-09', { enrolmentStatement: statedEnrolment('2011-09-10') }],
     [I, '1960-01-01', { villageCode: 'V002' }],
   ] as const) {
-    persons.registerPerson(personInput(cn, born, extra));
+    persons.registerPerson(personInput(cn, born, extra), TEST_OPERATOR);
   }
   pay(A, 2011, '2011-08-01T10:00:00+08:00');
   pay(E, 2011, '2011-08-01T10:00:00+08:00');

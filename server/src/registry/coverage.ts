@@ -14,8 +14,9 @@
 //   Everything is "what the registry knows now about that date", so a death
 //   reported late also corrects a past year's figure.
 // - Enrolled: registered persons of the village (registering is enrolling:
-//   PersonService.registerPerson refuses whoever may not enrol), registered on
-//   or before the as-of date, not dead and not receiving the urban employees'
+//   PersonService.registerPerson refuses whoever may not enrol), enrolled on
+//   or before the as-of date (the enrolment date: the registration's, or the
+//   earlier one stated for the old scheme's register), not dead and not receiving the urban employees'
 //   pension on it (both end membership: POLICY.md "Who may enrol", "Death").
 // - Those who may enrol: the registry has no record of them. Refused
 //   applicants are never stored, and residents who never came to the office
@@ -277,7 +278,7 @@ export class CoverageService {
               WHERE e.village_code = v.code AND e.year <= @year ORDER BY e.year DESC LIMIT 1) AS eligible_year
          FROM reg_villages v
          LEFT JOIN reg_persons p ON p.village_code = v.code
-           AND p.registered_at <= @asOf
+           AND p.enrolled_on <= @asOf
            AND (p.death_date IS NULL OR p.death_date > @asOf)
            AND (p.urban_pension_since IS NULL OR p.urban_pension_since > @asOf)
          WHERE @villageCode IS NULL OR v.code = @villageCode

@@ -12,13 +12,19 @@ export const REGISTRY_ERROR_CODES = {
   'invalid-id': 6004,
   'invalid-csv': 6005,
   'invalid-input': 6006,
-  'backdate-reason-required': 6007,
-  'backdate-too-far': 6008,
+  // an enrolment date (issue 10 section 1): after today, or a statement of it
+  // that is incomplete (the import's query gives some of its parts only)
+  'enrolment-in-future': 6007,
+  'incomplete-enrolment-statement': 6008,
+  // a counter payment dated before today without the operator's reason (issue 10 section 2)
+  'backdate-reason-required': 6009,
   // POLICY.md "Who may enrol" refusals (422)
   'under-16': 6010,
   'full-time-student': 6011,
   'urban-employee-pension': 6012,
   'hukou-outside-county': 6013,
+  // nobody enrols before the scheme starts in the county (issue 10 section 1)
+  'enrolled-before-scheme-start': 6014,
   // POLICY.md "Contributions" refusals (422), the policy engine's reasons
   'deceased': 6020,
   'unknown-tier': 6021,
@@ -41,6 +47,9 @@ export const REGISTRY_ERROR_CODES = {
   'bad-credentials': 6050,
   // too many attempts (429; details.retryAfterSeconds)
   'too-many-logins': 6060,
+  // more bad input (400, 6070-6089): the first block (6000-6009) is full
+  // a counter payment dated too far before today (issue 10 section 2)
+  'backdate-too-far': 6070,
   // the ledger refused a transfer the service built (500: a programming or data error)
   'ledger-refused': 6090,
 } as const;
@@ -56,7 +65,8 @@ export function registryErrorKind(code: RegistryErrorCode): RegistryErrorKind {
   if (n < 6040) return 'conflict';
   if (n < 6050) return 'not-found';
   if (n < 6060) return 'unauthenticated';
-  if (n < 6090) return 'throttled';
+  if (n < 6070) return 'throttled';
+  if (n < 6090) return 'bad-input';
   return 'internal';
 }
 

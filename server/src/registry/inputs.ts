@@ -56,6 +56,47 @@ export const collectiveSubsidyInputSchema = z.strictObject({
   collectiveFen: fenField,
 });
 
+/** Longest reason an operator may give for an enrolment statement. */
+export const ENROLMENT_REASON_MAX_LENGTH = 500;
+
+/** Where a stated enrolment date comes from: only the old scheme's register (issue 10 section 1). */
+export const enrolmentSourceField = z
+  .literal('old-scheme-register')
+  .describe("The source of the stated date: 'old-scheme-register', the register of the old rural scheme");
+const enrolmentReasonField = z
+  .string()
+  .trim()
+  .min(1, 'say why the person enrolled on that date (e.g. the old register\'s entry)')
+  .max(ENROLMENT_REASON_MAX_LENGTH)
+  .describe('Why the person enrolled on that date, in the operator\'s words');
+
+/**
+ * An enrolment date earlier than today, as an operator states it for a person
+ * coming from the old scheme's register (issue 10 section 1; POLICY.md "When a
+ * pension is paid": the pension never starts before the month after the
+ * enrolment). Who stated it is the session's user; when, the server's clock.
+ */
+export const enrolmentStatementSchema = z
+  .strictObject({
+    enrolledOn: dateField.describe('The day the person enrolled, not after today and not before the scheme started in the county'),
+    source: enrolmentSourceField,
+    reason: enrolmentReasonField,
+  })
+  .describe("An operator's statement of an earlier enrolment date (old scheme's register); without it the enrolment date is today");
+export type EnrolmentStatementInput = z.infer<typeof enrolmentStatementSchema>;
+
+/**
+ * The same statement for a whole village register import, as query
+ * parameters (`?enrolledOn=2012-03-01&source=old-scheme-register&reason=...`):
+ * all three or none (`enrolmentStatementFromQuery`).
+ */
+export const enrolmentQuerySchema = z.strictObject({
+  enrolledOn: dateField.optional().describe('With source and reason: the day every person in the file enrolled (old scheme\'s register)'),
+  source: enrolmentSourceField.optional(),
+  reason: enrolmentReasonField.optional(),
+});
+export type EnrolmentQuery = z.infer<typeof enrolmentQuerySchema>;
+
 /** POLICY.md "Who may enrol": the facts the eligibility rule needs. */
 export const personInputSchema = z.strictObject({
   citizenNumber: citizenNumberField,
@@ -68,8 +109,8 @@ export const personInputSchema = z.strictObject({
   urbanEmployeePension: z.boolean(),
   severelyDisabled: z.boolean().default(false),
   bankAccount: z.string().regex(/^[0-9]{8,32}$/, '8-32 digits').optional(),
-  /** The date the registration takes effect; default today. */
-  registeredOn: dateField.optional(),
+  /** Without it the person enrols today; with it, on the stated (earlier) date. */
+  enrolmentStatement: enrolmentStatementSchema.optional(),
 });
 export type PersonInput = z.input<typeof personInputSchema>;
 

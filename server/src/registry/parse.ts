@@ -22,8 +22,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const field = pathText(issue.path);
-  throw new RegistryError(codeForField(field), `${field || '(input)'}: ${issue.message}`, field || undefined, {
+  // An unknown field is named itself (e.g. `registeredOn`, which issue 10 replaced), not its object.
+  const unknown = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const field = pathText(unknown === undefined ? issue.path : [...issue.path, unknown]);
+  const code = unknown === undefined ? codeForField(field) : 'invalid-input';
+  const message = unknown === undefined ? issue.message : 'unknown field';
+  throw new RegistryError(code, `${field || '(input)'}: ${message}`, field || undefined, {
     issues: parsed.error.issues.slice(0, 20).map((i) => ({ field: pathText(i.path), message: i.message })),
   });
 }

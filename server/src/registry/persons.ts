@@ -15,8 +15,10 @@ import {
   villageInputSchema,
   villageAgentInputSchema,
   collectiveSubsidyInputSchema,
+  type EnrolmentStatementInput,
   type PersonInput,
 } from './inputs.js';
+import { recordEnrolmentStatement, resolveEnrolment, type Enrolment, type EnrolmentStatement } from './enrolment.js';
 import { parseInput } from './parse.js';
 import { shanghaiDate } from './time.js';
 
@@ -47,7 +49,11 @@ export interface Person {
   householdId: string | null;
   severelyDisabled: boolean;
   bankAccount: string | null;
+  /** The day the registration was made. */
   registeredAt: string;
+  /** The day the person enrolled: the registration's, or earlier as stated (`enrolmentStatement`). */
+  enrolledOn: string;
+  enrolmentStatement: EnrolmentStatement | null;
   deathDate: string | null;
   deathReportedOn: string | null;
   urbanPensionSince: string | null;
@@ -71,10 +77,33 @@ interface PersonRow {
   severely_disabled: number;
   bank_account: string | null;
   registered_at: string;
+  enrolled_on: string;
   death_date: string | null;
   death_reported_on: string | null;
   urban_pension_since: string | null;
   urban_pension_reported_on: string | null;
+  /** From reg_enrolment_statements (LEFT JOIN): null without a statement. */
+  statement_source: 'old-scheme-register' | null;
+  statement_enrolled_on: string | null;
+  statement_reason: string | null;
+  statement_by: string | null;
+  statement_at: string | null;
+}
+
+/** A person with the statement of an earlier enrolment, if any. */
+const PERSON_SELECT = `SELECT p.*, s.source AS statement_source, s.enrolled_on AS statement_enrolled_on, s.reason AS statement_reason,
+    s.stated_by AS statement_by, s.stated_at AS statement_at
+  FROM reg_persons p LEFT JOIN reg_enrolment_statements s ON s.citizen_number = p.citizen_number`;
+
+function statementOf(row: PersonRow): EnrolmentStatement | null {
+  if (row.statement_source === null) return null;
+  return {
+    enrolledOn: row.statement_enrolled_on ?? '',
+    source: row.statement_source,
+    reason: row.statement_reason ?? '',
+    statedBy: row.statement_by ?? '',
+    statedAt: row.statement_at ?? '',
+  };
 }
 
 function toPerson(row: PersonRow): Person {
@@ -87,6 +116,8 @@ function toPerson(row: PersonRow): Person {
     severelyDisabled: row.severely_disabled === 1,
     bankAccount: row.bank_account,
     registeredAt: row.registered_at,
+    enrolledOn: row.enrolled_on,
+    enrolmentStatement: statementOf(row),
     deathDate: row.death_date,
     deathReportedOn: row.death_reported_on,
     urbanPensionSince: row.urban_pension_since,
@@ -167,9 +198,10 @@ export class PersonService {
   /**
    * Checks one registration against the rules without writing: the check
    * digit and the birth date (POLICY.md "Money and dates"), then eligibility
-   * (POLICY.md "Who may enrol"). Throws the first problem as a RegistryError.
+   * (POLICY.md "Who may enrol") on the enrolment date. Throws the first
+   * problem as a RegistryError.
    */
-  private checkRegistration(p: ReturnType<typeof personInputSchema.parse>): void {
+  private checkRegistration(p: ReturnType<typeof personInputSchema.parse>, enrolledOn: string): void {
     if (!isValidCitizenNumber(p.citizenNumber)) {
       throw new RegistryError('invalid-citizen-number', `citizen number ${p.citizenNumber} fails the GB 11643 check`, 'citizenNumber');
     }
@@ -181,8 +213,7 @@ export class PersonService {
         'birthDate',
       );
     }
-    const on = p.registeredOn ?? this.today();
-    const refusals = enrolmentRefusals(p, on, this.ctx.policy);
+    const refusals = enrolmentRefusals(p, enrolledOn, this.ctx.policy);
     const first = refusals[0];
     if (first !== undefined) {
       throw new RegistryError(first as RegistryErrorCode, `may not enrol: ${refusals.join(', ')} (POLICY "Who may enrol")`, undefined, {
@@ -191,7 +222,7 @@ export class PersonService {
     }
   }
 
-  private insertPerson(p: ReturnType<typeof personInputSchema.parse>): void {
+  private insertPerson(p: ReturnType<typeof personInputSchema.parse>, enrolment: Enrolment): void {
     const { db, ledger } = this.ctx;
     if (p.householdId) {
       db.prepare('INSERT OR IGNORE INTO reg_households (id, village_code, created_at) VALUES (?, ?, ?)').run(
@@ -201,8 +232,8 @@ export class PersonService {
       );
     }
     db.prepare(
-      `INSERT INTO reg_persons (citizen_number, name, birth_date, village_code, household_id, severely_disabled, bank_account, registered_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO reg_persons (citizen_number, name, birth_date, village_code, household_id, severely_disabled, bank_account, registered_at, enrolled_on)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       p.citizenNumber,
       p.name,
@@ -211,18 +242,25 @@ export class PersonService {
       p.householdId ?? null,
       p.severelyDisabled ? 1 : 0,
       p.bankAccount ?? null,
-      p.registeredOn ?? this.today(),
+      this.today(),
+      enrolment.enrolledOn,
     );
+    if (enrolment.statement !== null) recordEnrolmentStatement(db, p.citizenNumber, enrolment.statement);
     ledger.ensureAccounts(personAccountSpecs(p.citizenNumber));
   }
 
-  /** Registers (enrols) a person: checked whole first, then the row and the five source accounts in one transaction. */
-  registerPerson(input: PersonInput | unknown): Person {
+  /**
+   * Registers (enrols) a person: checked whole first, then the row and the
+   * five source accounts in one transaction. The person enrols today, or on
+   * the date of `enrolmentStatement`, which `statedBy` (the office user) states.
+   */
+  registerPerson(input: PersonInput | unknown, statedBy?: string): Person {
     const p = parseInput(personInputSchema, input);
-    this.checkRegistration(p);
+    const enrolment = resolveEnrolment(this.ctx, p.enrolmentStatement, statedBy, 'enrolmentStatement.enrolledOn');
+    this.checkRegistration(p, enrolment.enrolledOn);
     this.requireVillage(p.villageCode);
     if (this.find(p.citizenNumber)) throw new RegistryError('person-exists', `${p.citizenNumber} is registered already`, 'citizenNumber');
-    this.ctx.db.transaction(() => this.insertPerson(p))();
+    this.ctx.db.transaction(() => this.insertPerson(p, enrolment))();
     this.ctx.logger.info({ citizenNumber: p.citizenNumber, villageCode: p.villageCode }, 'person registered');
     return this.get(p.citizenNumber);
   }
@@ -232,8 +270,11 @@ export class PersonService {
    * Every row is checked first; if any row is wrong, nothing is imported and
    * every row error is reported (issue 5 section 5: "per-row errors and
    * nothing half-imported"). Otherwise all rows commit in one transaction.
+   * Everyone in the file enrols today, or on the date of `statement`, which
+   * `statedBy` states for the whole file (the old scheme's register).
    */
-  importVillageRegister(csvText: string): { imported: number } {
+  importVillageRegister(csvText: string, statement?: EnrolmentStatementInput, statedBy?: string): { imported: number } {
+    const enrolment = resolveEnrolment(this.ctx, statement, statedBy, 'enrolledOn');
     let records: string[][];
     try {
       records = parseCsv(csvText, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
@@ -279,7 +320,7 @@ export class PersonService {
           ...(cell(9) ? { bankAccount: cell(9) } : {}),
         };
         const p = parseInput(personInputSchema, input);
-        this.checkRegistration(p);
+        this.checkRegistration(p, enrolment.enrolledOn);
         const earlier = seen.get(p.citizenNumber);
         if (earlier !== undefined) {
           throw new RegistryError('person-exists', `${p.citizenNumber} is also on line ${earlier}`, 'citizenNumber');
@@ -306,14 +347,14 @@ export class PersonService {
       });
     }
     this.ctx.db.transaction(() => {
-      for (const p of parsed) this.insertPerson(p);
+      for (const p of parsed) this.insertPerson(p, enrolment);
     })();
     this.ctx.logger.info({ imported: parsed.length }, 'village register imported');
     return { imported: parsed.length };
   }
 
   find(citizenNumber: string): Person | undefined {
-    const row = this.ctx.db.prepare('SELECT * FROM reg_persons WHERE citizen_number = ?').get(citizenNumber) as PersonRow | undefined;
+    const row = this.ctx.db.prepare(`${PERSON_SELECT} WHERE p.citizen_number = ?`).get(citizenNumber) as PersonRow | undefined;
     return row ? toPerson(row) : undefined;
   }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountSummarySchema } from '@nongbao/protocol';
 import { isRegistryError } from './errors.js';
 import { VILLAGE_REGISTER_COLUMNS } from './persons.js';
-import { citizenNumberFor, openTestStack, personInput, type TestStack } from './test-support.js';
+import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, type TestStack } from './test-support.js';
 
 const SEED = 20_261_122;
 let stack: TestStack;
@@ -22,7 +22,7 @@ function state(s: TestStack): string {
 beforeAll(() => {
   stack = openTestStack({ today: '2011-09-01' });
   stack.registry.persons.createVillage({ code: 'V001', name: '上坝村' });
-  stack.registry.persons.registerPerson(personInput(CN, '1970-03-15'));
+  stack.registry.persons.registerPerson(personInput(CN, '1970-03-15'), TEST_OPERATOR);
 });
 afterAll(() => stack.close());
 

@@ -3,7 +3,7 @@ import { FUND, cashBoxAccountId, personAccountId } from '../ledger/index.js';
 import { isRegistryError, type RegistryError } from './errors.js';
 import { VILLAGE_REGISTER_COLUMNS } from './persons.js';
 import { LOGIN_FAILURES_LIMIT, LOGIN_FAILURES_PER_ADDRESS_LIMIT, LOGIN_FAILURE_WINDOW_MS, UserService } from './users.js';
-import { citizenNumberFor, openTestStack, personInput, testUuid, withWrongCheckDigit, type TestStack } from './test-support.js';
+import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, testUuid, withWrongCheckDigit, type TestStack } from './test-support.js';
 
 function catchError(fn: () => unknown): RegistryError {
   try {
@@ -35,7 +35,7 @@ afterEach(() => stack.close());
 
 describe('registering a person', () => {
   it('stores the person and opens the five source accounts', () => {
-    const person = stack.registry.persons.registerPerson(personInput(CN, BORN));
+    const person = stack.registry.persons.registerPerson(personInput(CN, BORN), TEST_OPERATOR);
     expect(person.citizenNumber).toBe(CN);
     for (const source of ['individual', 'collective', 'aid', 'legacy', 'government'] as const) {
       expect(stack.ledger.balance(personAccountId(CN, source)).balanceFen).toBe(0);
@@ -43,14 +43,14 @@ describe('registering a person', () => {
   });
 
   it('refuses a citizen number whose check digit is wrong, writing nothing', () => {
-    const e = catchError(() => stack.registry.persons.registerPerson(personInput(withWrongCheckDigit(CN), BORN)));
+    const e = catchError(() => stack.registry.persons.registerPerson(personInput(withWrongCheckDigit(CN), BORN), TEST_OPERATOR));
     expect(e.code).toBe('invalid-citizen-number');
     expect(e.field).toBe('citizenNumber');
     expect(count(stack, 'reg_persons')).toBe(0);
   });
 
   it('refuses a birth date that disagrees with the citizen number', () => {
-    const e = catchError(() => stack.registry.persons.registerPerson(personInput(CN, '1970-03-16')));
+    const e = catchError(() => stack.registry.persons.registerPerson(personInput(CN, '1970-03-16'), TEST_OPERATOR));
     expect(e.code).toBe('birth-date-mismatch');
     expect(e.field).toBe('birthDate');
     expect(count(stack, 'reg_persons')).toBe(0);
@@ -58,17 +58,17 @@ describe('registering a person', () => {
 
   it('refuses people who may not enrol, with the policy reason', () => {
     const child = citizenNumberFor('2000-01-01', 2);
-    expect(catchError(() => stack.registry.persons.registerPerson(personInput(child, '2000-01-01'))).code).toBe('under-16');
-    expect(catchError(() => stack.registry.persons.registerPerson(personInput(CN, BORN, { hukouInCounty: false }))).code).toBe('hukou-outside-county');
-    expect(catchError(() => stack.registry.persons.registerPerson(personInput(CN, BORN, { urbanEmployeePension: true }))).code).toBe(
+    expect(catchError(() => stack.registry.persons.registerPerson(personInput(child, '2000-01-01'), TEST_OPERATOR)).code).toBe('under-16');
+    expect(catchError(() => stack.registry.persons.registerPerson(personInput(CN, BORN, { hukouInCounty: false }), TEST_OPERATOR)).code).toBe('hukou-outside-county');
+    expect(catchError(() => stack.registry.persons.registerPerson(personInput(CN, BORN, { urbanEmployeePension: true }), TEST_OPERATOR)).code).toBe(
       'urban-employee-pension',
     );
     expect(count(stack, 'reg_persons')).toBe(0);
   });
 
   it('refuses a second registration of the same number', () => {
-    stack.registry.persons.registerPerson(personInput(CN, BORN));
-    expect(catchError(() => stack.registry.persons.registerPerson(personInput(CN, BORN))).code).toBe('person-exists');
+    stack.registry.persons.registerPerson(personInput(CN, BORN), TEST_OPERATOR);
+    expect(catchError(() => stack.registry.persons.registerPerson(personInput(CN, BORN), TEST_OPERATOR)).code).toBe('person-exists');
   });
 });
 
@@ -115,7 +115,7 @@ describe('importing a village register', () => {
 
 describe('recording a contribution', () => {
   beforeEach(() => {
-    stack.registry.persons.registerPerson(personInput(CN, BORN));
+    stack.registry.persons.registerPerson(personInput(CN, BORN), TEST_OPERATOR);
   });
   const base = () => ({ id: testUuid('2011-09-01'), citizenNumber: CN, year: 2011, tierYuan: 100, channel: 'counter' as const, paidAt: '2011-09-01T10:00:00+08:00' });
 
@@ -204,8 +204,8 @@ describe('statements, certification and publicity', () => {
   it('shows balances by source, contributions by year and the family binding of an elder', () => {
     const elder = citizenNumberFor('1945-05-05', 11);
     const son = citizenNumberFor('1975-05-05', 12);
-    stack.registry.persons.registerPerson(personInput(elder, '1945-05-05', { householdId: 'H9', name: '赵老汉' }));
-    stack.registry.persons.registerPerson(personInput(son, '1975-05-05', { householdId: 'H9' }));
+    stack.registry.persons.registerPerson(personInput(elder, '1945-05-05', { householdId: 'H9', name: '赵老汉' }), TEST_OPERATOR);
+    stack.registry.persons.registerPerson(personInput(son, '1975-05-05', { householdId: 'H9' }), TEST_OPERATOR);
     let statement = stack.registry.accountStatement(elder);
     expect(statement.familyBinding).toMatchObject({ applies: true, year: 2011, holds: false, unpaidMembers: [son] });
     stack.registry.recordContribution({ id: testUuid(), citizenNumber: son, year: 2011, tierYuan: 300, channel: 'counter', paidAt: '2011-08-01T09:00:00+08:00' }, { historical: true });
@@ -220,7 +220,7 @@ describe('statements, certification and publicity', () => {
   });
 
   it('records a certification once and says through which month it holds (2011-09-01 -> 2012-09)', () => {
-    stack.registry.persons.registerPerson(personInput(CN, BORN));
+    stack.registry.persons.registerPerson(personInput(CN, BORN), TEST_OPERATOR);
     const input = { id: testUuid(), citizenNumber: CN, certifiedOn: '2011-09-01', channel: 'counter' as const };
     expect(stack.registry.recordCertification(input)).toMatchObject({ result: 'created', certifiedThrough: '2012-09' });
     expect(stack.registry.recordCertification(input).result).toBe('exists');
@@ -230,7 +230,7 @@ describe('statements, certification and publicity', () => {
   });
 
   it('lists a village contributors with the middle of the name masked', () => {
-    stack.registry.persons.registerPerson(personInput(CN, BORN, { name: '欧阳小明' }));
+    stack.registry.persons.registerPerson(personInput(CN, BORN, { name: '欧阳小明' }), TEST_OPERATOR);
     stack.registry.recordContribution({ id: testUuid(), citizenNumber: CN, year: 2011, tierYuan: 500, channel: 'counter', paidAt: '2011-08-01T09:00:00+08:00' }, { historical: true });
     const list = stack.registry.publicityList('V001', 2011);
     expect(list.contributors).toEqual([{ name: '欧**明', tierYuan: 500, paidOn: '2011-08-01' }]);

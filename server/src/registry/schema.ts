@@ -56,11 +56,28 @@ const STATEMENTS = [
      household_id TEXT REFERENCES reg_households(id),
      severely_disabled INTEGER NOT NULL DEFAULT 0,
      bank_account TEXT,
+     -- the day the registration was made (the server's date)
      registered_at TEXT NOT NULL,
+     -- the day the person enrolled: registered_at, or earlier as an operator
+     -- stated it (reg_enrolment_statements); a pension never starts before the
+     -- month after it (POLICY.md "When a pension is paid"). Databases made
+     -- before it get the column from migrateRegistry, filled from registered_at.
+     enrolled_on TEXT NOT NULL,
      death_date TEXT,
      death_reported_on TEXT,
      urban_pension_since TEXT,
      urban_pension_reported_on TEXT
+   ) STRICT, WITHOUT ROWID`,
+  // An enrolment date earlier than the registration, as an operator stated it
+  // for a person coming from the old scheme's register (issue 10 section 1):
+  // who stated it, when, and why. One per person, written with the person.
+  `CREATE TABLE IF NOT EXISTS reg_enrolment_statements (
+     citizen_number TEXT PRIMARY KEY REFERENCES reg_persons(citizen_number),
+     enrolled_on TEXT NOT NULL,
+     source TEXT NOT NULL CHECK (source IN ('old-scheme-register')),
+     reason TEXT NOT NULL,
+     stated_by TEXT NOT NULL,
+     stated_at TEXT NOT NULL
    ) STRICT, WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS reg_persons_village ON reg_persons(village_code)`,
   `CREATE INDEX IF NOT EXISTS reg_persons_household ON reg_persons(household_id)`,
@@ -178,25 +195,36 @@ const STATEMENTS = [
 ];
 
 /**
- * Columns added after a table was first created: (table, column, definition).
- * Added when missing, so databases made by an earlier version open unchanged
- * otherwise (expand only: an older version ignores the new column).
+ * Columns added to a table after databases with it were made: added (with
+ * the SQL that fills them for the rows already there) when missing, so an
+ * older database opens and reads as a new one (expand only: an older version
+ * ignores the new column).
  */
-const ADDED_COLUMNS: readonly [table: string, column: string, definition: string][] = [
+const ADDED_COLUMNS: readonly { table: string; column: string; add: string; fill?: string }[] = [
   // The chip's card identifier (drivers/card/auth.ts), checked against what the
   // card proves with its cryptogram (issue 10 section 4); null when unknown.
-  ['reg_cards', 'card_identifier', 'TEXT'],
+  { table: 'reg_cards', column: 'card_identifier', add: 'ALTER TABLE reg_cards ADD COLUMN card_identifier TEXT' },
   // The village agent residents can call from the kiosk's help screen (issue 12).
-  ['reg_villages', 'agent_name', 'TEXT'],
-  ['reg_villages', 'agent_phone', 'TEXT'],
+  { table: 'reg_villages', column: 'agent_name', add: 'ALTER TABLE reg_villages ADD COLUMN agent_name TEXT' },
+  { table: 'reg_villages', column: 'agent_phone', add: 'ALTER TABLE reg_villages ADD COLUMN agent_phone TEXT' },
+  {
+    // Before issue 10 section 1, registered_at was "the date the registration
+    // takes effect" and served as the enrolment date: it stays that for those rows.
+    table: 'reg_persons',
+    column: 'enrolled_on',
+    add: `ALTER TABLE reg_persons ADD COLUMN enrolled_on TEXT NOT NULL DEFAULT ''`,
+    fill: `UPDATE reg_persons SET enrolled_on = registered_at WHERE enrolled_on = ''`,
+  },
 ];
 
 export function migrateRegistry(db: SqliteDatabase): void {
   db.transaction(() => {
     for (const sql of STATEMENTS) db.prepare(sql).run();
-    for (const [table, column, definition] of ADDED_COLUMNS) {
-      const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
-      if (!columns.some((c) => c.name === column)) db.prepare(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`).run();
+    for (const added of ADDED_COLUMNS) {
+      const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(added.table) as { name: string }[];
+      if (columns.some((c) => c.name === added.column)) continue;
+      db.prepare(added.add).run();
+      if (added.fill) db.prepare(added.fill).run();
     }
   })();
 }

@@ -69,6 +69,24 @@ export function testUuid(date = '2020-01-01'): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${rand.slice(0, 3)}-8${rand.slice(3, 6)}-${rand.slice(0, 12)}`;
 }
 
+/** The office user the tests state enrolment dates as (PersonService.registerPerson's `statedBy`). */
+export const TEST_OPERATOR = 'op.test';
+
+/**
+ * An operator's statement that the person enrolled on `enrolledOn`, coming
+ * from the old scheme's register (issue 10 section 1: the only way to enrol
+ * someone on a date before today).
+ */
+export function statedEnrolment(enrolledOn: string): { enrolledOn: string; source: 'old-scheme-register'; reason: string } {
+  return { enrolledOn, source: 'old-scheme-register', reason: `test: on the old scheme's register since ${enrolledOn}` };
+}
+
+/**
+ * A registration. By default the person enrolled when the scheme started
+ * (2010-07-01), as stated from the old scheme's register: the tests build a
+ * history since then on a clock set to a later day. Pass
+ * `{ enrolmentStatement: undefined }` to enrol on the registration day.
+ */
 export function personInput(citizenNumber: string, birthDate: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     citizenNumber,
@@ -78,7 +96,7 @@ export function personInput(citizenNumber: string, birthDate: string, extra: Rec
     hukouInCounty: true,
     fullTimeStudent: false,
     urbanEmployeePension: false,
-    registeredOn: '2010-07-01',
+    enrolmentStatement: statedEnrolment('2010-07-01'),
     ...extra,
   };
 }

@@ -137,6 +137,8 @@ function personOf(row: PayrollPage): Person {
     severelyDisabled: false,
     bankAccount: null,
     registeredAt: '',
+    enrolledOn: '',
+    enrolmentStatement: null,
     deathDate: row.death_date,
     deathReportedOn: row.death_reported_on,
     urbanPensionSince: row.urban_pension_since,
@@ -288,7 +290,7 @@ export class PayrollRun {
     );
     let after = '';
     for (;;) {
-      const rows = page.all(bornBefore, after, this.chunkPersons) as { citizen_number: string; birth_date: string; death_date: string | null }[];
+      const rows = page.all(bornBefore, after, this.chunkPersons) as { citizen_number: string; birth_date: string; enrolled_on: string; death_date: string | null }[];
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.citizen_number;
       db.transaction(() => {
@@ -298,7 +300,9 @@ export class PayrollRun {
             year: r.year,
             paidOn: shanghaiDate(r.paid_at),
           }));
-          const start = pensionStart(row.birth_date, requirementMetOn(paid, window.requiredYears, schemeStart), policy);
+          // Never before the month after the enrolment (POLICY.md "When a pension is paid"; issue 10 section 1).
+          const metOn = requirementMetOn(paid, window.requiredYears, schemeStart);
+          const start = pensionStart({ birthDate: row.birth_date, enrolledOn: row.enrolled_on, requirementMetOn: metOn }, policy);
           if (start === null || start > month) continue;
           // Nothing is paid for months after a death (POLICY.md "Death").
           if (row.death_date !== null && monthOf(row.death_date) < start) continue;

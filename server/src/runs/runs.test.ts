@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND, SOURCES, personAccountId } from '../ledger/index.js';
 import { parseScenario, simulate } from '../policy/index.js';
-import { citizenNumberFor, openTestStack, personInput, testUuid, type TestStack } from '../registry/test-support.js';
+import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, testUuid, type TestStack } from '../registry/test-support.js';
 import { isUuidV7 } from '../registry/ids.js';
 import { shanghaiNoonIso } from '../registry/time.js';
 import { isRunError } from './errors.js';
@@ -43,7 +43,7 @@ let stack: TestStack;
 /** The worked example's person with ten years paid and the interest of 2010-2019 credited. */
 function setUpWorkedExample(): void {
   stack.setToday('2020-01-05');
-  stack.registry.persons.registerPerson(personInput(WORKED, '1960-05-20', { bankAccount: '6222000000000001' }));
+  stack.registry.persons.registerPerson(personInput(WORKED, '1960-05-20', { bankAccount: '6222000000000001' }), TEST_OPERATOR);
   for (let year = 2010; year <= 2019; year++) {
     stack.registry.recordContribution({ id: testUuid(`${year}-09-01`), citizenNumber: WORKED, year, tierYuan: 100, channel: 'counter', paidAt: `${year}-09-01T10:00:00+08:00` }, { historical: true });
   }
@@ -58,7 +58,7 @@ afterEach(() => stack.close());
 
 describe('the yearly interest run', () => {
   beforeEach(() => {
-    stack.registry.persons.registerPerson(personInput(WORKED, '1960-05-20'));
+    stack.registry.persons.registerPerson(personInput(WORKED, '1960-05-20'), TEST_OPERATOR);
     stack.registry.recordContribution({ id: testUuid('2010-09-01'), citizenNumber: WORKED, year: 2010, tierYuan: 100, channel: 'counter', paidAt: '2010-09-01T10:00:00+08:00' }, { historical: true });
   });
 
@@ -130,7 +130,7 @@ describe('the monthly payroll', () => {
   it('pays the pooled part of a chunk in one transfer that sums its payments, and the account part per person', () => {
     const elder = citizenNumberFor('1944-02-02', 31);
     stack.setToday('2020-06-15');
-    stack.registry.persons.registerPerson(personInput(elder, '1944-02-02'));
+    stack.registry.persons.registerPerson(personInput(elder, '1944-02-02'), TEST_OPERATOR);
     const summary = stack.runs.payroll('2020-06');
     expect(summary.paidPersons).toBe(2);
     const runTransfers = stack.ledger.transfers({ from: '2020-06-01', limit: 10_000 }).filter((x) => x.meta?.runKey === 'payroll:2020-06');
@@ -341,8 +341,8 @@ describe('family binding (POLICY: aged 60+ at the scheme start)', () => {
     const elder = citizenNumberFor('1945-03-03', 21);
     const son = citizenNumberFor('1975-04-04', 22);
     stack.setToday('2010-07-10');
-    stack.registry.persons.registerPerson(personInput(elder, '1945-03-03', { householdId: 'H1' }));
-    stack.registry.persons.registerPerson(personInput(son, '1975-04-04', { householdId: 'H1' }));
+    stack.registry.persons.registerPerson(personInput(elder, '1945-03-03', { householdId: 'H1' }), TEST_OPERATOR);
+    stack.registry.persons.registerPerson(personInput(son, '1975-04-04', { householdId: 'H1' }), TEST_OPERATOR);
     stack.setToday('2010-08-15');
     const suspended = stack.runs.payroll('2010-08');
     expect(suspended.pensionsStarted).toBe(1);
@@ -365,7 +365,7 @@ describe('runs in turns (how the server runs them)', () => {
   function eldersStack(): TestStack {
     const s = openTestStack({ today: '2020-06-15', chunkPersons: 2 });
     s.registry.persons.createVillage({ code: 'V001', name: '上坝村' });
-    for (let i = 0; i < ELDERS; i++) s.registry.persons.registerPerson(personInput(citizenNumberFor('1944-02-02', 40 + i), '1944-02-02'));
+    for (let i = 0; i < ELDERS; i++) s.registry.persons.registerPerson(personInput(citizenNumberFor('1944-02-02', 40 + i), '1944-02-02'), TEST_OPERATOR);
     return s;
   }
   let elders: TestStack;
@@ -413,7 +413,7 @@ describe('runs in turns (how the server runs them)', () => {
   it('credits interest in turns as in one go', async () => {
     for (let i = 0; i < ELDERS; i++) {
       const cn = citizenNumberFor('1970-01-01', 60 + i);
-      elders.registry.persons.registerPerson(personInput(cn, '1970-01-01'));
+      elders.registry.persons.registerPerson(personInput(cn, '1970-01-01'), TEST_OPERATOR);
       elders.registry.recordContribution({ id: testUuid('2018-09-01'), citizenNumber: cn, year: 2018, tierYuan: 100, channel: 'counter', paidAt: '2018-09-01T10:00:00+08:00' }, { historical: true });
     }
     const turns = countTurns();
