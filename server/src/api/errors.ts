@@ -88,7 +88,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   if (isRunError(error)) {
-    return { status: error.status, body: { error: withOptional(error.code, error.message, error.field, undefined) } };
+    return { status: error.status, body: { error: withOptional(error.code, error.message, error.field, error.details) } };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
 }

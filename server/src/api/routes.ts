@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isValidCitizenNumber } from '../policy/index.js';
 import {
+  bankAccountInputSchema,
   campaignInputSchema,
   cardInputSchema,
   certificationInputSchema,
@@ -286,6 +287,16 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       params: citizenParam,
       success: { status: 200, description: 'the person' },
       handler: ({ params }) => json(200, registry.persons.get((params as { citizenNumber: string }).citizenNumber)),
+    },
+    {
+      method: 'post',
+      path: '/persons/:citizenNumber/bank-account',
+      summary: "Record or replace the bank account a person's pension is paid into (a payroll refuses to pay anyone without one)",
+      access: 'operator',
+      params: citizenParam,
+      body: bankAccountInputSchema,
+      success: { status: 200, description: 'the person' },
+      handler: ({ params, body }) => json(200, registry.persons.setBankAccount((params as { citizenNumber: string }).citizenNumber, body)),
     },
     {
       method: 'get',

@@ -24,6 +24,8 @@ export const uuidV7Field = z
 export const fenField = z.int('an integer number of fen (1 yuan = 100 fen)').min(0).max(100_000_000_000);
 export const villageCodeField = z.string().regex(/^[0-9A-Za-z-]{1,32}$/, '1-32 letters, digits or dashes');
 export const householdIdField = z.string().regex(/^[0-9A-Za-z-]{1,40}$/, '1-40 letters, digits or dashes');
+/** The account the payroll pays a pension into (the bank file's `bankAccount`). */
+export const bankAccountField = z.string().regex(/^[0-9]{8,32}$/, '8-32 digits');
 export const terminalIdField = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lowercase letters, digits and dashes, 3-64 long');
 export const isoTimestampField = z.iso
   .datetime({ offset: true })
@@ -53,11 +55,14 @@ export const personInputSchema = z.strictObject({
   fullTimeStudent: z.boolean(),
   urbanEmployeePension: z.boolean(),
   severelyDisabled: z.boolean().default(false),
-  bankAccount: z.string().regex(/^[0-9]{8,32}$/, '8-32 digits').optional(),
+  bankAccount: bankAccountField.optional(),
   /** The date the registration takes effect; default today. */
   registeredOn: dateField.optional(),
 });
 export type PersonInput = z.input<typeof personInputSchema>;
+
+/** Records or replaces a person's bank account (the payroll pays nobody without one). */
+export const bankAccountInputSchema = z.strictObject({ bankAccount: bankAccountField });
 
 export const householdInputSchema = z.strictObject({
   id: householdIdField,

@@ -7,6 +7,7 @@ import { birthDateFromCitizenNumber, enrolmentRefusals, isValidCitizenNumber } f
 import type { RegistryContext } from './context.js';
 import { RegistryError, type RegistryErrorCode } from './errors.js';
 import {
+  bankAccountInputSchema,
   cardInputSchema,
   deathReportInputSchema,
   householdInputSchema,
@@ -306,6 +307,19 @@ export class PersonService {
     const person = this.find(citizenNumber);
     if (!person) throw new RegistryError('person-not-found', `no person ${citizenNumber} in the registry`, 'citizenNumber');
     return person;
+  }
+
+  /**
+   * Records or replaces the account a person's pension is paid into: a
+   * payroll that would pay someone without one is refused with their citizen
+   * numbers (issue 10 section 5), and this is how the office fixes them.
+   */
+  setBankAccount(citizenNumber: string, input: unknown): Person {
+    const b = parseInput(bankAccountInputSchema, input);
+    this.get(citizenNumber);
+    this.ctx.db.prepare('UPDATE reg_persons SET bank_account = ? WHERE citizen_number = ?').run(b.bankAccount, citizenNumber);
+    this.ctx.logger.info({ citizenNumber }, 'bank account recorded');
+    return this.get(citizenNumber);
   }
 
   /**

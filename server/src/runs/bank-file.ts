@@ -4,6 +4,8 @@
 // project's one CSV writer (shared/csv.ts): a name typed at the office such as
 // `=HYPERLINK(...)` reaches the bank's spreadsheet as text (issue 10 section 5).
 // No BOM: the file is read by the bank's import, not opened by the office.
+// Every line has a bank account: the payroll refuses to pay anyone without one
+// (payroll.ts, `refuseMissingBankAccounts`).
 import type { RegistryContext } from '../registry/context.js';
 import { isMonth } from '../registry/time.js';
 import { csvRow, fenToYuanText } from '../shared/csv.js';
