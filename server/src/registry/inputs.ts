@@ -6,8 +6,51 @@
 import { z } from 'zod';
 import { isCalendarDate } from './time.js';
 
-/** Longest text field a person record holds. */
+/** Longest text field a person record holds (in UTF-16 units, after NFC). */
 export const NAME_MAX_LENGTH = 64;
+
+/**
+ * What a name may not hold (issue 10 section 5). Control characters break the
+ * files and screens a name reaches (a NUL cuts it in C code, CR/LF split CSV
+ * lines); bidirectional controls and marks make "张三" display as someone
+ * else's name or reorder the cells after it; zero-width characters make two
+ * names that look the same differ. Unpaired surrogates are not text (UTF-8
+ * cannot hold them).
+ */
+const NAME_FORBIDDEN: readonly { pattern: RegExp; what: string }[] = [
+  { pattern: /[\u0000-\u001F\u007F-\u009F]/u, what: 'a control character' },
+  { pattern: /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u, what: 'a bidirectional control' },
+  { pattern: /[\u200B-\u200D\u2060\uFEFF]/u, what: 'a zero-width character' },
+  { pattern: /[\u2028\u2029]/u, what: 'a line or paragraph separator' },
+  { pattern: /\p{Cs}/u, what: 'an unpaired surrogate' },
+];
+
+function codePointText(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * The name of a person or a village, as typed at the office or in a register
+ * (one rule for every name, issue 10 section 5): refused if it holds any of
+ * NAME_FORBIDDEN or nothing but whitespace; stored trimmed and in Unicode NFC,
+ * so that the same name typed on two keyboards is the same string.
+ */
+export const nameField = z
+  .string()
+  .superRefine((value, ctx) => {
+    for (const { pattern, what } of NAME_FORBIDDEN) {
+      const found = pattern.exec(value);
+      if (found) {
+        ctx.addIssue({ code: 'custom', message: `a name may not contain ${what} (${codePointText(found[0])} at ${found.index})` });
+        return;
+      }
+    }
+  })
+  .trim()
+  .normalize('NFC')
+  .min(1, 'a name needs a visible character, not only whitespace')
+  .max(NAME_MAX_LENGTH, `at most ${NAME_MAX_LENGTH} characters`)
+  .describe('A name: no control, bidirectional or zero-width characters; stored trimmed and NFC-normalised');
 
 export const citizenNumberField = z
   .string()
@@ -34,7 +77,7 @@ export const isoTimestampField = z.iso
 
 export const villageInputSchema = z.strictObject({
   code: villageCodeField,
-  name: z.string().min(1).max(NAME_MAX_LENGTH),
+  name: nameField,
   countyCode: z.string().max(32).optional(),
 });
 export type VillageInput = z.infer<typeof villageInputSchema>;
@@ -47,7 +90,7 @@ export const collectiveSubsidyInputSchema = z.strictObject({
 /** POLICY.md "Who may enrol": the facts the eligibility rule needs. */
 export const personInputSchema = z.strictObject({
   citizenNumber: citizenNumberField,
-  name: z.string().min(1).max(NAME_MAX_LENGTH),
+  name: nameField,
   birthDate: dateField,
   villageCode: villageCodeField,
   householdId: householdIdField.optional(),

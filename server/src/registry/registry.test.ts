@@ -72,6 +72,51 @@ describe('registering a person', () => {
   });
 });
 
+describe('names (issue 10 section 5)', () => {
+  const refused: [string, string][] = [
+    ['a NUL', '张\u0000三'],
+    ['a C0 control', '张三\u0007'],
+    ['a line break', '张\n三'],
+    ['DEL', '张三\u007F'],
+    ['a C1 control', '\u0085张三'],
+    ['a right-to-left override', '张三\u202E1202'],
+    ['a directional isolate', '\u2067张三\u2069'],
+    ['a right-to-left mark', '张\u200F三'],
+    ['a zero-width space', '张\u200B三'],
+    ['a zero-width joiner', '张\u200D三'],
+    ['a word joiner', '张\u2060三'],
+    ['a byte-order mark', '\uFEFF张三'],
+    ['only spaces', '   '],
+    ['only ideographic spaces', '\u3000\u3000'],
+    ['nothing', ''],
+  ];
+
+  it.each(refused)('refuses a person name with %s, naming the field, and stores nothing', (_what, name) => {
+    const e = catchError(() => stack.registry.persons.registerPerson(personInput(CN, BORN, { name })));
+    expect(e.code).toBe('invalid-name');
+    expect(e.field).toBe('name');
+    expect(count(stack, 'reg_persons')).toBe(0);
+  });
+
+  it.each(refused)('refuses a village name with %s', (_what, name) => {
+    const e = catchError(() => stack.registry.persons.createVillage({ code: 'V002', name }));
+    expect([e.code, e.field]).toEqual(['invalid-name', 'name']);
+    expect(count(stack, 'reg_villages')).toBe(1);
+  });
+
+  it('stores a name NFC-normalised and trimmed, so the same name typed two ways is one string', () => {
+    const decomposed = 'Zoe\u0308 Tashi\u0301';
+    expect(decomposed.normalize('NFC')).not.toBe(decomposed);
+    const person = stack.registry.persons.registerPerson(personInput(CN, BORN, { name: `  ${decomposed} ` }));
+    expect(person.name).toBe('Zo\u00EB Tash\u00ED');
+    expect(stack.registry.persons.get(CN).name).toBe('Zo\u00EB Tash\u00ED');
+    expect(stack.registry.persons.createVillage({ code: 'V002', name: 'Rin\u0303con' }).name).toBe('Ri\u00F1con');
+    // Tibetan and Chinese names are untouched.
+    const tibetan = citizenNumberFor(BORN, 2);
+    expect(stack.registry.persons.registerPerson(personInput(tibetan, BORN, { name: 'བཀྲ་ཤིས་' })).name).toBe('བཀྲ་ཤིས་');
+  });
+});
+
 describe('importing a village register', () => {
   const header = VILLAGE_REGISTER_COLUMNS.join(',');
   const row = (cn: string, birth: string, extra = ''): string => `${cn},李四,${birth},V001,H1,1,0,0,0,${extra}`;
