@@ -22,6 +22,7 @@ import {
   villageCodeField,
   villageInputSchema,
   yearField,
+  yearTextField,
   type Registry,
 } from '../registry/index.js';
 import { RegistryError } from '../registry/errors.js';
@@ -95,11 +96,12 @@ export const settlementRunSchema = z.strictObject({ dryRun: dryRunField });
 
 const json = (status: number, body: unknown): HandlerOutput => ({ status, json: body });
 
-/** A year in a query string or path (`?year=2012`): digits only, then the year's range. */
-const yearText = z.string().regex(/^\d{4}$/, 'a year YYYY').transform(Number).pipe(yearField);
+// Query and path parameters are text and are checked as strictly as bodies
+// (issue 10 section 5): text fields only, never z.coerce (params.test.ts
+// checks every route of this table).
 const villageParam = z.strictObject({ villageCode: villageCodeField });
-export const coverageQuerySchema = z.strictObject({ year: yearText });
-export const campaignParamsSchema = z.strictObject({ year: yearText });
+export const coverageQuerySchema = z.strictObject({ year: yearTextField });
+export const campaignParamsSchema = z.strictObject({ year: yearTextField });
 export const campaignProgressQuerySchema = z.strictObject({ villageCode: villageCodeField.optional() });
 
 export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
@@ -166,8 +168,8 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       path: '/villages/:villageCode/publicity',
       summary: "A village's yearly publicity list: contributors and pension recipients, names masked",
       access: 'auditor',
-      params: z.strictObject({ villageCode: villageCodeField }),
-      query: z.strictObject({ year: z.coerce.number().pipe(yearField) }),
+      params: villageParam,
+      query: coverageQuerySchema,
       success: { status: 200, description: 'PublicityList' },
       handler: ({ params, query }) =>
         json(200, registry.publicityList((params as { villageCode: string }).villageCode, (query as { year: number }).year)),

@@ -57,8 +57,16 @@ export const citizenNumberField = z
   .regex(/^\d{17}[\dX]$/, '18 characters: 17 digits then a digit or X (GB 11643)')
   .describe('Citizen number (GB 11643), the person key');
 export const dateField = z.string().refine(isCalendarDate, 'a calendar date YYYY-MM-DD').describe('Calendar date, Asia/Shanghai');
+/** A month, in a body, a query string or a path alike (text, so no coercion can loosen it). */
 export const monthField = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM');
 export const yearField = z.int().min(2000).max(2200);
+/**
+ * A year as text in a query string or a path (`?year=2012`): four ASCII
+ * digits and nothing else, then the year's range. Query and path parameters
+ * are as strict as bodies (issue 10 section 5): no coercion, so `0x7E9`,
+ * `2025.0`, ` 2025` and a repeated `?year=` (an array) are refused.
+ */
+export const yearTextField = z.string().regex(/^\d{4}$/, 'a year YYYY (four digits, nothing else)').transform(Number).pipe(yearField);
 export const uuidV7Field = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a lowercase UUIDv7')
