@@ -13,6 +13,7 @@ import { createRegistry, type Registry } from '../registry/index.js';
 import { parseInput } from '../registry/parse.js';
 import { createRuns, type Runs } from '../runs/index.js';
 import { authenticate, bearerToken, requireRole } from './auth.js';
+import { bodyReadError, jsonBody } from './body.js';
 import { ApiError, errorHandler } from './errors.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { buildRoutes, type HandlerOutput, type RouteSpec } from './routes.js';
@@ -35,21 +36,9 @@ export interface ApiDeps {
   runs?: Runs;
 }
 
-function jsonBody(): RequestHandler {
-  const parse = express.json({ limit: JSON_BODY_LIMIT_BYTES, strict: true, type: 'application/json' });
-  return (req, res, next) => {
-    const length = Number(req.get('content-length') ?? '0');
-    const hasBody = length > 0 || req.get('transfer-encoding') !== undefined;
-    if (hasBody && !req.is('application/json')) {
-      next(new ApiError(415, 'unsupported-media-type', 'send the body as Content-Type: application/json'));
-      return;
-    }
-    parse(req, res, next);
-  };
-}
-
 function csvBody(): RequestHandler {
-  return express.text({ limit: CSV_BODY_LIMIT_BYTES, type: ['text/csv', 'text/plain'], defaultCharset: 'utf-8' });
+  const parse = express.text({ limit: CSV_BODY_LIMIT_BYTES, type: ['text/csv', 'text/plain'], defaultCharset: 'utf-8' });
+  return (req, res, next) => parse(req, res, (error?: unknown) => next(error === undefined ? undefined : bodyReadError(error, req.get('content-encoding'))));
 }
 
 async function sendCsv(res: Response, lines: Iterable<string>, filename: string): Promise<void> {
@@ -97,7 +86,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const chain: RequestHandler[] = [];
     // Authentication and role come before the body is read: an unauthenticated request is 401 whatever it sends.
     if (spec.access !== 'public') chain.push(auth, requireRole(spec.access));
-    if (spec.method === 'post') chain.push(spec.bodyType === 'csv' ? csvBody() : jsonBody());
+    if (spec.method === 'post') chain.push(spec.bodyType === 'csv' ? csvBody() : jsonBody(JSON_BODY_LIMIT_BYTES));
     chain.push(handle(spec));
     router[spec.method](spec.path, ...chain);
   }
