@@ -4,7 +4,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { personAccountId } from '../ledger/index.js';
-import { VILLAGE_REGISTER_COLUMNS } from '../registry/persons.js';
+import { VILLAGE_REGISTER_COLUMNS } from '../registry/register-import.js';
 import { LOGIN_FAILURES_PER_ADDRESS_LIMIT } from '../registry/users.js';
 import { citizenNumberFor, openTestStack, personInput, testUuid, withWrongCheckDigit, type TestStack } from '../registry/test-support.js';
 import { createApiRouter, JSON_BODY_LIMIT_BYTES } from './index.js';

@@ -1,7 +1,8 @@
 // The office HTTP API, /api/v1 (issue 5 section 5). The lead mounts it:
 //   app.use('/api/v1', createApiRouter({ db, ledger, policy, schemeStart, logger }));
 // Bodies are JSON (at most JSON_BODY_LIMIT_BYTES) checked by zod schemas; the
-// village register import is text/csv (at most CSV_BODY_LIMIT_BYTES). Every
+// village register import is text/csv (at most CSV_BODY_LIMIT_BYTES), read as
+// a stream by its handler (api/body.ts, registry/register-import.ts). Every
 // failure is `{ error: { code, message, field?, details? } }` (errors.ts).
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -13,7 +14,7 @@ import { createRegistry, type Registry } from '../registry/index.js';
 import { parseInput } from '../registry/parse.js';
 import { createRuns, type Runs } from '../runs/index.js';
 import { authenticate, bearerToken, requireRole } from './auth.js';
-import { bodyReadError, jsonBody } from './body.js';
+import { csvUpload, drainUnreadBody, jsonBody, requestBody } from './body.js';
 import { ApiError, errorHandler } from './errors.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { buildRoutes, type HandlerOutput, type RouteSpec } from './routes.js';
@@ -36,11 +37,6 @@ export interface ApiDeps {
   runs?: Runs;
 }
 
-function csvBody(): RequestHandler {
-  const parse = express.text({ limit: CSV_BODY_LIMIT_BYTES, type: ['text/csv', 'text/plain'], defaultCharset: 'utf-8' });
-  return (req, res, next) => parse(req, res, (error?: unknown) => next(error === undefined ? undefined : bodyReadError(error, req.get('content-encoding'))));
-}
-
 async function sendCsv(res: Response, lines: Iterable<string>, filename: string): Promise<void> {
   res.status(200).type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`);
   let chunk: string[] = [];
@@ -56,17 +52,22 @@ async function sendCsv(res: Response, lines: Iterable<string>, filename: string)
 
 function handle(spec: RouteSpec): RequestHandler {
   return async (req: Request, res: Response) => {
-    const input = {
-      params: spec.params ? parseInput(spec.params, req.params) : req.params,
-      query: spec.query ? parseInput(spec.query, req.query) : undefined,
-      body: spec.bodyType === 'csv' ? req.body : spec.body ? parseInput(spec.body, req.body ?? {}) : undefined,
-      user: req.officeUser,
-      token: bearerToken(req.get('authorization')),
-      clientAddress: req.ip,
-    };
-    const out: HandlerOutput = await spec.handler(input);
-    if ('csvLines' in out) await sendCsv(res, out.csvLines, out.filename);
-    else res.status(out.status).json(out.json);
+    try {
+      const input = {
+        params: spec.params ? parseInput(spec.params, req.params) : req.params,
+        query: spec.query ? parseInput(spec.query, req.query) : undefined,
+        // A CSV upload is read as it arrives, by the handler (issue 10 section 5).
+        body: spec.bodyType === 'csv' ? requestBody(req, CSV_BODY_LIMIT_BYTES) : spec.body ? parseInput(spec.body, req.body ?? {}) : undefined,
+        user: req.officeUser,
+        token: bearerToken(req.get('authorization')),
+        clientAddress: req.ip,
+      };
+      const out: HandlerOutput = await spec.handler(input);
+      if ('csvLines' in out) await sendCsv(res, out.csvLines, out.filename);
+      else res.status(out.status).json(out.json);
+    } finally {
+      if (spec.bodyType === 'csv') drainUnreadBody(req, CSV_BODY_LIMIT_BYTES);
+    }
   };
 }
 
@@ -86,7 +87,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const chain: RequestHandler[] = [];
     // Authentication and role come before the body is read: an unauthenticated request is 401 whatever it sends.
     if (spec.access !== 'public') chain.push(auth, requireRole(spec.access));
-    if (spec.method === 'post') chain.push(spec.bodyType === 'csv' ? csvBody() : jsonBody(JSON_BODY_LIMIT_BYTES));
+    if (spec.method === 'post') chain.push(spec.bodyType === 'csv' ? csvUpload(CSV_BODY_LIMIT_BYTES) : jsonBody(JSON_BODY_LIMIT_BYTES));
     chain.push(handle(spec));
     router[spec.method](spec.path, ...chain);
   }

@@ -23,6 +23,7 @@ import {
   villageInputSchema,
   yearField,
   yearTextField,
+  type RegisterSource,
   type Registry,
 } from '../registry/index.js';
 import { RegistryError } from '../registry/errors.js';
@@ -55,7 +56,7 @@ export interface RouteSpec {
   summary: string;
   access: Access;
   body?: z.ZodType;
-  /** `csv`: the body is text/csv (the village register import). */
+  /** `csv`: the body is text/csv (the village register import), handed to the handler as a stream of bytes. */
   bodyType?: 'json' | 'csv';
   query?: z.ZodType;
   params?: z.ZodType;
@@ -276,10 +277,7 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
       access: 'operator',
       bodyType: 'csv',
       success: { status: 201, description: '{ imported }' },
-      handler: ({ body }) => {
-        if (typeof body !== 'string') throw new ApiError(415, 'unsupported-media-type', 'send the register as Content-Type: text/csv');
-        return json(201, registry.persons.importVillageRegister(body));
-      },
+      handler: async ({ body }) => json(201, await registry.persons.importVillageRegister(body as RegisterSource)),
     },
     {
       method: 'get',

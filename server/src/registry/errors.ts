@@ -13,6 +13,7 @@ export const REGISTRY_ERROR_CODES = {
   'invalid-csv': 6005,
   'invalid-input': 6006,
   'invalid-name': 6007,
+  'csv-too-many-rows': 6008,
   // POLICY.md "Who may enrol" refusals (422)
   'under-16': 6010,
   'full-time-student': 6011,
@@ -32,6 +33,7 @@ export const REGISTRY_ERROR_CODES = {
   'already-reported': 6032,
   'card-exists': 6033,
   'user-exists': 6034,
+  'import-in-progress': 6035,
   // missing things (404)
   'person-not-found': 6040,
   'village-not-found': 6041,

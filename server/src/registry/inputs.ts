@@ -111,6 +111,8 @@ export const personInputSchema = z.strictObject({
   registeredOn: dateField.optional(),
 });
 export type PersonInput = z.input<typeof personInputSchema>;
+/** A registration as the schema gives it back (defaults filled in). */
+export type ParsedPersonInput = z.output<typeof personInputSchema>;
 
 /** Records or replaces a person's bank account (the payroll pays nobody without one). */
 export const bankAccountInputSchema = z.strictObject({ bankAccount: bankAccountField });
