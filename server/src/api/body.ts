@@ -1,8 +1,12 @@
-// Reading request bodies (issue 10 section 5). A JSON body, for the office API
-// and the terminal enrolment route alike (one rule). Whatever a client sends, the
-// answer is a 4xx with the API's error body, never a 500: a body that is not
-// what its Content-Encoding says (`gzip` on plain JSON) is a 400, an encoding
-// the server does not read is a 415, a body over the limit a 413.
+// Reading request bodies (issue 10 section 5). Whatever a client sends, the
+// answer is a 4xx with the API's error body, never a 500.
+// - A JSON body (jsonBody), for the office API and the terminal enrolment
+//   route alike: a body that is not what its Content-Encoding says (`gzip` on
+//   plain JSON) is a 400, an encoding the server does not read a 415, a body
+//   over the limit (after inflating) a 413.
+// - A CSV upload (csvUpload, requestBody, drainUnreadBody) is handed to its
+//   handler as it arrives, so that an import can stop at its first limit
+//   without the server holding, or parsing, the rest.
 import express, { type Request, type RequestHandler } from 'express';
 import { ApiError } from './errors.js';
 
