@@ -1,7 +1,7 @@
 // POST /api/v1/persons/import over real HTTP (issue 10 section 5): the body is
 // read as it arrives and refused at the first limit, the refusal reaches the
 // client whole, and the server goes on answering on the same port.
-import { createServer, request, type ClientRequest, type IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, request, type ClientRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
@@ -59,6 +59,43 @@ describe('the 5 MB register of 1.7 million one-cell rows', () => {
     const cn = citizenNumberFor('1950-01-01', 1);
     const ok = await upload(Buffer.from(`${HEADER}\n${cn},李四,1950-01-01,V001,,1,0,0,0,6222000000000001\n`));
     expect(ok).toMatchObject({ status: 201, json: { imported: 1 } });
+  });
+});
+
+/** One request over `agent`; the whole answer. */
+function send(agent: Agent, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method, agent, headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the connection of a refused upload', () => {
+  it('stays usable: the unread rest is dropped, and the next request goes over the same connection', async () => {
+    const finding = Buffer.from(`${HEADER}\n${'ab\n'.repeat(1_700_000)}`);
+    let connections = 0;
+    const count = (): void => {
+      connections += 1;
+    };
+    server.on('connection', count);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const refused = await send(agent, 'POST', '/persons/import', { 'content-type': 'text/csv', 'content-length': String(finding.length) }, finding);
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.text).error.code).toBe('csv-too-many-rows');
+      const next = await send(agent, 'GET', '/runs', {});
+      expect(next.status).toBe(200);
+      expect(connections).toBe(1);
+    } finally {
+      server.off('connection', count);
+      agent.destroy();
+    }
   });
 });
 
