@@ -126,16 +126,17 @@ type PayrollPage = Pick<
 /**
  * A page of pensioners with a pension running by month ?1, after citizen ?2,
  * at most ?3, in citizen order; `condition` narrows it (an SQL condition on
- * `s` and `p`).
+ * `s` and `p`), and `order` says which table's key orders it (so which one
+ * SQLite walks: the pensions, or an index of the persons for a condition on them).
  */
-function payrollPageSql(condition = 'TRUE'): string {
+function payrollPageSql(condition = 'TRUE', order: 's' | 'p' = 's'): string {
   return `SELECT s.citizen_number, s.start_month, s.top_up_fen, s.account_fen, s.family_binding, s.decided_through, s.suspended_months,
               p.birth_date, p.village_code, p.household_id, p.death_date, p.death_reported_on, p.urban_pension_since, p.urban_pension_reported_on,
               p.bank_account,
               (SELECT MAX(c.certified_on) FROM reg_certifications c WHERE c.citizen_number = s.citizen_number) AS last_certified_on
        FROM reg_pensions s JOIN reg_persons p ON p.citizen_number = s.citizen_number
        WHERE s.stopped_month IS NULL AND s.start_month <= ? AND s.citizen_number > ? AND (${condition})
-       ORDER BY s.citizen_number LIMIT ?`;
+       ORDER BY ${order}.citizen_number LIMIT ?`;
 }
 
 /** What a run decides for one pensioner's months (planMonths). */
@@ -609,11 +610,13 @@ export class PayrollRun {
    * pensioner this run would pay (planMonths, the same decision the payment
    * makes) must have a bank account; otherwise the run is refused with the
    * citizen numbers to fix (the first RUN_MISSING_BANK_ACCOUNTS_LISTED) and
-   * their count. Only pensioners without an account are planned, a page at a
-   * time with a turn between pages (reads only).
+   * their count. Only pensioners without an account are looked at (through
+   * the partial index reg_persons_without_bank_account: a county where
+   * everyone has one pays one index probe), a page at a time with a turn
+   * between pages (reads only).
    */
   private *refuseMissingBankAccounts(month: Month): RunSteps<void> {
-    const page = this.ctx.db.prepare(payrollPageSql(`COALESCE(p.bank_account, '') = ''`));
+    const page = this.ctx.db.prepare(payrollPageSql('p.bank_account IS NULL', 'p'));
     const suspendedOf = this.suspendedReader(month);
     const listed: string[] = [];
     let count = 0;
