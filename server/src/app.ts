@@ -11,8 +11,10 @@ import { EnrolAttempts } from './gateway/limits.js';
 import type { KioskService } from './kiosk/index.js';
 import { ServerChanges } from './shared/changes.js';
 import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from '@nongbao/protocol';
+import { jsonBody } from './api/body.js';
+import { isApiError, toErrorResponse, type ErrorBody } from './api/errors.js';
 
-const ENROL_BODY_LIMIT = '4kb';
+const ENROL_BODY_LIMIT_BYTES = 4 * 1024;
 
 export interface ServerOptions {
   dbPath: string;
@@ -50,6 +52,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The answer to an error outside the office API (which has its own handler): the API's error body. */
+function httpErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (isApiError(error)) return toErrorResponse(error);
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { error: { code: 'bad-request', message: (error as Error).message } } };
+  }
+  return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const db = openDatabase(options.dbPath);
@@ -74,7 +86,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 
-  app.post('/api/v1/terminals/enrol', express.json({ limit: ENROL_BODY_LIMIT }), (req, res) => {
+  app.post('/api/v1/terminals/enrol', jsonBody(ENROL_BODY_LIMIT_BYTES), (req, res) => {
     const parsed = enrolRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: { code: 'bad-request', message: describeZodError(parsed.error) } });
@@ -101,15 +113,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   if (services.apiRouter) app.use('/api/v1', services.apiRouter);
 
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = (error as { status?: number }).status ?? 500;
-    if (status >= 500) logger.error({ event: 'http.error', err: error });
-    res.status(status).json({
-      error: {
-        code: status === 413 ? 'too-large' : status < 500 ? 'bad-request' : 'internal',
-        message: status < 500 ? (error as Error).message : 'internal error',
-      },
-    });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = httpErrorResponse(error);
+    if (status >= 500) logger.error({ event: 'http.error', err: error, method: req.method, path: req.path });
+    res.status(status).json(body);
   });
 
   const http: HttpServer = createServer(app);

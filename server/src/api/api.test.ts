@@ -4,7 +4,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { personAccountId } from '../ledger/index.js';
-import { VILLAGE_REGISTER_COLUMNS } from '../registry/persons.js';
+import { VILLAGE_REGISTER_COLUMNS } from '../registry/register-import.js';
 import { LOGIN_FAILURES_PER_ADDRESS_LIMIT } from '../registry/users.js';
 import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, testUuid, withWrongCheckDigit, type TestStack } from '../registry/test-support.js';
 import { createApiRouter, JSON_BODY_LIMIT_BYTES } from './index.js';
@@ -230,6 +230,25 @@ describe('statements, reports and runs over HTTP', () => {
     const badMonth = await call('POST', '/runs/payroll', { token: operator, body: { month: '2011-13' } });
     expect(badMonth.status).toBe(400);
     expect(badMonth.json.error.field).toBe('month');
+  });
+
+  it('refuses a payroll that would pay someone without a bank account, names them, and runs once one is recorded', async () => {
+    const elder = citizenNumberFor('1941-03-03', 41);
+    expect((await call('POST', '/persons', { token: operator, body: personInput(elder, '1941-03-03', { bankAccount: undefined }) })).status).toBe(201);
+    for (const dryRun of [true, false]) {
+      const refused = await call('POST', '/runs/payroll', { token: operator, body: { month: '2011-09', dryRun } });
+      expect(refused.status).toBe(422);
+      expect(refused.json.error).toMatchObject({ code: 'bank-account-missing', details: { citizenNumbers: [elder], count: 1 } });
+    }
+    const bad = await call('POST', `/persons/${elder}/bank-account`, { token: operator, body: { bankAccount: '6222 0000' } });
+    expect(bad.json.error).toMatchObject({ code: 'invalid-input', field: 'bankAccount' });
+    expect((await call('POST', `/persons/${elder}/bank-account`, { token: auditor, body: { bankAccount: '6222000000000041' } })).status).toBe(403);
+    const set = await call('POST', `/persons/${elder}/bank-account`, { token: operator, body: { bankAccount: '6222000000000041' } });
+    expect(set.status).toBe(200);
+    expect(set.json.bankAccount).toBe('6222000000000041');
+    const paid = await call('POST', '/runs/payroll', { token: operator, body: { month: '2011-09' } });
+    expect(paid.status).toBe(200);
+    expect(paid.json.lines.map((l: { citizenNumber: string }) => l.citizenNumber)).toContain(elder);
   });
 
   it('answers an unknown route with a JSON 404', async () => {

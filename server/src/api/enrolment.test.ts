@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VILLAGE_REGISTER_COLUMNS } from '../registry/persons.js';
+import { VILLAGE_REGISTER_COLUMNS } from '../registry/register-import.js';
 import { citizenNumberFor, openTestStack, personInput, statedEnrolment, testUuid, type TestStack } from '../registry/test-support.js';
 import { createApiRouter } from './index.js';
 import { apiCall } from './test-client.js';

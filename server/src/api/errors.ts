@@ -88,7 +88,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   if (isRunError(error)) {
-    return { status: error.status, body: { error: withOptional(error.code, error.message, error.field, undefined) } };
+    return { status: error.status, body: { error: withOptional(error.code, error.message, error.field, error.details) } };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
 }
@@ -100,30 +100,13 @@ function withOptional(code: string, message: string, field: string | undefined, 
   return out;
 }
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  limit?: number;
-}
-
-/** The last middleware of the router: every error becomes the JSON shape above. */
+/**
+ * The last middleware of the router: every error becomes the JSON shape above.
+ * Body-reading failures arrive as ApiErrors already (body.ts).
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    let error = err;
-    const parserError = err as BodyParserError;
-    if (parserError && typeof parserError === 'object' && typeof parserError.type === 'string') {
-      // body-parser's own errors (express.json / express.text)
-      if (parserError.type === 'entity.too.large') {
-        error = new ApiError(413, 'body-too-large', `request body larger than ${parserError.limit ?? '?'} bytes`);
-      } else if (parserError.type === 'entity.parse.failed') {
-        error = new ApiError(400, 'invalid-body', 'request body is not valid JSON');
-      } else if (parserError.status === 415 || parserError.type === 'charset.unsupported' || parserError.type === 'encoding.unsupported') {
-        error = new ApiError(415, 'unsupported-media-type', 'unsupported body encoding');
-      } else if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-        error = new ApiError(400, 'invalid-body', 'request body could not be read');
-      }
-    }
-    const { status, body } = toErrorResponse(error);
+    const { status, body } = toErrorResponse(err);
     const retryAfter = (body.error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
     if (status === 429 && typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'api request failed');

@@ -1,7 +1,8 @@
 // The office HTTP API, /api/v1 (issue 5 section 5). The lead mounts it:
 //   app.use('/api/v1', createApiRouter({ db, ledger, policy, schemeStart, logger }));
 // Bodies are JSON (at most JSON_BODY_LIMIT_BYTES) checked by zod schemas; the
-// village register import is text/csv (at most CSV_BODY_LIMIT_BYTES). Every
+// village register import is text/csv (at most CSV_BODY_LIMIT_BYTES), read as
+// a stream by its handler (api/body.ts, registry/register-import.ts). Every
 // failure is `{ error: { code, message, field?, details? } }` (errors.ts).
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import { createRegistry, type Registry } from '../registry/index.js';
 import { parseInput } from '../registry/parse.js';
 import { createRuns, type Runs } from '../runs/index.js';
 import { authenticate, bearerToken, requireRole } from './auth.js';
+import { csvUpload, drainUnreadBody, jsonBody, requestBody } from './body.js';
 import { ApiError, errorHandler } from './errors.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { buildRoutes, type HandlerOutput, type RouteSpec } from './routes.js';
@@ -38,23 +40,6 @@ export interface ApiDeps {
   gateway?: GatewayState;
 }
 
-function jsonBody(): RequestHandler {
-  const parse = express.json({ limit: JSON_BODY_LIMIT_BYTES, strict: true, type: 'application/json' });
-  return (req, res, next) => {
-    const length = Number(req.get('content-length') ?? '0');
-    const hasBody = length > 0 || req.get('transfer-encoding') !== undefined;
-    if (hasBody && !req.is('application/json')) {
-      next(new ApiError(415, 'unsupported-media-type', 'send the body as Content-Type: application/json'));
-      return;
-    }
-    parse(req, res, next);
-  };
-}
-
-function csvBody(): RequestHandler {
-  return express.text({ limit: CSV_BODY_LIMIT_BYTES, type: ['text/csv', 'text/plain'], defaultCharset: 'utf-8' });
-}
-
 async function sendCsv(res: Response, lines: Iterable<string>, filename: string): Promise<void> {
   res.status(200).type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`);
   let chunk: string[] = [];
@@ -70,29 +55,34 @@ async function sendCsv(res: Response, lines: Iterable<string>, filename: string)
 
 /**
  * Every write by an office user goes to the audit log with who and when
- * (issue 14 "Security"; issue 10 section 2), after it succeeded. A CSV body is
- * summarised by its size, not stored.
+ * (issue 14 "Security"; issue 10 section 2), after it succeeded. A CSV upload
+ * is not stored (the import's result says what it did).
  */
 function auditWrite(registry: Registry, spec: RouteSpec, input: { body: unknown; params: unknown; user: { username: string } | undefined }, status: number): void {
   if (spec.method === 'get' || spec.access === 'public' || !input.user || status >= 400) return;
-  const body = typeof input.body === 'string' ? { csvBytes: Buffer.byteLength(input.body) } : input.body;
+  const body = spec.bodyType === 'csv' ? { csv: 'uploaded' } : input.body;
   registry.audit.record({ actor: input.user.username, action: `${spec.method.toUpperCase()} ${spec.path}`, subject: JSON.stringify(input.params ?? {}), details: { status, body } });
 }
 
 function handle(spec: RouteSpec, registry: Registry): RequestHandler {
   return async (req: Request, res: Response) => {
-    const input = {
-      params: spec.params ? parseInput(spec.params, req.params) : req.params,
-      query: spec.query ? parseInput(spec.query, req.query) : undefined,
-      body: spec.bodyType === 'csv' ? req.body : spec.body ? parseInput(spec.body, req.body ?? {}) : undefined,
-      user: req.officeUser,
-      token: bearerToken(req.get('authorization')),
-      clientAddress: req.ip,
-    };
-    const out: HandlerOutput = await spec.handler(input);
-    auditWrite(registry, spec, input, out.status);
-    if ('csvLines' in out) await sendCsv(res, out.csvLines, out.filename);
-    else res.status(out.status).json(out.json);
+    try {
+      const input = {
+        params: spec.params ? parseInput(spec.params, req.params) : req.params,
+        query: spec.query ? parseInput(spec.query, req.query) : undefined,
+        // A CSV upload is read as it arrives, by the handler (issue 10 section 5).
+        body: spec.bodyType === 'csv' ? requestBody(req, CSV_BODY_LIMIT_BYTES) : spec.body ? parseInput(spec.body, req.body ?? {}) : undefined,
+        user: req.officeUser,
+        token: bearerToken(req.get('authorization')),
+        clientAddress: req.ip,
+      };
+      const out: HandlerOutput = await spec.handler(input);
+      auditWrite(registry, spec, input, out.status);
+      if ('csvLines' in out) await sendCsv(res, out.csvLines, out.filename);
+      else res.status(out.status).json(out.json);
+    } finally {
+      if (spec.bodyType === 'csv') drainUnreadBody(req, CSV_BODY_LIMIT_BYTES);
+    }
   };
 }
 
@@ -112,7 +102,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const chain: RequestHandler[] = [];
     // Authentication and role come before the body is read: an unauthenticated request is 401 whatever it sends.
     if (spec.access !== 'public') chain.push(auth, requireRole(spec.access));
-    if (spec.method === 'post') chain.push(spec.bodyType === 'csv' ? csvBody() : jsonBody());
+    if (spec.method === 'post') chain.push(spec.bodyType === 'csv' ? csvUpload(CSV_BODY_LIMIT_BYTES) : jsonBody(JSON_BODY_LIMIT_BYTES));
     chain.push(handle(spec, registry));
     router[spec.method](spec.path, ...chain);
   }

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { PublicityList } from '../registry/index.js';
-import { fenToYuanText, PUBLICITY_CSV_HEADER, publicityCsvLines } from './publicity-csv.js';
+import { PUBLICITY_CSV_HEADER, publicityCsvLines } from './publicity-csv.js';
 
 const list: PublicityList = {
   villageCode: 'V001',
@@ -34,12 +34,5 @@ describe('the printed publicity list', () => {
 
   it('writes only the header for a village with nobody on the list', () => {
     expect([...publicityCsvLines({ ...list, contributors: [], recipients: [] })]).toEqual([`\uFEFF${PUBLICITY_CSV_HEADER}\r\n`]);
-  });
-
-  it('writes yuan with two decimals from integer fen', () => {
-    expect(fenToYuanText(5500)).toBe('55.00');
-    expect(fenToYuanText(7)).toBe('0.07');
-    expect(fenToYuanText(0)).toBe('0.00');
-    expect(() => fenToYuanText(1.5)).toThrow(RangeError);
   });
 });

@@ -6,41 +6,17 @@
 //
 // One table, one header: `section` says whether a row is a contributor
 // (tier, date paid) or a pension recipient (monthly amount, certification);
-// the cells of the other section stay empty. Lines end in CRLF (RFC 4180).
+// the cells of the other section stay empty. Escaping, CRLF and the BOM are
+// the project's one CSV writer's (shared/csv.ts).
 import type { PublicityList } from '../registry/index.js';
+import { UTF8_BOM, csvRow, fenToYuanText } from '../shared/csv.js';
 
-export const PUBLICITY_CSV_HEADER = 'section,name,tierYuan,paidOn,monthlyFen,monthlyYuan,certification';
+export const PUBLICITY_CSV_COLUMNS = ['section', 'name', 'tierYuan', 'paidOn', 'monthlyFen', 'monthlyYuan', 'certification'] as const;
+export const PUBLICITY_CSV_HEADER = PUBLICITY_CSV_COLUMNS.join(',');
 
-/**
- * The first line starts with a UTF-8 byte-order mark: the spreadsheet
- * programs of a county office (Excel, WPS) read a CSV without one as GBK and
- * print the village's names garbled.
- */
-export const UTF8_BOM = '\uFEFF';
-
-/**
- * A spreadsheet runs a cell starting with = + - @ (or a tab/CR) as a formula;
- * names are free text typed at the office, so such a cell is quoted as text
- * with a leading apostrophe (OWASP "CSV injection").
- */
-function csvText(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** Fen as yuan with two decimals, in integers only (5500 -> "55.00"); amounts here are never negative. */
-export function fenToYuanText(fen: number): string {
-  if (!Number.isSafeInteger(fen) || fen < 0) throw new RangeError(`not a non-negative whole number of fen: ${fen}`);
-  return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
-}
-
-/** The CSV lines of a publicity list, header first, each ending in CRLF. */
+/** The CSV lines of a publicity list, header first (after the BOM), each ending in CRLF. */
 export function* publicityCsvLines(list: PublicityList): Generator<string> {
-  yield `${UTF8_BOM}${PUBLICITY_CSV_HEADER}\r\n`;
-  for (const c of list.contributors) {
-    yield `${['contributor', csvText(c.name), String(c.tierYuan), c.paidOn, '', '', ''].join(',')}\r\n`;
-  }
-  for (const r of list.recipients) {
-    yield `${['recipient', csvText(r.name), '', '', String(r.monthlyFen), fenToYuanText(r.monthlyFen), r.certification].join(',')}\r\n`;
-  }
+  yield `${UTF8_BOM}${csvRow(PUBLICITY_CSV_COLUMNS)}`;
+  for (const c of list.contributors) yield csvRow(['contributor', c.name, c.tierYuan, c.paidOn, null, null, null]);
+  for (const r of list.recipients) yield csvRow(['recipient', r.name, null, null, r.monthlyFen, fenToYuanText(r.monthlyFen), r.certification]);
 }

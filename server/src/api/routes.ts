@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isValidCitizenNumber } from '../policy/index.js';
 import {
+  bankAccountInputSchema,
   campaignInputSchema,
   cardInputSchema,
   certificationInputSchema,
@@ -23,6 +24,8 @@ import {
   villageCodeField,
   villageInputSchema,
   yearField,
+  yearTextField,
+  type RegisterSource,
   type Registry,
   AUDIT_PAGE_LIMIT,
 } from '../registry/index.js';
@@ -66,7 +69,7 @@ export interface RouteSpec {
   summary: string;
   access: Access;
   body?: z.ZodType;
-  /** `csv`: the body is text/csv (the village register import). */
+  /** `csv`: the body is text/csv (the village register import), handed to the handler as a stream of bytes. */
   bodyType?: 'json' | 'csv';
   query?: z.ZodType;
   params?: z.ZodType;
@@ -109,8 +112,9 @@ export const settlementRunSchema = z.strictObject({ dryRun: dryRunField });
 
 const json = (status: number, body: unknown): HandlerOutput => ({ status, json: body });
 
-/** A year in a query string or path (`?year=2012`): digits only, then the year's range. */
-const yearText = z.string().regex(/^\d{4}$/, 'a year YYYY').transform(Number).pipe(yearField);
+// Query and path parameters are text and are checked as strictly as bodies
+// (issue 10 section 5): text fields only, never z.coerce (params.test.ts
+// checks every route of this table).
 const villageParam = z.strictObject({ villageCode: villageCodeField });
 /** A positive whole number in a query string: digits only. */
 const countText = z.string().regex(/^[1-9]\d{0,15}$/, 'a positive whole number').transform(Number);
@@ -119,8 +123,8 @@ export const auditLogQuerySchema = z.strictObject({
   limit: countText.pipe(z.int().max(AUDIT_PAGE_LIMIT)).optional(),
   actor: z.string().regex(/^[a-z][a-z0-9._-]{2,31}$/).optional(),
 });
-export const coverageQuerySchema = z.strictObject({ year: yearText });
-export const campaignParamsSchema = z.strictObject({ year: yearText });
+export const coverageQuerySchema = z.strictObject({ year: yearTextField });
+export const campaignParamsSchema = z.strictObject({ year: yearTextField });
 export const campaignProgressQuerySchema = z.strictObject({ villageCode: villageCodeField.optional() });
 
 export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[] {
@@ -200,8 +204,8 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
       path: '/villages/:villageCode/publicity',
       summary: "A village's yearly publicity list: contributors and pension recipients, names masked",
       access: 'auditor',
-      params: z.strictObject({ villageCode: villageCodeField }),
-      query: z.strictObject({ year: z.coerce.number().pipe(yearField) }),
+      params: villageParam,
+      query: coverageQuerySchema,
       success: { status: 200, description: 'PublicityList' },
       handler: ({ params, query }) =>
         json(200, registry.publicityList((params as { villageCode: string }).villageCode, (query as { year: number }).year)),
@@ -313,10 +317,9 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
       bodyType: 'csv',
       query: enrolmentQuerySchema,
       success: { status: 201, description: '{ imported }' },
-      handler: ({ body, query, user }) => {
-        if (typeof body !== 'string') throw new ApiError(415, 'unsupported-media-type', 'send the register as Content-Type: text/csv');
+      handler: async ({ body, query, user }) => {
         const statement = enrolmentStatementFromQuery(query as z.infer<typeof enrolmentQuerySchema>);
-        return json(201, registry.persons.importVillageRegister(body, statement, user?.username));
+        return json(201, await registry.persons.importVillageRegister(body as RegisterSource, statement, user?.username));
       },
     },
     {
@@ -327,6 +330,16 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
       params: citizenParam,
       success: { status: 200, description: 'the person' },
       handler: ({ params }) => json(200, registry.persons.get((params as { citizenNumber: string }).citizenNumber)),
+    },
+    {
+      method: 'post',
+      path: '/persons/:citizenNumber/bank-account',
+      summary: "Record or replace the bank account a person's pension is paid into (a payroll refuses to pay anyone without one)",
+      access: 'operator',
+      params: citizenParam,
+      body: bankAccountInputSchema,
+      success: { status: 200, description: 'the person' },
+      handler: ({ params, body }) => json(200, registry.persons.setBankAccount((params as { citizenNumber: string }).citizenNumber, body)),
     },
     {
       method: 'get',

@@ -12,7 +12,7 @@ import { createRuns } from '../runs/index.js';
 import { enrolmentStatementFromQuery } from './enrolment.js';
 import { isRegistryError, type RegistryError } from './errors.js';
 import { createRegistry } from './index.js';
-import { VILLAGE_REGISTER_COLUMNS } from './persons.js';
+import { VILLAGE_REGISTER_COLUMNS } from './register-import.js';
 import { citizenNumberFor, openTestStack, personInput, statedEnrolment, TEST_OPERATOR, type TestStack } from './test-support.js';
 import { shanghaiMidnightMs } from './time.js';
 
@@ -103,13 +103,13 @@ describe('the enrolment date of a village register import', () => {
   const B = citizenNumberFor('1980-02-02', 12);
   const csv = [header, `${A},周六,1950-01-01,V001,,1,0,0,0,`, `${B},吴七,1980-02-02,V001,,1,0,0,0,`].join('\n');
 
-  it('is the import day without a statement', () => {
-    expect(stack.registry.persons.importVillageRegister(csv)).toEqual({ imported: 2 });
+  it('is the import day without a statement', async () => {
+    expect(await stack.registry.persons.importVillageRegister(csv)).toEqual({ imported: 2 });
     expect(stack.registry.persons.get(A)).toMatchObject({ enrolledOn: TODAY, enrolmentStatement: null });
   });
 
-  it("is the stated day for every person of an old scheme's register", () => {
-    expect(stack.registry.persons.importVillageRegister(csv, statedEnrolment('2011-04-04'), 'op.wang')).toEqual({ imported: 2 });
+  it("is the stated day for every person of an old scheme's register", async () => {
+    expect(await stack.registry.persons.importVillageRegister(csv, statedEnrolment('2011-04-04'), 'op.wang')).toEqual({ imported: 2 });
     for (const cn of [A, B]) {
       expect(stack.registry.persons.get(cn)).toMatchObject({ registeredAt: TODAY, enrolledOn: '2011-04-04', enrolmentStatement: { statedBy: 'op.wang', source: 'old-scheme-register' } });
     }
@@ -151,7 +151,7 @@ describe('a database made before the enrolment date was recorded', () => {
         ) STRICT, WITHOUT ROWID;
         INSERT INTO reg_villages (code, name) VALUES ('V001', '上坝村');`);
       const elder = citizenNumberFor('1940-02-02', 21);
-      old.prepare("INSERT INTO reg_persons (citizen_number, name, birth_date, village_code, registered_at) VALUES (?, '孙八', '1940-02-02', 'V001', '2014-03-20')").run(elder);
+      old.prepare("INSERT INTO reg_persons (citizen_number, name, birth_date, village_code, bank_account, registered_at) VALUES (?, '孙八', '1940-02-02', 'V001', '622200000000021', '2014-03-20')").run(elder);
       old.close();
 
       for (let open = 0; open < 2; open++) {

@@ -18,6 +18,9 @@ export const REGISTRY_ERROR_CODES = {
   'incomplete-enrolment-statement': 6008,
   // a counter payment dated before today without the operator's reason (issue 10 section 2)
   'backdate-reason-required': 6009,
+  // names that hide characters (issue 10 section 5) and a register over its row limit
+  'invalid-name': 6071,
+  'csv-too-many-rows': 6072,
   // POLICY.md "Who may enrol" refusals (422)
   'under-16': 6010,
   'full-time-student': 6011,
@@ -39,6 +42,7 @@ export const REGISTRY_ERROR_CODES = {
   'already-reported': 6032,
   'card-exists': 6033,
   'user-exists': 6034,
+  'import-in-progress': 6035,
   // missing things (404)
   'person-not-found': 6040,
   'village-not-found': 6041,

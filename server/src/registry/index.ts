@@ -79,7 +79,8 @@ export { CreditService, CREDIT_ENTRIES_LIMIT, type CashCreditInput, type CreditE
 export { migrateRegistry } from './schema.js';
 export { RegistryError, REGISTRY_ERROR_CODES, isRegistryError, isPolicyRefusal, isNotFound, registryErrorKind } from './errors.js';
 export type { RegistryErrorCode, RegistryErrorKind } from './errors.js';
-export { PersonService, VILLAGE_REGISTER_COLUMNS, CSV_MAX_ROWS, type Person, type CsvRowError } from './persons.js';
+export { PersonService, type Person } from './persons.js';
+export { VILLAGE_REGISTER_COLUMNS, CSV_MAX_ROWS, type CsvRowError, type RegisterSource } from './register-import.js';
 export { enrolmentStatementFromQuery, resolveEnrolment, type Enrolment, type EnrolmentStatement } from './enrolment.js';
 export { ContributionService, PAID_AT_CLOCK_SKEW_MS, type ContributionResult, type ContributionChannel, type ContributionEvaluation } from './contributions.js';
 export { CertificationService, type CertificationResult } from './certifications.js';

@@ -6,16 +6,67 @@
 import { z } from 'zod';
 import { isCalendarDate } from './time.js';
 
-/** Longest text field a person record holds. */
+/** Longest text field a person record holds (in UTF-16 units, after NFC). */
 export const NAME_MAX_LENGTH = 64;
+
+/**
+ * What a name may not hold (issue 10 section 5). Control characters break the
+ * files and screens a name reaches (a NUL cuts it in C code, CR/LF split CSV
+ * lines); bidirectional controls and marks make "张三" display as someone
+ * else's name or reorder the cells after it; zero-width characters make two
+ * names that look the same differ. Unpaired surrogates are not text (UTF-8
+ * cannot hold them).
+ */
+const NAME_FORBIDDEN: readonly { pattern: RegExp; what: string }[] = [
+  { pattern: /[\u0000-\u001F\u007F-\u009F]/u, what: 'a control character' },
+  { pattern: /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u, what: 'a bidirectional control' },
+  { pattern: /[\u200B-\u200D\u2060\uFEFF]/u, what: 'a zero-width character' },
+  { pattern: /[\u2028\u2029]/u, what: 'a line or paragraph separator' },
+  { pattern: /\p{Cs}/u, what: 'an unpaired surrogate' },
+];
+
+function codePointText(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * The name of a person or a village, as typed at the office or in a register
+ * (one rule for every name, issue 10 section 5): refused if it holds any of
+ * NAME_FORBIDDEN or nothing but whitespace; stored trimmed and in Unicode NFC,
+ * so that the same name typed on two keyboards is the same string.
+ */
+export const nameField = z
+  .string()
+  .superRefine((value, ctx) => {
+    for (const { pattern, what } of NAME_FORBIDDEN) {
+      const found = pattern.exec(value);
+      if (found) {
+        ctx.addIssue({ code: 'custom', message: `a name may not contain ${what} (${codePointText(found[0])} at ${found.index})` });
+        return;
+      }
+    }
+  })
+  .trim()
+  .normalize('NFC')
+  .min(1, 'a name needs a visible character, not only whitespace')
+  .max(NAME_MAX_LENGTH, `at most ${NAME_MAX_LENGTH} characters`)
+  .describe('A name: no control, bidirectional or zero-width characters; stored trimmed and NFC-normalised');
 
 export const citizenNumberField = z
   .string()
   .regex(/^\d{17}[\dX]$/, '18 characters: 17 digits then a digit or X (GB 11643)')
   .describe('Citizen number (GB 11643), the person key');
 export const dateField = z.string().refine(isCalendarDate, 'a calendar date YYYY-MM-DD').describe('Calendar date, Asia/Shanghai');
+/** A month, in a body, a query string or a path alike (text, so no coercion can loosen it). */
 export const monthField = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM');
 export const yearField = z.int().min(2000).max(2200);
+/**
+ * A year as text in a query string or a path (`?year=2012`): four ASCII
+ * digits and nothing else, then the year's range. Query and path parameters
+ * are as strict as bodies (issue 10 section 5): no coercion, so `0x7E9`,
+ * `2025.0`, ` 2025` and a repeated `?year=` (an array) are refused.
+ */
+export const yearTextField = z.string().regex(/^\d{4}$/, 'a year YYYY (four digits, nothing else)').transform(Number).pipe(yearField);
 export const uuidV7Field = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a lowercase UUIDv7')
@@ -24,6 +75,8 @@ export const uuidV7Field = z
 export const fenField = z.int('an integer number of fen (1 yuan = 100 fen)').min(0).max(100_000_000_000);
 export const villageCodeField = z.string().regex(/^[0-9A-Za-z-]{1,32}$/, '1-32 letters, digits or dashes');
 export const householdIdField = z.string().regex(/^[0-9A-Za-z-]{1,40}$/, '1-40 letters, digits or dashes');
+/** The account the payroll pays a pension into (the bank file's `bankAccount`). */
+export const bankAccountField = z.string().regex(/^[0-9]{8,32}$/, '8-32 digits');
 export const terminalIdField = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lowercase letters, digits and dashes, 3-64 long');
 export const isoTimestampField = z.iso
   .datetime({ offset: true })
@@ -40,7 +93,7 @@ export const MAX_AID_FEN = 2_000_000;
 
 export const villageInputSchema = z.strictObject({
   code: villageCodeField,
-  name: z.string().min(1).max(NAME_MAX_LENGTH),
+  name: nameField,
   countyCode: z.string().max(32).optional(),
 });
 export type VillageInput = z.infer<typeof villageInputSchema>;
@@ -100,7 +153,7 @@ export type EnrolmentQuery = z.infer<typeof enrolmentQuerySchema>;
 /** POLICY.md "Who may enrol": the facts the eligibility rule needs. */
 export const personInputSchema = z.strictObject({
   citizenNumber: citizenNumberField,
-  name: z.string().min(1).max(NAME_MAX_LENGTH),
+  name: nameField,
   birthDate: dateField,
   villageCode: villageCodeField,
   householdId: householdIdField.optional(),
@@ -108,11 +161,16 @@ export const personInputSchema = z.strictObject({
   fullTimeStudent: z.boolean(),
   urbanEmployeePension: z.boolean(),
   severelyDisabled: z.boolean().default(false),
-  bankAccount: z.string().regex(/^[0-9]{8,32}$/, '8-32 digits').optional(),
+  bankAccount: bankAccountField.optional(),
   /** Without it the person enrols today; with it, on the stated (earlier) date. */
   enrolmentStatement: enrolmentStatementSchema.optional(),
 });
 export type PersonInput = z.input<typeof personInputSchema>;
+/** A registration as the schema gives it back (defaults filled in). */
+export type ParsedPersonInput = z.output<typeof personInputSchema>;
+
+/** Records or replaces a person's bank account (the payroll pays nobody without one). */
+export const bankAccountInputSchema = z.strictObject({ bankAccount: bankAccountField });
 
 export const householdInputSchema = z.strictObject({
   id: householdIdField,

@@ -14,6 +14,7 @@ function codeForField(field: string): RegistryErrorCode {
   if (last === 'citizenNumber' || last === 'members') return 'invalid-citizen-number';
   if (last.endsWith('Fen')) return 'amount-not-in-fen';
   if (last === 'id') return 'invalid-id';
+  if (last === 'name') return 'invalid-name';
   if (/(Date|On|At|since)$/.test(last)) return 'invalid-date';
   return 'invalid-input';
 }

@@ -1,12 +1,12 @@
 // Villages, persons, households (family binding), cards, and the reports of a
 // death or of an urban employees' pension (issue 5 section 5; POLICY.md "Who
 // may enrol", "When a pension is paid", "Death").
-import { parse as parseCsv } from 'csv-parse/sync';
 import { personAccountSpecs } from '../ledger/index.js';
 import { birthDateFromCitizenNumber, enrolmentRefusals, isValidCitizenNumber } from '../policy/index.js';
 import type { RegistryContext } from './context.js';
 import { RegistryError, type RegistryErrorCode } from './errors.js';
 import {
+  bankAccountInputSchema,
   cardInputSchema,
   deathReportInputSchema,
   householdInputSchema,
@@ -16,30 +16,13 @@ import {
   villageAgentInputSchema,
   collectiveSubsidyInputSchema,
   type EnrolmentStatementInput,
+  type ParsedPersonInput,
   type PersonInput,
 } from './inputs.js';
 import { recordEnrolmentStatement, resolveEnrolment, type Enrolment, type EnrolmentStatement } from './enrolment.js';
 import { parseInput } from './parse.js';
+import { VillageRegisterImport, type RegisterSource } from './register-import.js';
 import { shanghaiDate } from './time.js';
-
-/** A village register CSV holds at most this many rows (one village is a few thousand people). */
-export const CSV_MAX_ROWS = 20_000;
-/** Row errors reported for one CSV; the rest are counted, not listed. */
-export const CSV_MAX_REPORTED_ERRORS = 200;
-
-/** Header of a village register CSV (UTF-8, comma-separated, one person a row). */
-export const VILLAGE_REGISTER_COLUMNS = [
-  'citizenNumber',
-  'name',
-  'birthDate',
-  'villageCode',
-  'householdId',
-  'hukouInCounty',
-  'fullTimeStudent',
-  'urbanEmployeePension',
-  'severelyDisabled',
-  'bankAccount',
-] as const;
 
 export interface Person {
   citizenNumber: string;
@@ -125,14 +108,9 @@ function toPerson(row: PersonRow): Person {
   };
 }
 
-function parseBooleanCell(value: string | undefined): boolean | string {
-  const v = (value ?? '').trim().toLowerCase();
-  if (['1', 'true', 'yes', 'y', '是'].includes(v)) return true;
-  if (['0', 'false', 'no', 'n', '否', ''].includes(v)) return false;
-  return value ?? '';
-}
-
 export class PersonService {
+  #importing = false;
+
   constructor(private readonly ctx: RegistryContext) {}
 
   private today(): string {
@@ -187,8 +165,8 @@ export class PersonService {
   setVillageAgent(code: string, input: unknown): { code: string; agentName: string; agentPhone: string } {
     const a = parseInput(villageAgentInputSchema, input);
     this.village(code);
-    this.ctx.db.prepare('UPDATE reg_villages SET agent_name = ?, agent_phone = ? WHERE code = ?').run(a.agentName.normalize('NFC'), a.agentPhone, code);
-    return { code, agentName: a.agentName.normalize('NFC'), agentPhone: a.agentPhone };
+    this.ctx.db.prepare('UPDATE reg_villages SET agent_name = ?, agent_phone = ? WHERE code = ?').run(a.agentName, a.agentPhone, code);
+    return { code, agentName: a.agentName, agentPhone: a.agentPhone };
   }
 
   private requireVillage(code: string): void {
@@ -201,7 +179,7 @@ export class PersonService {
    * (POLICY.md "Who may enrol") on the enrolment date. Throws the first
    * problem as a RegistryError.
    */
-  private checkRegistration(p: ReturnType<typeof personInputSchema.parse>, enrolledOn: string): void {
+  checkRegistration(p: ParsedPersonInput, enrolledOn: string): void {
     if (!isValidCitizenNumber(p.citizenNumber)) {
       throw new RegistryError('invalid-citizen-number', `citizen number ${p.citizenNumber} fails the GB 11643 check`, 'citizenNumber');
     }
@@ -222,31 +200,32 @@ export class PersonService {
     }
   }
 
-  private insertPerson(p: ReturnType<typeof personInputSchema.parse>, enrolment: Enrolment): void {
-    const { db, ledger } = this.ctx;
-    if (p.householdId) {
-      db.prepare('INSERT OR IGNORE INTO reg_households (id, village_code, created_at) VALUES (?, ?, ?)').run(
-        p.householdId,
-        p.villageCode,
-        new Date(this.ctx.now()).toISOString(),
-      );
-    }
-    db.prepare(
+  /**
+   * The registry rows of checked registrations (households, persons), in the
+   * caller's transaction; the caller opens their ledger accounts.
+   */
+  insertPersonRows(persons: readonly ParsedPersonInput[], enrolment: Enrolment): void {
+    const { db } = this.ctx;
+    const createdAt = new Date(this.ctx.now()).toISOString();
+    const today = this.today();
+    const household = db.prepare('INSERT OR IGNORE INTO reg_households (id, village_code, created_at) VALUES (?, ?, ?)');
+    const person = db.prepare(
       `INSERT INTO reg_persons (citizen_number, name, birth_date, village_code, household_id, severely_disabled, bank_account, registered_at, enrolled_on)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      p.citizenNumber,
-      p.name,
-      p.birthDate,
-      p.villageCode,
-      p.householdId ?? null,
-      p.severelyDisabled ? 1 : 0,
-      p.bankAccount ?? null,
-      this.today(),
-      enrolment.enrolledOn,
     );
-    if (enrolment.statement !== null) recordEnrolmentStatement(db, p.citizenNumber, enrolment.statement);
-    ledger.ensureAccounts(personAccountSpecs(p.citizenNumber));
+    for (const p of persons) {
+      if (p.householdId) household.run(p.householdId, p.villageCode, createdAt);
+      person.run(p.citizenNumber, p.name, p.birthDate, p.villageCode, p.householdId ?? null, p.severelyDisabled ? 1 : 0, p.bankAccount ?? null, today, enrolment.enrolledOn);
+      if (enrolment.statement !== null) recordEnrolmentStatement(db, p.citizenNumber, enrolment.statement);
+    }
+  }
+
+  /** Which of these citizen numbers are registered (one query, for an import's last check). */
+  registeredAmong(citizenNumbers: readonly string[]): string[] {
+    const rows = this.ctx.db
+      .prepare('SELECT citizen_number FROM reg_persons WHERE citizen_number IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(citizenNumbers)) as { citizen_number: string }[];
+    return rows.map((r) => r.citizen_number);
   }
 
   /**
@@ -260,97 +239,33 @@ export class PersonService {
     this.checkRegistration(p, enrolment.enrolledOn);
     this.requireVillage(p.villageCode);
     if (this.find(p.citizenNumber)) throw new RegistryError('person-exists', `${p.citizenNumber} is registered already`, 'citizenNumber');
-    this.ctx.db.transaction(() => this.insertPerson(p, enrolment))();
+    this.ctx.db.transaction(() => {
+      this.insertPersonRows([p], enrolment);
+      this.ctx.ledger.ensureAccounts(personAccountSpecs(p.citizenNumber));
+    })();
     this.ctx.logger.info({ citizenNumber: p.citizenNumber, villageCode: p.villageCode }, 'person registered');
     return this.get(p.citizenNumber);
   }
 
   /**
-   * Imports a village register (CSV with the VILLAGE_REGISTER_COLUMNS header).
-   * Every row is checked first; if any row is wrong, nothing is imported and
-   * every row error is reported (issue 5 section 5: "per-row errors and
-   * nothing half-imported"). Otherwise all rows commit in one transaction.
-   * Everyone in the file enrols today, or on the date of `statement`, which
-   * `statedBy` states for the whole file (the old scheme's register).
+   * Imports a village register (CSV with the VILLAGE_REGISTER_COLUMNS header),
+   * read as a stream: every row is checked first; if any row is wrong,
+   * nothing is imported and every row error is reported with the file's line
+   * (issue 5 section 5: "per-row errors and nothing half-imported"; how it
+   * stays responsive and bounded: register-import.ts). One import at a time:
+   * another is refused with import-in-progress (each holds up to CSV_MAX_ROWS
+   * checked rows in memory). Everyone in the file enrols today, or on the
+   * date of `statement`, which `statedBy` states for the whole file (the old
+   * scheme's register; issue 10 section 1).
    */
-  importVillageRegister(csvText: string, statement?: EnrolmentStatementInput, statedBy?: string): { imported: number } {
+  importVillageRegister(source: RegisterSource, statement?: EnrolmentStatementInput, statedBy?: string): Promise<{ imported: number }> {
+    // Refused at once (not as a rejected promise) for a bad statement or a second import.
     const enrolment = resolveEnrolment(this.ctx, statement, statedBy, 'enrolledOn');
-    let records: string[][];
-    try {
-      records = parseCsv(csvText, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
-    } catch (error) {
-      const e = error as { lines?: number; message?: string };
-      throw new RegistryError('invalid-csv', `the CSV cannot be read: ${e.message ?? 'parse error'}`, 'csv', {
-        rows: [{ line: e.lines ?? 0, code: 'invalid-csv', message: e.message ?? 'parse error' }],
-      });
-    }
-    const header = records[0];
-    if (!header || header.join(',') !== VILLAGE_REGISTER_COLUMNS.join(',')) {
-      throw new RegistryError('invalid-csv', `the first line must be the header ${VILLAGE_REGISTER_COLUMNS.join(',')}`, 'csv', {
-        rows: [{ line: 1, code: 'invalid-csv', message: 'wrong header' }],
-      });
-    }
-    const rows = records.slice(1);
-    if (rows.length === 0) throw new RegistryError('invalid-csv', 'the CSV has no rows', 'csv', { rows: [] });
-    if (rows.length > CSV_MAX_ROWS) {
-      throw new RegistryError('invalid-csv', `at most ${CSV_MAX_ROWS} rows per import (got ${rows.length})`, 'csv', { rows: [] });
-    }
-    const errors: CsvRowError[] = [];
-    let errorCount = 0;
-    const parsed: ReturnType<typeof personInputSchema.parse>[] = [];
-    const seen = new Map<string, number>();
-    const villages = new Set<string>();
-    rows.forEach((cells, index) => {
-      const line = index + 2;
-      try {
-        if (cells.length !== VILLAGE_REGISTER_COLUMNS.length) {
-          throw new RegistryError('invalid-csv', `expected ${VILLAGE_REGISTER_COLUMNS.length} columns, got ${cells.length}`);
-        }
-        const cell = (i: number): string => cells[i] ?? '';
-        const input = {
-          citizenNumber: cell(0),
-          name: cell(1),
-          birthDate: cell(2),
-          villageCode: cell(3),
-          ...(cell(4) ? { householdId: cell(4) } : {}),
-          hukouInCounty: parseBooleanCell(cell(5)),
-          fullTimeStudent: parseBooleanCell(cell(6)),
-          urbanEmployeePension: parseBooleanCell(cell(7)),
-          severelyDisabled: parseBooleanCell(cell(8)),
-          ...(cell(9) ? { bankAccount: cell(9) } : {}),
-        };
-        const p = parseInput(personInputSchema, input);
-        this.checkRegistration(p, enrolment.enrolledOn);
-        const earlier = seen.get(p.citizenNumber);
-        if (earlier !== undefined) {
-          throw new RegistryError('person-exists', `${p.citizenNumber} is also on line ${earlier}`, 'citizenNumber');
-        }
-        seen.set(p.citizenNumber, line);
-        if (this.find(p.citizenNumber)) throw new RegistryError('person-exists', `${p.citizenNumber} is registered already`, 'citizenNumber');
-        if (!villages.has(p.villageCode)) {
-          this.requireVillage(p.villageCode);
-          villages.add(p.villageCode);
-        }
-        parsed.push(p);
-      } catch (error) {
-        if (!(error instanceof RegistryError)) throw error;
-        errorCount += 1;
-        if (errors.length < CSV_MAX_REPORTED_ERRORS) {
-          errors.push({ line, ...(error.field ? { field: error.field } : {}), code: error.code, message: error.message });
-        }
-      }
+    if (this.#importing) throw new RegistryError('import-in-progress', 'another village register is being imported; send this one when it has ended', 'csv');
+    this.#importing = true;
+    return new VillageRegisterImport(this.ctx, this, enrolment).run(source).finally(() => {
+      this.#importing = false;
     });
-    if (errorCount > 0) {
-      throw new RegistryError('invalid-csv', `${errorCount} of ${rows.length} rows are wrong; nothing was imported`, 'csv', {
-        rows: errors,
-        errorCount,
-      });
-    }
-    this.ctx.db.transaction(() => {
-      for (const p of parsed) this.insertPerson(p, enrolment);
-    })();
-    this.ctx.logger.info({ imported: parsed.length }, 'village register imported');
-    return { imported: parsed.length };
   }
 
   find(citizenNumber: string): Person | undefined {
@@ -362,6 +277,19 @@ export class PersonService {
     const person = this.find(citizenNumber);
     if (!person) throw new RegistryError('person-not-found', `no person ${citizenNumber} in the registry`, 'citizenNumber');
     return person;
+  }
+
+  /**
+   * Records or replaces the account a person's pension is paid into: a
+   * payroll that would pay someone without one is refused with their citizen
+   * numbers (issue 10 section 5), and this is how the office fixes them.
+   */
+  setBankAccount(citizenNumber: string, input: unknown): Person {
+    const b = parseInput(bankAccountInputSchema, input);
+    this.get(citizenNumber);
+    this.ctx.db.prepare('UPDATE reg_persons SET bank_account = ? WHERE citizen_number = ?').run(b.bankAccount, citizenNumber);
+    this.ctx.logger.info({ citizenNumber }, 'bank account recorded');
+    return this.get(citizenNumber);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND, cashBoxAccountId, personAccountId } from '../ledger/index.js';
 import { isRegistryError, type RegistryError } from './errors.js';
-import { VILLAGE_REGISTER_COLUMNS } from './persons.js';
+import { VILLAGE_REGISTER_COLUMNS } from './register-import.js';
 import { LOGIN_FAILURES_LIMIT, LOGIN_FAILURES_PER_ADDRESS_LIMIT, LOGIN_FAILURE_WINDOW_MS, UserService } from './users.js';
 import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, testUuid, withWrongCheckDigit, type TestStack } from './test-support.js';
 
@@ -13,6 +13,16 @@ function catchError(fn: () => unknown): RegistryError {
     throw error;
   }
   throw new Error('expected a RegistryError, nothing was thrown');
+}
+
+async function importRefusal(csv: string): Promise<RegistryError> {
+  try {
+    await stack.registry.persons.importVillageRegister(csv);
+  } catch (error) {
+    if (isRegistryError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a RegistryError, the import succeeded');
 }
 
 function count(stack: TestStack, table: string): number {
@@ -72,17 +82,62 @@ describe('registering a person', () => {
   });
 });
 
+describe('names (issue 10 section 5)', () => {
+  const refused: [string, string][] = [
+    ['a NUL', '张\u0000三'],
+    ['a C0 control', '张三\u0007'],
+    ['a line break', '张\n三'],
+    ['DEL', '张三\u007F'],
+    ['a C1 control', '\u0085张三'],
+    ['a right-to-left override', '张三\u202E1202'],
+    ['a directional isolate', '\u2067张三\u2069'],
+    ['a right-to-left mark', '张\u200F三'],
+    ['a zero-width space', '张\u200B三'],
+    ['a zero-width joiner', '张\u200D三'],
+    ['a word joiner', '张\u2060三'],
+    ['a byte-order mark', '\uFEFF张三'],
+    ['only spaces', '   '],
+    ['only ideographic spaces', '\u3000\u3000'],
+    ['nothing', ''],
+  ];
+
+  it.each(refused)('refuses a person name with %s, naming the field, and stores nothing', (_what, name) => {
+    const e = catchError(() => stack.registry.persons.registerPerson(personInput(CN, BORN, { name }), TEST_OPERATOR));
+    expect(e.code).toBe('invalid-name');
+    expect(e.field).toBe('name');
+    expect(count(stack, 'reg_persons')).toBe(0);
+  });
+
+  it.each(refused)('refuses a village name with %s', (_what, name) => {
+    const e = catchError(() => stack.registry.persons.createVillage({ code: 'V002', name }));
+    expect([e.code, e.field]).toEqual(['invalid-name', 'name']);
+    expect(count(stack, 'reg_villages')).toBe(1);
+  });
+
+  it('stores a name NFC-normalised and trimmed, so the same name typed two ways is one string', () => {
+    const decomposed = 'Zoe\u0308 Tashi\u0301';
+    expect(decomposed.normalize('NFC')).not.toBe(decomposed);
+    const person = stack.registry.persons.registerPerson(personInput(CN, BORN, { name: `  ${decomposed} ` }), TEST_OPERATOR);
+    expect(person.name).toBe('Zo\u00EB Tash\u00ED');
+    expect(stack.registry.persons.get(CN).name).toBe('Zo\u00EB Tash\u00ED');
+    expect(stack.registry.persons.createVillage({ code: 'V002', name: 'Rin\u0303con' }).name).toBe('Ri\u00F1con');
+    // Tibetan and Chinese names are untouched.
+    const tibetan = citizenNumberFor(BORN, 2);
+    expect(stack.registry.persons.registerPerson(personInput(tibetan, BORN, { name: 'བཀྲ་ཤིས་' }), TEST_OPERATOR).name).toBe('བཀྲ་ཤིས་');
+  });
+});
+
 describe('importing a village register', () => {
   const header = VILLAGE_REGISTER_COLUMNS.join(',');
   const row = (cn: string, birth: string, extra = ''): string => `${cn},李四,${birth},V001,H1,1,0,0,0,${extra}`;
 
-  it('imports every row of a clean file', () => {
+  it('imports every row of a clean file', async () => {
     const csv = [header, row(citizenNumberFor('1950-01-01', 3), '1950-01-01'), row(citizenNumberFor('1980-02-02', 4), '1980-02-02', '6222000011112222')].join('\n');
-    expect(stack.registry.persons.importVillageRegister(csv)).toEqual({ imported: 2 });
+    expect(await stack.registry.persons.importVillageRegister(csv)).toEqual({ imported: 2 });
     expect(stack.registry.persons.household('H1').members).toHaveLength(2);
   });
 
-  it('reports every broken row by line and imports nothing', () => {
+  it('reports every broken row by line and imports nothing', async () => {
     const good = citizenNumberFor('1950-01-01', 3);
     const csv = [
       header,
@@ -93,7 +148,7 @@ describe('importing a village register', () => {
       row(good, '1950-01-01'),
       row(citizenNumberFor('1963-01-01', 8), '1963-01-01').replace(',1,0,0,0,', ',maybe,0,0,0,'),
     ].join('\n');
-    const e = catchError(() => stack.registry.persons.importVillageRegister(csv));
+    const e = await importRefusal(csv);
     expect(e.code).toBe('invalid-csv');
     const rows = (e.details as { rows: { line: number; code: string }[] }).rows;
     expect(rows.map((r) => [r.line, r.code])).toEqual([
@@ -108,8 +163,8 @@ describe('importing a village register', () => {
     expect(stack.ledger.getAccount(personAccountId(good, 'individual'))).toBeUndefined();
   });
 
-  it('refuses a file without the header', () => {
-    expect(catchError(() => stack.registry.persons.importVillageRegister(row(CN, BORN))).code).toBe('invalid-csv');
+  it('refuses a file without the header', async () => {
+    expect((await importRefusal(row(CN, BORN))).code).toBe('invalid-csv');
   });
 });
 

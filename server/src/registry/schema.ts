@@ -82,6 +82,8 @@ const STATEMENTS = [
   `CREATE INDEX IF NOT EXISTS reg_persons_village ON reg_persons(village_code)`,
   `CREATE INDEX IF NOT EXISTS reg_persons_household ON reg_persons(household_id)`,
   `CREATE INDEX IF NOT EXISTS reg_persons_birth ON reg_persons(birth_date)`,
+  // The payroll looks up the persons it may not pay (no bank account) before each run; they are few.
+  `CREATE INDEX IF NOT EXISTS reg_persons_without_bank_account ON reg_persons(citizen_number) WHERE bank_account IS NULL`,
   `CREATE TABLE IF NOT EXISTS reg_cards (
      card_number TEXT PRIMARY KEY,
      citizen_number TEXT NOT NULL REFERENCES reg_persons(citizen_number),

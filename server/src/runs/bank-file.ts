@@ -1,28 +1,24 @@
 // The bank payment file of a payroll run (issue 5 section 4): one CSV line per
 // payment (per person per run; back pay is in the same line), streamed from
-// the registry so a million-line file never sits in memory.
+// the registry so a million-line file never sits in memory. Written by the
+// project's one CSV writer (shared/csv.ts): a name typed at the office such as
+// `=HYPERLINK(...)` reaches the bank's spreadsheet as text (issue 10 section 5).
+// No BOM: the file is read by the bank's import, not opened by the office.
+// Every line has a bank account: the payroll refuses to pay anyone without one
+// (payroll.ts, `refuseMissingBankAccounts`).
 import type { RegistryContext } from '../registry/context.js';
 import { isMonth } from '../registry/time.js';
+import { csvRow, fenToYuanText } from '../shared/csv.js';
 import { RunError } from './errors.js';
 import { payrollRunKey } from './payroll.js';
 
-export const BANK_FILE_HEADER = 'paymentId,citizenNumber,name,bankAccount,amountFen,amountYuan,months';
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** Fen as a yuan string with two decimals, in integers only ("1234" -> "12.34"). */
-export function fenToYuanText(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
+export const BANK_FILE_COLUMNS = ['paymentId', 'citizenNumber', 'name', 'bankAccount', 'amountFen', 'amountYuan', 'months'] as const;
+export const BANK_FILE_HEADER = BANK_FILE_COLUMNS.join(',');
 
 /** Lines of the bank file for `month`'s payroll, header first, each ending in CRLF. */
 export function* bankFileLines(ctx: RegistryContext, month: string): Generator<string> {
   if (!isMonth(month)) throw new RunError('invalid-run-parameter', `month: YYYY-MM (got ${JSON.stringify(month)})`, 'month');
-  yield `${BANK_FILE_HEADER}\r\n`;
+  yield csvRow(BANK_FILE_COLUMNS);
   const rows = ctx.db
     .prepare(
       `SELECT y.payment_id, y.citizen_number, p.name, p.bank_account, SUM(y.total_fen) AS amount_fen, GROUP_CONCAT(y.month, ' ') AS months
@@ -39,6 +35,6 @@ export function* bankFileLines(ctx: RegistryContext, month: string): Generator<s
     months: string;
   }>;
   for (const r of rows) {
-    yield `${[r.payment_id, r.citizen_number, csvField(r.name), r.bank_account ?? '', String(r.amount_fen), fenToYuanText(r.amount_fen), r.months].join(',')}\r\n`;
+    yield csvRow([r.payment_id, r.citizen_number, r.name, r.bank_account, r.amount_fen, fenToYuanText(r.amount_fen), r.months]);
   }
 }

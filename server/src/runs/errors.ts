@@ -5,6 +5,8 @@ export const RUN_ERROR_CODES = {
   'run-in-future': 6101,
   'previous-run-missing': 6102,
   'run-in-progress': 6103,
+  // Issue 10 section 5: a payment would go to a person without a bank account.
+  'bank-account-missing': 6104,
   'run-failed': 6190,
 } as const;
 export type RunErrorCode = keyof typeof RUN_ERROR_CODES;
@@ -14,6 +16,7 @@ const STATUS: Record<RunErrorCode, number> = {
   'run-in-future': 422,
   'previous-run-missing': 422,
   'run-in-progress': 409,
+  'bank-account-missing': 422,
   'run-failed': 500,
 };
 
@@ -25,6 +28,8 @@ export class RunError extends Error {
     readonly code: RunErrorCode,
     message: string,
     readonly field?: string,
+    /** Structured detail, e.g. the persons a refused payroll needs fixed. */
+    readonly details?: unknown,
   ) {
     super(message);
     this.numericCode = RUN_ERROR_CODES[code];

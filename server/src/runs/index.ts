@@ -77,7 +77,7 @@ export function createRuns(registry: Registry, options: RunsOptions = {}): Runs 
 }
 
 export { RunError, isRunError, RUN_ERROR_CODES, type RunErrorCode } from './errors.js';
-export { BANK_FILE_HEADER, fenToYuanText } from './bank-file.js';
+export { BANK_FILE_HEADER, BANK_FILE_COLUMNS } from './bank-file.js';
 export { payrollRunKey, payrollTransferId, legacyPayrollTransferId, type PayrollIdPart, type PayrollSummary, type PayrollLine } from './payroll.js';
 export { interestRunKey, type InterestSummary } from './interest.js';
 export type { DeathSettlementSummary, DeathSettlementLine, UrbanPensionSummary, UrbanPensionLine } from './settlements.js';

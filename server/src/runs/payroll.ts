@@ -57,6 +57,7 @@ import { RunError } from './errors.js';
 import {
   RUN_CHUNK_PERSONS,
   RUN_CONFLICTS_LIMIT,
+  RUN_MISSING_BANK_ACCOUNTS_LISTED,
   RUN_SUMMARY_LINES_LIMIT,
   drain,
   drainInTurns,
@@ -119,7 +120,39 @@ type PayrollPage = Pick<
   urban_pension_since: string | null;
   urban_pension_reported_on: string | null;
   last_certified_on: string | null;
+  bank_account: string | null;
 };
+
+/**
+ * A page of pensioners with a pension running by month ?1, after citizen ?2,
+ * at most ?3, in citizen order; `condition` narrows it (an SQL condition on
+ * `s` and `p`), and `order` says which table's key orders it (so which one
+ * SQLite walks: the pensions, or an index of the persons for a condition on them).
+ */
+function payrollPageSql(condition = 'TRUE', order: 's' | 'p' = 's'): string {
+  return `SELECT s.citizen_number, s.start_month, s.top_up_fen, s.account_fen, s.family_binding, s.decided_through, s.suspended_months,
+              p.birth_date, p.village_code, p.household_id, p.death_date, p.death_reported_on, p.urban_pension_since, p.urban_pension_reported_on,
+              p.bank_account,
+              (SELECT MAX(c.certified_on) FROM reg_certifications c WHERE c.citizen_number = s.citizen_number) AS last_certified_on
+       FROM reg_pensions s JOIN reg_persons p ON p.citizen_number = s.citizen_number
+       WHERE s.stopped_month IS NULL AND s.start_month <= ? AND s.citizen_number > ? AND (${condition})
+       ORDER BY ${order}.citizen_number LIMIT ?`;
+}
+
+/** What a run decides for one pensioner's months (planMonths). */
+interface MonthsPlan {
+  /** The months through M not decided before. */
+  months: Month[];
+  /** Months to pay, in order; `backPay` for a suspended month released now. */
+  toPay: { month: Month; backPay: boolean }[];
+  monthsSuspended: { month: Month; status: 'suspended-certification' | 'suspended-family-binding' }[];
+  /** Months not paid for what is known now (after a death, from an urban pension). */
+  stoppedMonths: number;
+  /** Suspended months released by this run (back pay). */
+  released: number;
+}
+
+type SuspendedReader = (citizenNumber: string) => SuspendedRow[];
 
 interface SuspendedRow {
   month: string;
@@ -211,6 +244,19 @@ function payrollPoolChunkId(idTimeMs: number, runKey: string, paid: readonly str
   return derivedUuidV7(idTimeMs, `${runKey}|pool-chunk|${digest}`);
 }
 
+function hasBankAccount(row: PayrollPage): boolean {
+  return row.bank_account !== null && row.bank_account !== '';
+}
+
+function bankAccountMissing(citizenNumbers: string[], count: number): RunError {
+  return new RunError(
+    'bank-account-missing',
+    `${count} ${count === 1 ? 'person' : 'persons'} to be paid ${count === 1 ? 'has' : 'have'} no bank account; record one for each and run the payroll again`,
+    undefined,
+    { citizenNumbers, count },
+  );
+}
+
 export function payrollRunKey(month: Month): string {
   return `payroll:${month}`;
 }
@@ -265,6 +311,10 @@ export class PayrollRun {
   private *work(month: Month, runKey: string, summary: PayrollSummary): RunSteps<PayrollSummary> {
     if (!summary.dryRun) recordRunStart(this.ctx, runKey, 'payroll');
     yield* this.startPensions(month, runKey, summary);
+    // After the pensions that start by `month` are fixed (rows, no money: a
+    // refused run leaves them, and the re-run after the fix finds them fixed),
+    // before the first payment: a refused run moves no money.
+    yield* this.refuseMissingBankAccounts(month);
     yield* this.payPensions(month, runKey, summary);
     if (!summary.dryRun) recordRunEnd(this.ctx, runKey, { ...summary, lines: undefined });
     this.ctx.logger.info({ runKey, dryRun: summary.dryRun, paidPersons: summary.paidPersons, totalFen: summary.totalFen }, 'payroll run done');
@@ -332,20 +382,8 @@ export class PayrollRun {
   /** Steps 2-4: decides and pays every pensioner's months through `month`. */
   private *payPensions(month: Month, runKey: string, summary: PayrollSummary): RunSteps<void> {
     const { db, policy } = this.ctx;
-    const settings = settingsOn(policy, firstDayOf(month));
-    const backPayStatuses: string[] = [];
-    if (settings.certBackPay) backPayStatuses.push('suspended-certification');
-    if (settings.bindingBackPay) backPayStatuses.push('suspended-family-binding');
-    const statusList = backPayStatuses.length ? backPayStatuses.map((s) => `'${s}'`).join(', ') : `''`;
-    const page = db.prepare(
-      `SELECT s.citizen_number, s.start_month, s.top_up_fen, s.account_fen, s.family_binding, s.decided_through, s.suspended_months,
-              p.birth_date, p.village_code, p.household_id, p.death_date, p.death_reported_on, p.urban_pension_since, p.urban_pension_reported_on,
-              (SELECT MAX(c.certified_on) FROM reg_certifications c WHERE c.citizen_number = s.citizen_number) AS last_certified_on
-       FROM reg_pensions s JOIN reg_persons p ON p.citizen_number = s.citizen_number
-       WHERE s.stopped_month IS NULL AND s.start_month <= ? AND s.citizen_number > ?
-       ORDER BY s.citizen_number LIMIT ?`,
-    );
-    const suspendedOf = db.prepare(`SELECT month, status FROM reg_payments WHERE citizen_number = ? AND status IN (${statusList}) ORDER BY month`);
+    const page = db.prepare(payrollPageSql());
+    const suspendedOf = this.suspendedReader(month);
     const insertPayment = db.prepare(
       `INSERT INTO reg_payments (citizen_number, month, status, basic_fen, top_up_fen, from_account_fen, from_pool_fen, total_fen,
          draw_json, payment_id, paid_run_key, run_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -379,58 +417,34 @@ export class PayrollRun {
         /** Citizens whose months through `month` this chunk decides (at most a chunk's persons). */
         const decided: string[] = [];
         for (const row of rows) {
-          const person = personOf(row);
-          const months = row.decided_through < month ? monthRange(addMonths(row.decided_through, 1), month) : [];
-          const suspended = row.suspended_months > 0 ? (suspendedOf.all(row.citizen_number) as SuspendedRow[]) : [];
-          if (months.length === 0 && suspended.length === 0) {
+          const plan = this.planMonths(row, month, suspendedOf);
+          if (plan === null) {
             summary.alreadyDecidedPersons += 1;
             continue;
           }
-          const facts = this.factsFor(row, person, [...months, ...suspended.map((s) => s.month)]);
-          const deathMonth = person.deathDate ? monthOf(person.deathDate) : null;
-          const urbanMonth = person.urbanPensionSince ? monthOf(person.urbanPensionSince) : null;
-          const toPay: { month: Month; backPay: boolean }[] = [];
+          const { months, toPay } = plan;
+          // Checked for the whole run before the first chunk; again here for a
+          // back pay released since (a certification between two chunks).
+          if (toPay.length > 0 && !hasBankAccount(row)) throw bankAccountMissing([row.citizen_number], 1);
+          summary.stoppedMonths += plan.stoppedMonths;
+          for (const s of plan.monthsSuspended) {
+            if (s.status === 'suspended-certification') summary.suspendedCertificationMonths += 1;
+            else summary.suspendedFamilyBindingMonths += 1;
+          }
           const line: PayrollLine = {
             citizenNumber: row.citizen_number,
             paymentId: payrollIdAt(idTimeMs, runTag, runKey, row.citizen_number, 'payment'),
             monthsPaid: [],
-            monthsSuspended: [],
+            monthsSuspended: plan.monthsSuspended,
             totalFen: 0,
             fromAccountFen: 0,
             fromPoolFen: 0,
           };
-          for (const m of months) {
-            // What is known now: no month after a death, none from an urban pension (POLICY.md "Death", "When a pension is paid").
-            if ((deathMonth !== null && m > deathMonth) || (urbanMonth !== null && m >= urbanMonth)) {
-              summary.stoppedMonths += 1;
-              continue;
-            }
-            const status = monthStatus(m, facts);
-            if (status === 'suspended-certification' || status === 'suspended-family-binding') {
-              line.monthsSuspended.push({ month: m, status });
-              if (status === 'suspended-certification') summary.suspendedCertificationMonths += 1;
-              else summary.suspendedFamilyBindingMonths += 1;
-            } else if (status === 'paid') {
-              toPay.push({ month: m, backPay: false });
-            } else {
-              summary.stoppedMonths += 1;
-            }
-          }
-          // Back pay (POLICY.md "Proof of life": "after a new certification the suspended months are paid").
-          for (const s of suspended) {
-            if ((deathMonth !== null && s.month > deathMonth) || (urbanMonth !== null && s.month >= urbanMonth)) continue;
-            const released =
-              s.status === 'suspended-certification'
-                ? facts.certifiedThrough >= month && familyBindingHolds(s.month, facts.familyBinding)
-                : familyBindingHolds(s.month, facts.familyBinding) && s.month <= facts.certifiedThrough;
-            if (released) toPay.push({ month: s.month, backPay: true });
-          }
           const pensionTerms: PensionTerms = { startMonth: row.start_month, basicFen: 0, topUpFen: row.top_up_fen, accountFen: row.account_fen };
           const balances = balancesOf.get(row.citizen_number) ?? zeroBalances();
           const drawn = zeroBalances();
           let poolFen = 0;
-          let released = 0;
-          for (const { month: m, backPay } of toPay.sort((a, b) => (a.month < b.month ? -1 : 1))) {
+          for (const { month: m, backPay } of toPay) {
             const amount = monthlyPension(pensionTerms, m, policy);
             const draw = splitAccountDraw(balances, amount.accountFen);
             for (const source of SOURCES) {
@@ -447,7 +461,6 @@ export class PayrollRun {
             const drawJson = JSON.stringify(draw.bySource);
             if (backPay) {
               summary.backPaidMonths += 1;
-              released += 1;
               const changed = releasePayment.run(
                 amount.basicFen, amount.topUpFen, draw.fromAccountFen, fromPool, amount.totalFen, drawJson, line.paymentId, runKey, row.citizen_number, m,
               ).changes;
@@ -462,7 +475,7 @@ export class PayrollRun {
           for (const s of line.monthsSuspended) {
             insertPayment.run(row.citizen_number, s.month, s.status, 0, 0, 0, 0, 0, '{}', null, null, runKey);
           }
-          if (line.monthsSuspended.length !== released) setSuspended.run(line.monthsSuspended.length - released, row.citizen_number);
+          if (line.monthsSuspended.length !== plan.released) setSuspended.run(line.monthsSuspended.length - plan.released, row.citizen_number);
           if (months.length > 0) decided.push(row.citizen_number);
           summary.decidedPersons += 1;
           if (line.monthsPaid.length === 0) continue;
@@ -539,6 +552,91 @@ export class PayrollRun {
       })();
       yield;
     }
+  }
+
+  /** The suspended months a run may pay back (POLICY.md "Proof of life": `certBackPay`; family binding: `bindingBackPay`). */
+  private suspendedReader(month: Month): SuspendedReader {
+    const settings = settingsOn(this.ctx.policy, firstDayOf(month));
+    const backPayStatuses: string[] = [];
+    if (settings.certBackPay) backPayStatuses.push('suspended-certification');
+    if (settings.bindingBackPay) backPayStatuses.push('suspended-family-binding');
+    const statusList = backPayStatuses.length ? backPayStatuses.map((s) => `'${s}'`).join(', ') : `''`;
+    const statement = this.ctx.db.prepare(`SELECT month, status FROM reg_payments WHERE citizen_number = ? AND status IN (${statusList}) ORDER BY month`);
+    return (citizenNumber) => statement.all(citizenNumber) as SuspendedRow[];
+  }
+
+  /**
+   * Decides a pensioner's months through `month` (steps 2-3): the undecided
+   * ones paid, suspended or stopped, and the suspended ones released as back
+   * pay. Null when there is nothing to decide. Reads only: the payment and
+   * the bank-account check both ask it, so they cannot disagree on who is paid.
+   */
+  private planMonths(row: PayrollPage, month: Month, suspendedOf: SuspendedReader): MonthsPlan | null {
+    const person = personOf(row);
+    const months = row.decided_through < month ? monthRange(addMonths(row.decided_through, 1), month) : [];
+    const suspended = row.suspended_months > 0 ? suspendedOf(row.citizen_number) : [];
+    if (months.length === 0 && suspended.length === 0) return null;
+    const facts = this.factsFor(row, person, [...months, ...suspended.map((s) => s.month)]);
+    const deathMonth = person.deathDate ? monthOf(person.deathDate) : null;
+    const urbanMonth = person.urbanPensionSince ? monthOf(person.urbanPensionSince) : null;
+    const plan: MonthsPlan = { months, toPay: [], monthsSuspended: [], stoppedMonths: 0, released: 0 };
+    for (const m of months) {
+      // What is known now: no month after a death, none from an urban pension (POLICY.md "Death", "When a pension is paid").
+      if ((deathMonth !== null && m > deathMonth) || (urbanMonth !== null && m >= urbanMonth)) {
+        plan.stoppedMonths += 1;
+        continue;
+      }
+      const status = monthStatus(m, facts);
+      if (status === 'suspended-certification' || status === 'suspended-family-binding') plan.monthsSuspended.push({ month: m, status });
+      else if (status === 'paid') plan.toPay.push({ month: m, backPay: false });
+      else plan.stoppedMonths += 1;
+    }
+    // Back pay (POLICY.md "Proof of life": "after a new certification the suspended months are paid").
+    for (const s of suspended) {
+      if ((deathMonth !== null && s.month > deathMonth) || (urbanMonth !== null && s.month >= urbanMonth)) continue;
+      const released =
+        s.status === 'suspended-certification'
+          ? facts.certifiedThrough >= month && familyBindingHolds(s.month, facts.familyBinding)
+          : familyBindingHolds(s.month, facts.familyBinding) && s.month <= facts.certifiedThrough;
+      if (released) {
+        plan.toPay.push({ month: s.month, backPay: true });
+        plan.released += 1;
+      }
+    }
+    plan.toPay.sort((a, b) => (a.month < b.month ? -1 : 1));
+    return plan;
+  }
+
+  /**
+   * Issue 10 section 5: a payment to a person without a bank account would be
+   * a line of the bank file that no bank can pay, found (if at all) after the
+   * money left the pooled fund. So before the first payment of a run, every
+   * pensioner this run would pay (planMonths, the same decision the payment
+   * makes) must have a bank account; otherwise the run is refused with the
+   * citizen numbers to fix (the first RUN_MISSING_BANK_ACCOUNTS_LISTED) and
+   * their count. Only pensioners without an account are looked at (through
+   * the partial index reg_persons_without_bank_account: a county where
+   * everyone has one pays one index probe), a page at a time with a turn
+   * between pages (reads only).
+   */
+  private *refuseMissingBankAccounts(month: Month): RunSteps<void> {
+    const page = this.ctx.db.prepare(payrollPageSql('p.bank_account IS NULL', 'p'));
+    const suspendedOf = this.suspendedReader(month);
+    const listed: string[] = [];
+    let count = 0;
+    let after = '';
+    for (;;) {
+      const rows = page.all(month, after, this.chunkPersons) as PayrollPage[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.citizen_number;
+      for (const row of rows) {
+        if ((this.planMonths(row, month, suspendedOf)?.toPay.length ?? 0) === 0) continue;
+        count += 1;
+        if (listed.length < RUN_MISSING_BANK_ACCOUNTS_LISTED) listed.push(row.citizen_number);
+      }
+      yield;
+    }
+    if (count > 0) throw bankAccountMissing(listed, count);
   }
 
   /**

