@@ -87,7 +87,15 @@ export const userBodySchema = z.strictObject({
 export const counterContributionSchema = contributionInputSchema.omit({ channel: true, terminalId: true });
 export const counterCertificationSchema = certificationInputSchema.omit({ channel: true, terminalId: true });
 
-const dryRunField = z.boolean().default(false).describe('true: report what the run would do and write nothing');
+/**
+ * Every run is a dry run unless the body says `"dryRun": false` (issue 10
+ * section 6): a forgotten field or an empty body reports what the run would
+ * do and writes nothing, never settles deaths or pays a month by accident.
+ */
+const dryRunField = z
+  .boolean()
+  .default(true)
+  .describe('Absent or true: report what the run would do and write nothing. A real run must send "dryRun": false.');
 export const interestRunSchema = z.strictObject({ year: yearField, dryRun: dryRunField });
 export const payrollRunSchema = z.strictObject({ month: monthField, dryRun: dryRunField });
 export const settlementRunSchema = z.strictObject({ dryRun: dryRunField });
@@ -380,7 +388,7 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
     {
       method: 'post',
       path: '/runs/interest',
-      summary: 'Credit the yearly interest of a year (31 December); idempotent',
+      summary: 'Credit the yearly interest of a year (31 December); idempotent. A dry run unless the body says "dryRun": false',
       access: 'operator',
       body: interestRunSchema,
       success: { status: 200, description: 'InterestSummary' },
@@ -392,7 +400,7 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
     {
       method: 'post',
       path: '/runs/payroll',
-      summary: 'Run the monthly payroll; idempotent: a month run twice pays nobody twice',
+      summary: 'Run the monthly payroll; idempotent: a month run twice pays nobody twice. A dry run unless the body says "dryRun": false',
       access: 'operator',
       body: payrollRunSchema,
       success: { status: 200, description: 'PayrollSummary' },
@@ -416,7 +424,7 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
     {
       method: 'post',
       path: '/runs/death-settlement',
-      summary: 'Settle every reported death not yet settled (inheritance, return to the pool, recovery)',
+      summary: 'Settle every reported death not yet settled (inheritance, return to the pool, recovery). A dry run unless the body says "dryRun": false',
       access: 'operator',
       body: settlementRunSchema,
       success: { status: 200, description: 'DeathSettlementSummary' },
@@ -425,7 +433,7 @@ export function buildRoutes({ registry, runs }: RouteDeps): RouteSpec[] {
     {
       method: 'post',
       path: '/runs/urban-pension',
-      summary: 'Stop the pensions of reported urban pensioners and record the amounts to recover',
+      summary: 'Stop the pensions of reported urban pensioners and record the amounts to recover. A dry run unless the body says "dryRun": false',
       access: 'operator',
       body: settlementRunSchema,
       success: { status: 200, description: 'UrbanPensionSummary' },
