@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { personAccountId } from '../ledger/index.js';
 import { VILLAGE_REGISTER_COLUMNS } from '../registry/persons.js';
-import { LOGIN_FAILURES_PER_ADDRESS_LIMIT } from '../registry/users.js';
+import { LOGIN_FAILURES_PER_ADDRESS_LIMIT } from '../registry/login-limits.js';
 import { citizenNumberFor, openTestStack, personInput, testUuid, withWrongCheckDigit, type TestStack } from '../registry/test-support.js';
 import { createApiRouter, JSON_BODY_LIMIT_BYTES } from './index.js';
 import { buildRoutes, counterContributionSchema } from './routes.js';
@@ -51,7 +51,7 @@ describe('authentication and roles', () => {
     expect(res.json).toEqual({ error: { code: 'bad-credentials', message: 'unknown user or wrong password', field: 'password' } });
   });
 
-  it('answers 429 with Retry-After to a user name after five failed logins, and only to that name', async () => {
+  it('answers 429 with Retry-After to a user name after five failed logins from one address, and only to that name', async () => {
     for (let i = 0; i < 5; i++) expect((await call('POST', '/login', { body: { username: 'guess.me', password: `guess-number-${i}` } })).status).toBe(401);
     const res = await call('POST', '/login', { body: { username: 'guess.me', password: 'guess-number-5' } });
     expect(res.status).toBe(429);
