@@ -24,6 +24,7 @@ import {
   type Registry,
 } from '../registry/index.js';
 import { RegistryError } from '../registry/errors.js';
+import { PASSWORD_MAX_LENGTH } from '../registry/password-policy.js';
 import type { Role } from '../registry/users.js';
 import type { Runs } from '../runs/index.js';
 import { ApiError } from './errors.js';
@@ -79,7 +80,13 @@ export const loginBodySchema = z.strictObject({
 
 export const userBodySchema = z.strictObject({
   username: z.string().min(3).max(32),
-  password: z.string().min(10).max(200),
+  // Only bounded here: how strong it must be is password-policy.ts's rule, with its specific error.
+  password: z
+    .string()
+    .max(PASSWORD_MAX_LENGTH)
+    .describe(
+      'At least 10 characters, not a common password, not containing the user name; under 16 characters, at least two kinds of character. A weaker one: 400 weak-password, details.weakness names the rule.',
+    ),
   role: z.enum(['operator', 'auditor']),
 });
 

@@ -12,6 +12,7 @@ export const REGISTRY_ERROR_CODES = {
   'invalid-id': 6004,
   'invalid-csv': 6005,
   'invalid-input': 6006,
+  'weak-password': 6007,
   // POLICY.md "Who may enrol" refusals (422)
   'under-16': 6010,
   'full-time-student': 6011,

@@ -7,14 +7,13 @@ import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypt
 import type { SqliteDatabase } from '../db.js';
 import { RegistryError } from './errors.js';
 import { LoginLimiter } from './login-limits.js';
+import { passwordWeakness } from './password-policy.js';
 
 export type Role = 'operator' | 'auditor';
 export const ROLES: readonly Role[] = ['operator', 'auditor'];
 
 /** How long a login token stays valid. */
 export const SESSION_TTL_MS = 8 * 3_600_000;
-export const PASSWORD_MIN_LENGTH = 10;
-export const PASSWORD_MAX_LENGTH = 200;
 /** Sessions kept per user; the oldest beyond this are dropped at login. */
 export const SESSIONS_PER_USER_LIMIT = 20;
 
@@ -82,13 +81,8 @@ export class UserService {
     if (!USERNAME_PATTERN.test(username)) {
       throw new RegistryError('invalid-id', 'username: 3-32 lowercase letters, digits, . _ -, starting with a letter', 'username');
     }
-    if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
-      throw new RegistryError(
-        'invalid-id',
-        `password: ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
-        'password',
-      );
-    }
+    const weak = passwordWeakness(password, username);
+    if (weak) throw new RegistryError('weak-password', weak.message, 'password', { weakness: weak.weakness });
     if (!ROLES.includes(role)) throw new RegistryError('invalid-id', `role: one of ${ROLES.join(', ')}`, 'role');
     const exists = this.db.prepare('SELECT 1 FROM reg_users WHERE username = ?').get(username);
     if (exists) throw new RegistryError('user-exists', `user ${username} exists`, 'username');
