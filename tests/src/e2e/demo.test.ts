@@ -1,7 +1,7 @@
 // The walking skeleton end to end, through real parts: `nongbao demo` as a
 // child process (server + terminal on free ports, SQLite files, socket.io over
 // a real port), driven through the terminal's local API like the UI does.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { acquireMachineLock } from '../support/machine-lock.js';
 import { OWNED_PCSCD_PID_FILE, pcscdPids, startPcscd, stopPcscd } from '../global-setup.js';
 import { county, expectedMaskedName, residentWithHistory } from '../support/demo-residents.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'nb-demo-e2e-'));
+// A folder the demo makes itself, so that its mode is the demo's choice.
+const dataDir = join(mkdtempSync(join(tmpdir(), 'nb-demo-e2e-')), 'demo');
 const resident = residentWithHistory;
 
 /** The personal account's balance as the ledger holds it, read straight from the server's SQLite file. */
@@ -70,6 +71,13 @@ describe('the demo village, end to end', () => {
 
     expect((await post(`${demo.kioskUrl}/api/demo/card`, undefined, 'DELETE')).status).toBe(200);
     await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle');
+  });
+
+  it('keeps its data and logs readable by their owner only (citizen and card numbers are in them)', () => {
+    const modeOf = (path: string) => statSync(join(dataDir, path)).mode & 0o777;
+    for (const dir of ['.', 'logs', 'demo-kiosk-01']) expect(modeOf(dir), dir).toBe(0o700);
+    const files = ['logs/demo.log', 'server.sqlite', 'server.sqlite-wal', 'server.sqlite-shm', 'demo-kiosk-01/journal.sqlite', 'demo-kiosk-01/journal.sqlite-wal', 'demo-kiosk-01/terminal-key.pem'];
+    for (const file of files) expect(modeOf(file), file).toBe(0o600);
   });
 
   it('refuses a wrong PIN with the tries left, an expired card and a clone card', async () => {
