@@ -23,6 +23,7 @@ import {
   type Reply,
   type ServerToClientEvents,
 } from '../protocol/index.js';
+import { TerminalConnections } from './connections.js';
 import type { TerminalRegistry } from './terminals.js';
 
 export { TerminalRegistry } from './terminals.js';
@@ -63,6 +64,7 @@ export interface GatewayDeps {
 
 export function attachGateway(io: Server, deps: GatewayDeps): void {
   const nsp = io.of(TERMINAL_NAMESPACE);
+  const connections = new TerminalConnections();
 
   nsp.use((socket, next) => {
     const parsed = terminalAuthSchema.safeParse(socket.handshake.auth);
@@ -86,6 +88,7 @@ export function attachGateway(io: Server, deps: GatewayDeps): void {
     const terminalId = socket.data.terminalId;
     const log = deps.logger.child({ terminalId });
     log.info({ event: 'terminal.connected' });
+    connections.adopt(terminalId, socket, log);
     socket.on('disconnect', (reason) => log.info({ event: 'terminal.disconnected', reason }));
 
     socket.on('account.summary', (request, ack) => {
