@@ -45,6 +45,26 @@ async function post(url: string, body?: unknown, method = 'POST'): Promise<Respo
   return fetch(url, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
 }
 
+/**
+ * A wrong PIN, the card pulled out and put back, a wrong PIN again: a real
+ * card counts both (3, 2, then 1 try left), so the virtual one must too.
+ * Ends on the account screen with the right PIN, which resets the count.
+ */
+async function expectTriesKeptAcrossReinsertion(kioskUrl: string, cardNumber: string, pin: string, timeoutMs?: number): Promise<void> {
+  await post(`${kioskUrl}/api/demo/card`, { cardNumber });
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'pin', timeoutMs);
+  await post(`${kioskUrl}/api/pin`, { pin: '000000' });
+  expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === true, timeoutMs)).toMatchObject({ triesLeft: 2 });
+  await post(`${kioskUrl}/api/demo/card`, undefined, 'DELETE');
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'idle', timeoutMs);
+  await post(`${kioskUrl}/api/demo/card`, { cardNumber });
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === false, timeoutMs);
+  await post(`${kioskUrl}/api/pin`, { pin: '000000' });
+  expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === true, timeoutMs)).toMatchObject({ triesLeft: 1 });
+  await post(`${kioskUrl}/api/pin`, { pin });
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'account', timeoutMs);
+}
+
 describe('the demo village, end to end', () => {
   let demo: DemoProcess | undefined;
   afterAll(async () => {
@@ -98,6 +118,11 @@ describe('the demo village, end to end', () => {
     await post(`${kioskUrl}/api/demo/card`, undefined, 'DELETE');
   });
 
+  it('keeps a card\'s PIN tries when it is pulled out and put back, as a real card does', async () => {
+    await expectTriesKeptAcrossReinsertion(demo!.kioskUrl, resident.card.cardNumber, resident.card.pin);
+    await post(`${demo!.kioskUrl}/api/demo/card`, undefined, 'DELETE');
+  });
+
   it('opens the maintenance screen with the kiosk diagnostics for a staff card', async () => {
     const kioskUrl = demo!.kioskUrl;
     const staff = county.staff[0]!;
@@ -126,16 +151,15 @@ describe('the demo village, end to end', () => {
 });
 
 describe('the demo village through the real PC/SC stack', () => {
-  it('reads a virtual card behind pcscd + vpcd and shows the account', async () => {
+  it('reads a virtual card behind pcscd + vpcd, keeps its PIN tries across re-insertion, and shows the account', async () => {
     const release = await acquireMachineLock('pcsc');
     const pcscDir = mkdtempSync(join(tmpdir(), 'nb-demo-pcsc-'));
     const demo = await startDemoProcess(['--data-dir', pcscDir, '--server-port', '0', '--kiosk-port', '0', '--card-path', 'pcscd']);
     try {
       expect(demo.output()).toContain('behind the real pcscd');
       await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle' && s.serverConnected === true);
-      await post(`${demo.kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber });
-      await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin', 30_000);
-      await post(`${demo.kioskUrl}/api/pin`, { pin: resident.card.pin });
+      // The card answers from the vpcd worker, which must keep the card between insertions too.
+      await expectTriesKeptAcrossReinsertion(demo.kioskUrl, resident.card.cardNumber, resident.card.pin, 30_000);
       const account = await waitForKioskState<{ summary: { contributionYears: number } }>(demo.kioskUrl, (s) => s.screen === 'account');
       expect(account.summary.contributionYears).toBe(resident.contributions.length);
       await post(`${demo.kioskUrl}/api/demo/card`, undefined, 'DELETE');
