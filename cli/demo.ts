@@ -18,7 +18,7 @@ import {
   DEMO_ISSUER_KEY,
   InProcessCardReader,
   PcscCardReader,
-  VirtualCard,
+  VirtualCardWallet,
   makeVirtualCardProfile,
   VpcdSlotWorker,
   type CardReaderDriver,
@@ -224,7 +224,9 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
     } else {
       const inProcess = new InProcessCardReader();
       reader = inProcess;
-      insertCard = async (profile) => inProcess.insert(new VirtualCard(profile));
+      // A card put back is the same card, its PIN tries as it was pulled with (the worker keeps its own the same way).
+      const wallet = new VirtualCardWallet();
+      insertCard = async (profile) => inProcess.insert(wallet.card(profile));
       removeCard = async () => inProcess.remove();
     }
     const cardPath = wantPcscd ? 'pcscd' : 'in-process';

@@ -1,9 +1,10 @@
 // This kiosk's identity: an ed25519 key pair made on the kiosk (the private key
 // never leaves it) and enrolled once with the server using a one-time code.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { OWNER_ONLY_FILE, ensureOwnerOnlyDir } from './private-files.js';
 
 const ENROL_TIMEOUT_MS = 15_000;
 
@@ -16,16 +17,16 @@ export interface TerminalIdentity {
 const enrolmentRecordSchema = z.object({ terminalId: z.string(), serverUrl: z.string(), enrolledAt: z.string() });
 export type EnrolmentRecord = z.infer<typeof enrolmentRecordSchema>;
 
-/** Loads the key pair from `dataDir`, making one on first use. */
+/** Loads the key pair from `dataDir`, making one on first use (and the folder, 0700: it holds the journal too). */
 export function loadOrCreateIdentity(dataDir: string, terminalId: string): TerminalIdentity {
-  mkdirSync(dataDir, { recursive: true });
+  ensureOwnerOnlyDir(dataDir);
   const keyPath = join(dataDir, 'terminal-key.pem');
   let privateKey: KeyObject;
   if (existsSync(keyPath)) {
     privateKey = createPrivateKey(readFileSync(keyPath));
   } else {
     privateKey = generateKeyPairSync('ed25519').privateKey;
-    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: OWNER_ONLY_FILE });
   }
   const publicKeySpkiBase64 = createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
   return { terminalId, privateKey, publicKeySpkiBase64 };

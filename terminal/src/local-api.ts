@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { LocalOrigin, type LocalOriginRefusal } from './local-origin.js';
 import type { KioskSession, KioskState } from './session.js';
 
 const BODY_LIMIT = '4kb';
@@ -67,6 +68,11 @@ function publicState(state: KioskState, options: LocalApiOptions) {
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const app = express();
   app.disable('x-powered-by');
+  // Only the kiosk's own page (local-origin.ts: no DNS rebinding); the names are known once listening.
+  const localOrigin = new LocalOrigin();
+  const onRefused = (refusal: LocalOriginRefusal, req: { url?: string }) =>
+    options.logger.warn({ event: 'local_api.refused', code: refusal.code, url: req.url });
+  app.use(localOrigin.httpGuard(onRefused));
   app.use(express.json({ limit: BODY_LIMIT }));
 
   app.get('/api/state', (_req, res) => {
@@ -207,7 +213,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   });
 
   const http: HttpServer = createServer(app);
-  const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
+  const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: 16 * 1024, allowRequest: localOrigin.socketGuard(onRefused) });
   io.on('connection', (socket) => {
     socket.emit('state', publicState(options.session.state, options));
   });
@@ -220,6 +226,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   });
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  localOrigin.listeningOn(options.host, port);
   const url = `http://${options.host}:${port}`;
   options.logger.info({ event: 'local_api.listening', url });
   return {

@@ -12,6 +12,7 @@ export { CardSession, REMOVAL_SETTLE_MS, type CardSessionOptions } from './sessi
 export { SocialSecurityCardApp, type SocialSecurityCardAppOptions } from './application.js';
 export * from './profile.js';
 export { VirtualCard } from './simulator.js';
+export { VirtualCardWallet, WALLET_CARDS_LIMIT } from './wallet.js';
 export { InProcessCardReader, IN_PROCESS_READER_NAME, type InProcessCardReaderOptions } from './in-process.js';
 export {
   PcscCardReader,

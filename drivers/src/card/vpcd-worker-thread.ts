@@ -3,13 +3,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isCardError } from './errors.js';
 import { parseVirtualCardProfile } from './profile.js';
-import { VirtualCard } from './simulator.js';
+import { VirtualCardWallet } from './wallet.js';
 import { runVpcdClient } from './vpcd.js';
 import type { VpcdWorkerData, VpcdWorkerReply, VpcdWorkerRequest } from './vpcd-worker.js';
 
 const port = parentPort!;
 const { host, port: vpcdPort } = workerData as VpcdWorkerData;
 let current: { abort: AbortController; done: Promise<void> } | undefined;
+/** A card inserted again is the same card: its PIN tries carry over (wallet.ts). */
+const wallet = new VirtualCardWallet();
 
 function reply(message: VpcdWorkerReply): void {
   port.postMessage(message);
@@ -29,7 +31,7 @@ async function remove(): Promise<void> {
 
 function insert(profileJson: unknown): void {
   const abort = new AbortController();
-  const card = new VirtualCard(parseVirtualCardProfile(profileJson));
+  const card = wallet.card(parseVirtualCardProfile(profileJson));
   const done = runVpcdClient(card, { host, port: vpcdPort, signal: abort.signal }).catch((error: unknown) => {
     // The connection ended without being asked to (pcscd stopped, vpcd refused).
     if (current?.abort === abort) current = undefined;

@@ -66,7 +66,11 @@ export class VpcdSlotWorker {
     this.worker.on('exit', (code) => fail(new CardError(CardErrorCode.VpcdUnavailable, `virtual card worker exited (code ${code})`)));
   }
 
-  /** Inserts `profile`'s card (taking out the one inserted before); resolves once the worker serves it. */
+  /**
+   * Inserts `profile`'s card (taking out the one inserted before); resolves
+   * once the worker serves it. The same card inserted again is the same card
+   * (wallet.ts): its PIN tries are as it was taken out with.
+   */
   insert(profile: VirtualCardProfile): Promise<void> {
     return this.request({ type: 'insert', profile });
   }

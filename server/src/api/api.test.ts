@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { personAccountId } from '../ledger/index.js';
 import { VILLAGE_REGISTER_COLUMNS } from '../registry/register-import.js';
-import { LOGIN_FAILURES_PER_ADDRESS_LIMIT } from '../registry/users.js';
+import { LOGIN_FAILURES_PER_ADDRESS_LIMIT } from '../registry/login-limits.js';
 import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, testUuid, withWrongCheckDigit, type TestStack } from '../registry/test-support.js';
 import { createApiRouter, JSON_BODY_LIMIT_BYTES } from './index.js';
 import { buildRoutes, counterContributionSchema } from './routes.js';
@@ -51,7 +51,7 @@ describe('authentication and roles', () => {
     expect(res.json).toEqual({ error: { code: 'bad-credentials', message: 'unknown user or wrong password', field: 'password' } });
   });
 
-  it('answers 429 with Retry-After to a user name after five failed logins, and only to that name', async () => {
+  it('answers 429 with Retry-After to a user name after five failed logins from one address, and only to that name', async () => {
     for (let i = 0; i < 5; i++) expect((await call('POST', '/login', { body: { username: 'guess.me', password: `guess-number-${i}` } })).status).toBe(401);
     const res = await call('POST', '/login', { body: { username: 'guess.me', password: 'guess-number-5' } });
     expect(res.status).toBe(429);
@@ -217,14 +217,14 @@ describe('statements, reports and runs over HTTP', () => {
     expect(dry.status).toBe(200);
     expect(dry.json).toMatchObject({ dryRun: true, paidPersons: 1 });
     expect((await call('GET', '/runs/payroll/2011-08/bank-file.csv', { token: auditor })).text.split('\r\n').filter(Boolean)).toHaveLength(1);
-    const real = await call('POST', '/runs/payroll', { token: operator, body: { month: '2011-08' } });
+    const real = await call('POST', '/runs/payroll', { token: operator, body: { month: '2011-08', dryRun: false } });
     expect(real.json.paidPersons).toBe(1);
-    expect((await call('POST', '/runs/payroll', { token: operator, body: { month: '2011-08' } })).json.paidPersons).toBe(0);
+    expect((await call('POST', '/runs/payroll', { token: operator, body: { month: '2011-08', dryRun: false } })).json.paidPersons).toBe(0);
     const file = await call('GET', '/runs/payroll/2011-08/bank-file.csv', { token: auditor });
     expect(file.type).toContain('text/csv');
     // Months from the start (2010-08, after the scheme's start) through 2011-08: 13 × 55 yuan.
     expect(file.text.split('\r\n')[1]).toMatch(new RegExp(`^[0-9a-f-]{36},${elder},孙八,6222000000000009,71500,715.00,2010-08 `));
-    const future = await call('POST', '/runs/payroll', { token: operator, body: { month: '2012-01' } });
+    const future = await call('POST', '/runs/payroll', { token: operator, body: { month: '2012-01', dryRun: false } });
     expect(future.status).toBe(422);
     expect(future.json.error.code).toBe('run-in-future');
     const badMonth = await call('POST', '/runs/payroll', { token: operator, body: { month: '2011-13' } });
@@ -317,7 +317,7 @@ describe('a payroll running over HTTP', () => {
 
   it('answers other requests while it runs, refuses a second run with 409, and then pays everyone once', async () => {
     let payrollAnswered = false;
-    const payroll = apiCall(runBase, 'POST', '/runs/payroll', { token, body: { month: '2011-08' } }).then((res) => {
+    const payroll = apiCall(runBase, 'POST', '/runs/payroll', { token, body: { month: '2011-08', dryRun: false } }).then((res) => {
       payrollAnswered = true;
       return res;
     });
@@ -328,14 +328,14 @@ describe('a payroll running over HTTP', () => {
       started = runs.json.some((r: { runKey: string; finishedAt: string | null }) => r.runKey === 'payroll:2011-08' && r.finishedAt === null);
     }
     expect(started).toBe(true);
-    const second = await apiCall(runBase, 'POST', '/runs/interest', { token, body: { year: 2010 } });
+    const second = await apiCall(runBase, 'POST', '/runs/interest', { token, body: { year: 2010, dryRun: false } });
     expect(payrollAnswered).toBe(false);
     expect(second.status).toBe(409);
     expect(second.json.error).toMatchObject({ code: 'run-in-progress' });
     const res = await payroll;
     expect(res.status).toBe(200);
     expect(res.json.paidPersons).toBe(ELDERS);
-    expect((await apiCall(runBase, 'POST', '/runs/payroll', { token, body: { month: '2011-08' } })).json).toMatchObject({ paidPersons: 0, alreadyDecidedPersons: ELDERS });
+    expect((await apiCall(runBase, 'POST', '/runs/payroll', { token, body: { month: '2011-08', dryRun: false } })).json).toMatchObject({ paidPersons: 0, alreadyDecidedPersons: ELDERS });
   });
 
   it('refuses logins from a client address after too many failures on any names (429 naming the client)', async () => {

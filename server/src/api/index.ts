@@ -60,6 +60,8 @@ async function sendCsv(res: Response, lines: Iterable<string>, filename: string)
  */
 function auditWrite(registry: Registry, spec: RouteSpec, input: { body: unknown; params: unknown; user: { username: string } | undefined }, status: number): void {
   if (spec.method === 'get' || spec.access === 'public' || !input.user || status >= 400) return;
+  // A dry run reports what a run would do and changes nothing: it is a read.
+  if ((input.body as { dryRun?: unknown } | undefined)?.dryRun === true) return;
   const body = spec.bodyType === 'csv' ? { csv: 'uploaded' } : input.body;
   registry.audit.record({ actor: input.user.username, action: `${spec.method.toUpperCase()} ${spec.path}`, subject: JSON.stringify(input.params ?? {}), details: { status, body } });
 }

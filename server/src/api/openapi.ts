@@ -67,7 +67,8 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
       version: API_VERSION,
       description:
         'County office API of the rural residents pension scheme. Log in with POST /login, then send Authorization: Bearer <token>. ' +
-        'Auditors may GET; operators may also POST. Money is integer fen. Errors: { error: { code, message, field?, details? } }.',
+        'Auditors may GET; operators may also POST. Money is integer fen. Errors: { error: { code, message, field?, details? } }. ' +
+        'Every POST /runs/... is a dry run (reports, writes nothing) unless its body says "dryRun": false.',
     },
     servers: [{ url: '/api/v1' }],
     components: {

@@ -30,6 +30,7 @@ import {
   AUDIT_PAGE_LIMIT,
 } from '../registry/index.js';
 import { RegistryError } from '../registry/errors.js';
+import { PASSWORD_MAX_LENGTH } from '../registry/password-policy.js';
 import type { Role } from '../registry/users.js';
 import type { Runs } from '../runs/index.js';
 import { ApiError } from './errors.js';
@@ -97,7 +98,13 @@ export const loginBodySchema = z.strictObject({
 
 export const userBodySchema = z.strictObject({
   username: z.string().min(3).max(32),
-  password: z.string().min(10).max(200),
+  // Only bounded here: how strong it must be is password-policy.ts's rule, with its specific error.
+  password: z
+    .string()
+    .max(PASSWORD_MAX_LENGTH)
+    .describe(
+      'At least 10 characters, not a common password, not containing the user name; under 16 characters, at least two kinds of character. A weaker one: 400 weak-password, details.weakness names the rule.',
+    ),
   role: z.enum(['operator', 'auditor']),
 });
 
@@ -105,7 +112,15 @@ export const userBodySchema = z.strictObject({
 export const counterContributionSchema = contributionInputSchema.omit({ channel: true, terminalId: true });
 export const counterCertificationSchema = certificationInputSchema.omit({ channel: true, terminalId: true });
 
-const dryRunField = z.boolean().default(false).describe('true: report what the run would do and write nothing');
+/**
+ * Every run is a dry run unless the body says `"dryRun": false` (issue 10
+ * section 6): a forgotten field or an empty body reports what the run would
+ * do and writes nothing, never settles deaths or pays a month by accident.
+ */
+const dryRunField = z
+  .boolean()
+  .default(true)
+  .describe('Absent or true: report what the run would do and write nothing. A real run must send "dryRun": false.');
 export const interestRunSchema = z.strictObject({ year: yearField, dryRun: dryRunField });
 export const payrollRunSchema = z.strictObject({ month: monthField, dryRun: dryRunField });
 export const settlementRunSchema = z.strictObject({ dryRun: dryRunField });
@@ -434,7 +449,7 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
     {
       method: 'post',
       path: '/runs/interest',
-      summary: 'Credit the yearly interest of a year (31 December); idempotent',
+      summary: 'Credit the yearly interest of a year (31 December); idempotent. A dry run unless the body says "dryRun": false',
       access: 'operator',
       body: interestRunSchema,
       success: { status: 200, description: 'InterestSummary' },
@@ -446,7 +461,7 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
     {
       method: 'post',
       path: '/runs/payroll',
-      summary: 'Run the monthly payroll; idempotent: a month run twice pays nobody twice',
+      summary: 'Run the monthly payroll; idempotent: a month run twice pays nobody twice. A dry run unless the body says "dryRun": false',
       access: 'operator',
       body: payrollRunSchema,
       success: { status: 200, description: 'PayrollSummary' },
@@ -470,7 +485,7 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
     {
       method: 'post',
       path: '/runs/death-settlement',
-      summary: 'Settle every reported death not yet settled (inheritance, return to the pool, recovery)',
+      summary: 'Settle every reported death not yet settled (inheritance, return to the pool, recovery). A dry run unless the body says "dryRun": false',
       access: 'operator',
       body: settlementRunSchema,
       success: { status: 200, description: 'DeathSettlementSummary' },
@@ -479,7 +494,7 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
     {
       method: 'post',
       path: '/runs/urban-pension',
-      summary: 'Stop the pensions of reported urban pensioners and record the amounts to recover',
+      summary: 'Stop the pensions of reported urban pensioners and record the amounts to recover. A dry run unless the body says "dryRun": false',
       access: 'operator',
       body: settlementRunSchema,
       success: { status: 200, description: 'UrbanPensionSummary' },

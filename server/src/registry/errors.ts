@@ -21,6 +21,8 @@ export const REGISTRY_ERROR_CODES = {
   // names that hide characters (issue 10 section 5) and a register over its row limit
   'invalid-name': 6071,
   'csv-too-many-rows': 6072,
+  // a password below the minimum strength (issue 10 section 6)
+  'weak-password': 6073,
   // POLICY.md "Who may enrol" refusals (422)
   'under-16': 6010,
   'full-time-student': 6011,

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FUND, cashBoxAccountId, personAccountId } from '../ledger/index.js';
 import { isRegistryError, type RegistryError } from './errors.js';
 import { VILLAGE_REGISTER_COLUMNS } from './register-import.js';
-import { LOGIN_FAILURES_LIMIT, LOGIN_FAILURES_PER_ADDRESS_LIMIT, LOGIN_FAILURE_WINDOW_MS, UserService } from './users.js';
+import { LOGIN_FAILURES_PER_NAME_AND_ADDRESS_LIMIT, LOGIN_FAILURES_PER_ADDRESS_LIMIT, LOGIN_FAILURE_WINDOW_MS } from './login-limits.js';
+import { UserService } from './users.js';
 import { citizenNumberFor, openTestStack, personInput, TEST_OPERATOR, testUuid, withWrongCheckDigit, type TestStack } from './test-support.js';
 
 function catchError(fn: () => unknown): RegistryError {
@@ -307,12 +308,12 @@ describe('office users', () => {
     expect(stack.registry.users.authenticate(session.token)).toBeUndefined();
   });
 
-  it('refuses a user name after five failed logins in 15 minutes, before checking the password, until the oldest leaves the window', () => {
+  it('refuses a user name from one address after five failed logins in 15 minutes, before checking the password, until the oldest leaves the window', () => {
     let clock = Date.parse('2024-05-01T08:00:00Z');
     const users = new UserService(stack.db, () => clock);
     users.createUser('wang.op', 'correct horse battery', 'operator');
     const attempt = (password: string) => catchError(() => users.login('wang.op', password));
-    for (let i = 0; i < LOGIN_FAILURES_LIMIT; i++) {
+    for (let i = 0; i < LOGIN_FAILURES_PER_NAME_AND_ADDRESS_LIMIT; i++) {
       expect(attempt('wrong password!').code).toBe('bad-credentials');
       clock += 60_000; // one a minute: failures at 08:00..08:04
     }
@@ -330,7 +331,7 @@ describe('office users', () => {
     expect(users.login('wang.op', 'correct horse battery').username).toBe('wang.op');
     // A success forgets the failures; other names were never affected, unknown names are limited too.
     expect(attempt('wrong password!').code).toBe('bad-credentials');
-    for (let i = 0; i < LOGIN_FAILURES_LIMIT; i++) expect(catchError(() => users.login('no.such.user', 'whatever pass')).code).toBe('bad-credentials');
+    for (let i = 0; i < LOGIN_FAILURES_PER_NAME_AND_ADDRESS_LIMIT; i++) expect(catchError(() => users.login('no.such.user', 'whatever pass')).code).toBe('bad-credentials');
     expect(catchError(() => users.login('no.such.user', 'whatever pass')).code).toBe('too-many-logins');
     expect(users.login('wang.op', 'correct horse battery').username).toBe('wang.op');
   });

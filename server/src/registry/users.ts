@@ -6,69 +6,16 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { SqliteDatabase } from '../db.js';
 import { RegistryError } from './errors.js';
+import { LoginLimiter } from './login-limits.js';
+import { passwordWeakness } from './password-policy.js';
 
 export type Role = 'operator' | 'auditor';
 export const ROLES: readonly Role[] = ['operator', 'auditor'];
 
 /** How long a login token stays valid. */
 export const SESSION_TTL_MS = 8 * 3_600_000;
-export const PASSWORD_MIN_LENGTH = 10;
-export const PASSWORD_MAX_LENGTH = 200;
 /** Sessions kept per user; the oldest beyond this are dropped at login. */
 export const SESSIONS_PER_USER_LIMIT = 20;
-/**
- * Failed logins for one user name within LOGIN_FAILURE_WINDOW_MS after which
- * further attempts for that name are refused (429, before any password is
- * hashed) until the oldest failure leaves the window.
- */
-export const LOGIN_FAILURES_LIMIT = 5;
-/**
- * Failed logins from one client address (any names) within the window after
- * which that address is refused the same way: a guesser trying one password on
- * many names. A county office behind one address mistypes far less than this.
- */
-export const LOGIN_FAILURES_PER_ADDRESS_LIMIT = 30;
-export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
-/** Names (or addresses) whose recent failures are remembered (the oldest are forgotten first). */
-const LOGIN_FAILURE_KEYS_LIMIT = 10_000;
-
-/** Recent failures per key (a user name or a client address), in memory, pruned to the window. */
-class FailureWindow {
-  private readonly failures = new Map<string, number[]>();
-
-  constructor(
-    private readonly limit: number,
-    private readonly now: () => number,
-  ) {}
-
-  /** When `key` may try again (ms), or undefined when it is under its limit. */
-  blockedUntil(key: string): number | undefined {
-    const recent = this.recent(key);
-    return recent.length >= this.limit ? recent[recent.length - this.limit]! + LOGIN_FAILURE_WINDOW_MS : undefined;
-  }
-
-  record(key: string): void {
-    const list = this.recent(key);
-    if (list.length === 0) {
-      if (this.failures.size >= LOGIN_FAILURE_KEYS_LIMIT) this.failures.delete(this.failures.keys().next().value!);
-      this.failures.set(key, list);
-    }
-    list.push(this.now());
-  }
-
-  clear(key: string): void {
-    this.failures.delete(key);
-  }
-
-  private recent(key: string): number[] {
-    const list = this.failures.get(key);
-    if (list === undefined) return [];
-    const since = this.now() - LOGIN_FAILURE_WINDOW_MS;
-    while (list.length > 0 && list[0]! <= since) list.shift();
-    if (list.length === 0) this.failures.delete(key);
-    return list;
-  }
-}
 
 // scrypt cost: N=2^14, r=8, p=1 (about 16 MiB, some tens of ms per hash).
 const SCRYPT_N = 16_384;
@@ -120,39 +67,22 @@ export interface Session {
 const DUMMY_HASH = encodePasswordHash('nongbao-dummy-password');
 
 export class UserService {
-  /**
-   * Recent failed logins per user name (known or not) and per client address,
-   * in memory: a restart forgets them, which costs a guesser a restart's worth
-   * of tries.
-   */
-  private readonly failuresByName: FailureWindow;
-  private readonly failuresByAddress: FailureWindow;
+  /** Failed logins by name, address and both (login-limits.ts says the scheme and why). */
+  private readonly limits: LoginLimiter;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {
-    this.failuresByName = new FailureWindow(LOGIN_FAILURES_LIMIT, now);
-    this.failuresByAddress = new FailureWindow(LOGIN_FAILURES_PER_ADDRESS_LIMIT, now);
-  }
-
-  private refuseWhileBlocked(retryAtMs: number | undefined, message: string, field: string): void {
-    if (retryAtMs === undefined) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil((retryAtMs - this.now()) / 1000));
-    throw new RegistryError('too-many-logins', `${message}: try again after ${new Date(retryAtMs).toISOString()}`, field, { retryAfterSeconds });
+    this.limits = new LoginLimiter(now);
   }
 
   createUser(username: string, password: string, role: Role): OfficeUser {
     if (!USERNAME_PATTERN.test(username)) {
       throw new RegistryError('invalid-id', 'username: 3-32 lowercase letters, digits, . _ -, starting with a letter', 'username');
     }
-    if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
-      throw new RegistryError(
-        'invalid-id',
-        `password: ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
-        'password',
-      );
-    }
+    const weak = passwordWeakness(password, username);
+    if (weak) throw new RegistryError('weak-password', weak.message, 'password', { weakness: weak.weakness });
     if (!ROLES.includes(role)) throw new RegistryError('invalid-id', `role: one of ${ROLES.join(', ')}`, 'role');
     const exists = this.db.prepare('SELECT 1 FROM reg_users WHERE username = ?').get(username);
     if (exists) throw new RegistryError('user-exists', `user ${username} exists`, 'username');
@@ -164,25 +94,21 @@ export class UserService {
 
   /**
    * Checks the password and opens a session; a wrong name or password is the
-   * same error. `clientAddress` (the request's peer) is limited too, when given.
+   * same error. Failures are limited per name, per `clientAddress` (the
+   * request's peer) and per both (LoginLimiter).
    */
   login(username: string, password: string, clientAddress?: string): Session {
     // Refused before scrypt: a flood of guesses must not cost a hash each.
-    this.refuseWhileBlocked(this.failuresByName.blockedUntil(username), `too many failed logins for ${username}`, 'username');
-    if (clientAddress !== undefined) {
-      this.refuseWhileBlocked(this.failuresByAddress.blockedUntil(clientAddress), `too many failed logins from ${clientAddress}`, 'client');
-    }
+    this.limits.check(username, clientAddress);
     const row = this.db.prepare('SELECT role, password_hash FROM reg_users WHERE username = ?').get(username) as
       | { role: Role; password_hash: string }
       | undefined;
     const ok = passwordMatches(password, row?.password_hash ?? DUMMY_HASH) && row !== undefined;
     if (!ok || !row) {
-      this.failuresByName.record(username);
-      if (clientAddress !== undefined) this.failuresByAddress.record(clientAddress);
+      this.limits.failed(username, clientAddress);
       throw new RegistryError('bad-credentials', 'unknown user or wrong password', 'password');
     }
-    // A success clears the name's failures; the address keeps its own (others may guess from it).
-    this.failuresByName.clear(username);
+    this.limits.succeeded(username, clientAddress);
     const token = randomBytes(32).toString('base64url');
     const expiresAtMs = this.now() + SESSION_TTL_MS;
     this.db.transaction(() => {

@@ -1,7 +1,7 @@
 // The walking skeleton end to end, through real parts: `nongbao demo` as a
 // child process (server + terminal on free ports, SQLite files, socket.io over
 // a real port), driven through the terminal's local API like the UI does.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { acquireMachineLock } from '../support/machine-lock.js';
 import { OWNED_PCSCD_PID_FILE, pcscdPids, startPcscd, stopPcscd } from '../global-setup.js';
 import { county, expectedMaskedName, residentWithHistory } from '../support/demo-residents.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'nb-demo-e2e-'));
+// A folder the demo makes itself, so that its mode is the demo's choice.
+const dataDir = join(mkdtempSync(join(tmpdir(), 'nb-demo-e2e-')), 'demo');
 const resident = residentWithHistory;
 
 /** The personal account's balance as the ledger holds it, read straight from the server's SQLite file. */
@@ -44,6 +45,26 @@ async function post(url: string, body?: unknown, method = 'POST'): Promise<Respo
   return fetch(url, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
 }
 
+/**
+ * A wrong PIN, the card pulled out and put back, a wrong PIN again: a real
+ * card counts both (3, 2, then 1 try left), so the virtual one must too.
+ * Ends on the account screen with the right PIN, which resets the count.
+ */
+async function expectTriesKeptAcrossReinsertion(kioskUrl: string, cardNumber: string, pin: string, timeoutMs?: number): Promise<void> {
+  await post(`${kioskUrl}/api/demo/card`, { cardNumber });
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'pin', timeoutMs);
+  await post(`${kioskUrl}/api/pin`, { pin: '000000' });
+  expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === true, timeoutMs)).toMatchObject({ triesLeft: 2 });
+  await post(`${kioskUrl}/api/demo/card`, undefined, 'DELETE');
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'idle', timeoutMs);
+  await post(`${kioskUrl}/api/demo/card`, { cardNumber });
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === false, timeoutMs);
+  await post(`${kioskUrl}/api/pin`, { pin: '000000' });
+  expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === true, timeoutMs)).toMatchObject({ triesLeft: 1 });
+  await post(`${kioskUrl}/api/pin`, { pin });
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'account', timeoutMs);
+}
+
 describe('the demo village, end to end', () => {
   let demo: DemoProcess | undefined;
   afterAll(async () => {
@@ -72,6 +93,13 @@ describe('the demo village, end to end', () => {
     await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle');
   });
 
+  it('keeps its data and logs readable by their owner only (citizen and card numbers are in them)', () => {
+    const modeOf = (path: string) => statSync(join(dataDir, path)).mode & 0o777;
+    for (const dir of ['.', 'logs', 'demo-kiosk-01']) expect(modeOf(dir), dir).toBe(0o700);
+    const files = ['logs/demo.log', 'server.sqlite', 'server.sqlite-wal', 'server.sqlite-shm', 'demo-kiosk-01/journal.sqlite', 'demo-kiosk-01/journal.sqlite-wal', 'demo-kiosk-01/terminal-key.pem'];
+    for (const file of files) expect(modeOf(file), file).toBe(0o600);
+  });
+
   it('refuses a wrong PIN with the tries left, an expired card and a clone card', async () => {
     const kioskUrl = demo!.kioskUrl;
     await post(`${kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber });
@@ -88,6 +116,11 @@ describe('the demo village, end to end', () => {
     await post(`${kioskUrl}/api/demo/card`, { cardNumber: 'X99999999' });
     expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'message')).toMatchObject({ messageKey: 'card.notAuthentic' });
     await post(`${kioskUrl}/api/demo/card`, undefined, 'DELETE');
+  });
+
+  it('keeps a card\'s PIN tries when it is pulled out and put back, as a real card does', async () => {
+    await expectTriesKeptAcrossReinsertion(demo!.kioskUrl, resident.card.cardNumber, resident.card.pin);
+    await post(`${demo!.kioskUrl}/api/demo/card`, undefined, 'DELETE');
   });
 
   it('opens the maintenance screen with the kiosk diagnostics for a staff card', async () => {
@@ -118,16 +151,15 @@ describe('the demo village, end to end', () => {
 });
 
 describe('the demo village through the real PC/SC stack', () => {
-  it('reads a virtual card behind pcscd + vpcd and shows the account', async () => {
+  it('reads a virtual card behind pcscd + vpcd, keeps its PIN tries across re-insertion, and shows the account', async () => {
     const release = await acquireMachineLock('pcsc');
     const pcscDir = mkdtempSync(join(tmpdir(), 'nb-demo-pcsc-'));
     const demo = await startDemoProcess(['--data-dir', pcscDir, '--server-port', '0', '--kiosk-port', '0', '--card-path', 'pcscd']);
     try {
       expect(demo.output()).toContain('behind the real pcscd');
       await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle' && s.serverConnected === true);
-      await post(`${demo.kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber });
-      await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin', 30_000);
-      await post(`${demo.kioskUrl}/api/pin`, { pin: resident.card.pin });
+      // The card answers from the vpcd worker, which must keep the card between insertions too.
+      await expectTriesKeptAcrossReinsertion(demo.kioskUrl, resident.card.cardNumber, resident.card.pin, 30_000);
       const account = await waitForKioskState<{ summary: { contributionYears: number } }>(demo.kioskUrl, (s) => s.screen === 'account');
       expect(account.summary.contributionYears).toBe(resident.contributions.length);
       await post(`${demo.kioskUrl}/api/demo/card`, undefined, 'DELETE');
