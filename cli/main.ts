@@ -14,11 +14,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./server.js')).serverCommand,
   },
   'enrol-code': {
-    summary: 'issue a one-time enrolment code for a terminal: enrol-code --terminal-id ID [--db FILE]',
-    load: async () => (await import('./server.js')).enrolCodeCommand,
+    summary: 'create a terminal and issue its one-time enrolment code: enrol-code --terminal-id ID [--village-code V --location TEXT] [--db FILE]',
+    load: async () => (await import('./fleet.js')).enrolCodeCommand,
+  },
+  receipt: {
+    summary: 'check a provisional receipt of a payment taken offline: receipt verify "<QR text>" [--db FILE]',
+    load: async () => (await import('./fleet.js')).receiptCommand,
   },
   terminal: {
-    summary: 'run a kiosk terminal; `terminal enrol --code CODE ...` enrols it first',
+    summary: 'run a kiosk terminal; `terminal enrol --code CODE ...` enrols it first; `terminal revoke --terminal-id ID` revokes one',
     load: async () => (await import('./terminal.js')).terminalCommand,
   },
   simulate: {

@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { booleanField, loadConfig, logLevelField, portField } from '@nongbao/server/config';
 import { createLogger } from '@nongbao/server/log';
-import { openDatabase } from '@nongbao/server/db';
-import { TerminalRegistry, createServerServices, startServer } from '@nongbao/server';
+import { createServerServices, startServer } from '@nongbao/server';
 import { waitForShutdown } from './shutdown.js';
 
 export const serverConfigSchema = z.object({
@@ -48,20 +47,3 @@ export async function serverCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-const enrolCodeSchema = z.object({
-  db: z.string().min(1).default('data/nongbao.sqlite'),
-  terminalId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lowercase letters, digits and dashes, 3-64 long'),
-});
-
-export async function enrolCodeCommand(argv: string[]): Promise<number> {
-  const config = loadConfig(enrolCodeSchema, argv);
-  const db = openDatabase(config.db);
-  try {
-    const code = new TerminalRegistry(db).issueEnrolCode(config.terminalId);
-    process.stdout.write(`${code}\n`);
-    process.stderr.write(`one-time enrolment code for ${config.terminalId} (valid 7 days): on the kiosk run\n  nongbao terminal enrol --server-url URL --terminal-id ${config.terminalId} --code ${code}\n`);
-  } finally {
-    db.close();
-  }
-  return 0;
-}

@@ -47,8 +47,9 @@ export async function terminalCommand(argv: string[]): Promise<number> {
     process.stderr.write(`terminal ${config.terminalId} enrolled with ${config.serverUrl}\n`);
     return 0;
   }
+  if (positional[0] === 'revoke') return (await import('./fleet.js')).revokeCommand(argv.filter((a) => a !== 'revoke'));
   if (positional.length > 0) {
-    process.stderr.write(`nongbao terminal: unknown subcommand "${positional[0]}" (known: enrol)\n`);
+    process.stderr.write(`nongbao terminal: unknown subcommand "${positional[0]}" (known: enrol, revoke)\n`);
     return 2;
   }
   const config = loadConfig(terminalConfigSchema, argv);
