@@ -10,6 +10,8 @@ import { createInProcessPrinter } from '@nongbao/drivers/escpos';
 import { Journal } from './journal/index.js';
 import { PaymentDesk, type PaymentOutcome, type PaymentProgress } from './payment.js';
 import { buildMoneyEvent } from './wire.js';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { DEFAULT_OFFLINE_LIMITS, PROTOCOL_VERSION, parseReceiptQr } from '@nongbao/protocol';
 
 /** The events the outbox would send now, as the wire module builds them. */
 function pendingEvents(journal: Journal) {
@@ -170,5 +172,51 @@ describe('the payment desk', () => {
     await simulator.insertNote(100);
     await until<PaymentProgress>(desk, 'progress', (p) => p.stackedFen === 10_000);
     expect(seenAtStack).toEqual([[{ paymentId: begun.paymentId, state: 'stacking' }]]);
+  });
+
+  it('takes cash offline within the limits, with a provisional receipt whose QR the kiosk signed', async () => {
+    const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'nb-pay-offline-')), 'journal.sqlite'));
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const acceptor = createInProcessBillAcceptor({ pollIntervalMs: 20 });
+    const printer = createInProcessPrinter();
+    const desk = new PaymentDesk({
+      devices: { acceptor: acceptor.driver, printer: printer.printer },
+      journal,
+      terminalId: 'kiosk-test',
+      logger: silent,
+      sink,
+      signer: (bytes) => sign(null, bytes, privateKey).toString('base64url'),
+    });
+    await desk.start();
+    cleanups.push(async () => {
+      await desk.stop();
+      journal.close();
+    });
+    journal.saveKioskConfig({ v: PROTOCOL_VERSION, revision: 1, village: null, location: null, offlineLimits: { amountFen: 30_000, payments: 2 }, tiers: [] });
+    const offline = { ...request, tierYuan: 100, dueFen: 10_000, creditedFen: 13_000, offline: true };
+    for (let i = 0; i < 2; i++) {
+      const begun = (await desk.begin(offline)) as { ok: true; paymentId: string };
+      expect(begun.ok).toBe(true);
+      const finished = until<PaymentOutcome>(desk, 'finished');
+      await acceptor.simulator.insertNote(100);
+      const outcome = await finished;
+      expect(outcome).toMatchObject({ outcome: 'paid', offline: true, printed: true });
+      expect(outcome.receipt!.text).toContain('临时缴费凭条');
+      const row = journal.payments.get(begun.paymentId)!;
+      // What the paper carries: the QR's payload, as the printer simulator rendered it.
+      const printed = printer.simulator.receipts.at(-1)!.render().text;
+      const parsed = parseReceiptQr(/\[QR: (NBR1\|[^\]]+)\]/.exec(printed)![1]!);
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) return;
+      expect(parsed.receipt).toMatchObject({ paymentId: begun.paymentId, amountFen: 10_000, terminalId: 'kiosk-test' });
+      expect(verify(null, parsed.signedBytes, publicKey, Buffer.from(parsed.signature, 'base64url'))).toBe(true);
+      expect(row.offlineSignature).toBe(parsed.signature);
+      const event = pendingEvents(journal).find((e) => e.id === begun.paymentId);
+      expect(event).toMatchObject({ kind: 'payment', offline: { signature: parsed.signature } });
+    }
+    // The third payment would pass the county's limit of two since the last sync.
+    expect(await desk.begin(offline)).toEqual({ ok: false, reason: 'payment.offlineLimit' });
+    expect(desk.offlineAllowance()).toEqual({ limits: { amountFen: 30_000, payments: 2 }, used: { payments: 2, amountFen: 20_000 } });
+    expect(DEFAULT_OFFLINE_LIMITS.payments).toBeGreaterThan(2);
   });
 });

@@ -26,6 +26,7 @@ export interface TerminalSiteInput {
 }
 
 export class TerminalRegistry {
+  /** Parsed public keys by their base64 text. */
   private readonly keys = new Map<string, KeyObject>();
 
   constructor(readonly db: SqliteDatabase) {
@@ -89,7 +90,6 @@ export class TerminalRegistry {
         .run(request.terminalId, request.publicKey, at);
       return { ok: true };
     })();
-    if (result.ok) this.keys.delete(request.terminalId);
     return result;
   }
 
@@ -114,7 +114,6 @@ export class TerminalRegistry {
       this.db.prepare('UPDATE terminal_enrol_code SET used_at = ? WHERE terminal_id = ? AND used_at IS NULL').run(at, terminalId);
       return this.db.prepare('UPDATE terminal SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, terminalId).changes;
     })();
-    this.keys.delete(terminalId);
     return changed > 0 || this.isRevoked(terminalId);
   }
 
@@ -127,23 +126,31 @@ export class TerminalRegistry {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * The enrolled key of a terminal that is not revoked. Read from the
+   * database every time (a revocation may come from the CLI or another
+   * gateway); only the parsed key is cached, by its text.
+   */
   private activeKey(terminalId: string): KeyObject | undefined {
-    const cached = this.keys.get(terminalId);
-    if (cached) return cached;
     const row = this.db.prepare('SELECT public_key FROM terminal WHERE id = ? AND revoked_at IS NULL').get(terminalId) as
       | { public_key: string }
       | undefined;
-    if (!row) return undefined;
-    const key = createPublicKey({ key: Buffer.from(row.public_key, 'base64'), format: 'der', type: 'spki' });
+    return row ? this.parsedKey(row.public_key) : undefined;
+  }
+
+  private parsedKey(publicKey: string): KeyObject {
+    const cached = this.keys.get(publicKey);
+    if (cached) return cached;
+    const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
     if (this.keys.size >= KEY_CACHE_LIMIT) this.keys.delete(this.keys.keys().next().value!);
-    this.keys.set(terminalId, key);
+    this.keys.set(publicKey, key);
     return key;
   }
 
   /** The terminal's enrolled key, also after a revocation (an office checks its old receipts). */
   enrolledKey(terminalId: string): KeyObject | undefined {
     const row = this.db.prepare('SELECT public_key FROM terminal WHERE id = ?').get(terminalId) as { public_key: string } | undefined;
-    return row ? createPublicKey({ key: Buffer.from(row.public_key, 'base64'), format: 'der', type: 'spki' }) : undefined;
+    return row ? this.parsedKey(row.public_key) : undefined;
   }
 
   /** Checks an ed25519 signature (base64url) by the terminal's enrolled key. */
