@@ -8,7 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    globalSetup: ['tests/src/global-setup.ts'],
+    globalSetup: ['tests/src/global-setup.ts', 'tests/src/pg-global-setup.ts'],
     reporters: ['default'],
   },
 });

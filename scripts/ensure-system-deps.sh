@@ -7,6 +7,9 @@
 #   fonts-noto-cjk           Chinese glyphs for screenshots and receipt images
 #   unifont                  16x16 bitmap glyphs (unifont.hex) the receipt
 #                            renderer draws Chinese and Tibetan with
+#   postgresql, libpq-dev    the province's database engine (issue 15): the
+#                            tests and `--db postgres` start a throwaway cluster;
+#                            libpq-dev is the build dependency of pg-native
 #   libpcsclite-dev, pkg-config, g++, make
 #                            build dependencies of the `pcsclite` npm module
 # Runs as root on a fresh machine (apt-get), via sudo otherwise.
@@ -23,6 +26,8 @@ command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 [ -e /usr/share/unifont/unifont.hex ] || need+=(unifont)
 [ -e /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -e /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
