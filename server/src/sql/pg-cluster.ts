@@ -122,3 +122,28 @@ export function pgClusterRunning(dataDir: string): boolean {
     return false;
   }
 }
+
+/**
+ * A streaming replica of `primary` (issue 15 section 4), made with
+ * pg_basebackup and started on its own port, under the application name
+ * `name`. For synchronous replication the primary names it in
+ * synchronous_standby_names (start the primary with that setting, see
+ * `synchronousPrimarySettings`); a transaction committed with
+ * synchronous_commit = remote_apply is then visible on the replica when the
+ * commit returns.
+ */
+export async function startPgReplica(primary: PgCluster, options: { dataDir: string; name: string; removeOnStop?: boolean }): Promise<PgCluster> {
+  const bin = postgresBinDir();
+  const pgData = join(options.dataDir, 'pgdata');
+  mkdirSync(options.dataDir, { recursive: true });
+  giveToPostgres(options.dataDir);
+  if (!existsSync(join(pgData, 'PG_VERSION'))) {
+    run([...asPostgresUser(), join(bin, 'pg_basebackup'), '-h', '127.0.0.1', '-p', String(primary.port), '-U', PG_USER, '-D', pgData, '-X', 'stream', '-R', '-d', `application_name=${options.name}`], 'pg_basebackup');
+  }
+  return startPgCluster({ dataDir: options.dataDir, ...(options.removeOnStop ? { removeOnStop: true } : {}), settings: { hot_standby: 'on' } });
+}
+
+/** Settings of a primary whose commits wait for the named replicas (and that keeps WAL for them). */
+export function synchronousPrimarySettings(replicaNames: readonly string[]): Record<string, string> {
+  return { wal_level: 'replica', max_wal_senders: '10', synchronous_standby_names: `'FIRST 1 (${replicaNames.join(',')})'` };
+}
