@@ -18,8 +18,8 @@ import type {
   VerifyProblemKind,
   VerifyReport,
 } from './types.js';
-import type { AccountState, AppendTransfer, BalanceDelta, LedgerStore, StoredTransfer } from './store.js';
-import { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './sqlite-store.js';
+import type { AccountState, AppendTransfer, BalanceDelta, LedgerStore, StoredTransfer, TransferQueryParams } from './store.js';
+import { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './sqlite/store.js';
 import { GENESIS_HASH, transferHash } from './hash.js';
 import { LedgerError, LedgerErrorCode, isLedgerError } from './errors.js';
 import { ACCOUNT_ID_MAX_LENGTH } from './chart.js';
@@ -463,7 +463,7 @@ export class Ledger {
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) bad('afterSeq must be a non-negative integer');
     if (query.accountId !== undefined && typeof query.accountId !== 'string') bad('accountId must be a string');
     if (query.code !== undefined && typeof query.code !== 'string') bad('code must be a string');
-    const q: Parameters<LedgerStore['queryTransfers']>[0] = { limit, afterSeq };
+    const q: TransferQueryParams = { limit, afterSeq };
     if (query.accountId !== undefined) q.accountId = query.accountId;
     if (query.code !== undefined) q.code = query.code;
     if (query.from !== undefined) q.from = canonicalTimestamp(query.from) ?? bad('from must be an ISO timestamp');

@@ -7,7 +7,8 @@ import { openDatabase } from '../db.js';
 import { Ledger, MAX_BALANCES_ACCOUNTS } from './ledger.js';
 import { FUND, SOURCES, personAccountId } from './chart.js';
 import { LedgerErrorCode, isLedgerError } from './errors.js';
-import { LEDGER_CACHE_KIB, LEDGER_SCHEMA_VERSION, POSTING_RUN_ENTRIES } from './sqlite-store.js';
+import { LEDGER_CACHE_KIB, LEDGER_SCHEMA_VERSION } from './sqlite/schema.js';
+import { POSTING_RUN_ENTRIES } from './sqlite/posting-run.js';
 import { A_IND, B_IND, CASH, CITIZEN_A, expectLedgerError, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 import type { Transfer, TransferInput } from './types.js';
 

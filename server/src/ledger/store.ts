@@ -77,6 +77,9 @@ export interface IndexedTotals {
   problems?: string[];
 }
 
+/** A transfer query with its limit and afterSeq settled by the Ledger. */
+export type TransferQueryParams = Required<Pick<TransferQuery, 'limit' | 'afterSeq'>> & Omit<TransferQuery, 'limit' | 'afterSeq'>;
+
 export interface LedgerStore {
   readonly kind: string;
   transaction<T>(fn: () => T): T;
@@ -102,7 +105,7 @@ export interface LedgerStore {
   applyBalanceDeltas(deltas: Iterable<BalanceDelta>): void;
   /** Sums of the transfers with at < before (all transfers when before is undefined). */
   sumTransfers(accountId: AccountId, before: string | undefined): { debitsFen: number; creditsFen: number };
-  queryTransfers(query: Required<Pick<TransferQuery, 'limit' | 'afterSeq'>> & Omit<TransferQuery, 'limit' | 'afterSeq'>): StoredTransfer[];
+  queryTransfers(query: TransferQueryParams): StoredTransfer[];
   /** Every transfer in seq order, streamed. */
   scanTransfers(): Iterable<StoredTransfer>;
   /** Every account, streamed. */
