@@ -53,8 +53,8 @@ function storedOf(input: TransferInput, seq: number): StoredTransfer {
     metaJson: '',
     linked: false,
     recordedAt: '2024-03-01T08:00:01.000Z',
-    prevHash: '0'.repeat(64),
-    hash: '1'.repeat(64),
+    block: 2,
+    blockIndex: 0,
   };
 }
 

@@ -1,21 +1,40 @@
-// Tamper evidence (issue #5 section 1): each transfer's hash is SHA-256 over
-// its predecessor's hash and a canonical encoding of every stored field, so an
-// edited, inserted or deleted row breaks the chain from that point on.
-import { hash } from 'node:crypto';
-import type { StoredTransfer } from './store.js';
+// Tamper evidence (issue #15 section 1). The chain is per batch, not per
+// transfer: each committed batch is a block holding a digest over the
+// canonical encodings of its transfers in order and the previous block's
+// hash, and the block's hash covers both (block.ts seals one; verify.ts checks
+// them). An edited, removed, reordered or inserted transfer changes its
+// block's digest; a rewritten digest changes the block's hash; a rewritten
+// hash breaks the next block's link.
+//
+// Why a flat digest and not a Merkle root: a Merkle root costs a hash call per
+// transfer and per inner node, and one call per transfer is exactly the cost
+// this chain exists to remove (about 1 us each here, nearly all of it per-call
+// overhead; issue #5's closing notes). Nothing asks for a proof of one
+// transfer without its block: verify always reads whole blocks, and a block
+// holds at most MAX_BLOCK_TRANSFERS transfers (a few MB of canonical bytes) to
+// hand an auditor. A Merkle root can come later as a new block version
+// without touching a transfer row.
+import { createHash, hash, type Hash } from 'node:crypto';
+import type { StoredBlock, StoredTransfer } from './store.js';
 
-/** prevHash of the first transfer. */
+/** prevHash of the first block (and, in schema 3, of the first transfer). */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Bumped only with a migration: every stored hash depends on it. */
+/** Bumped only with a migration: every digest depends on it. Schema 3's per-transfer hashes used it too. */
 const ENCODING_VERSION = 'nongbao-ledger/1';
+/** Bumped only with a migration: every block hash depends on it. */
+const BLOCK_VERSION = 'nongbao-ledger-block/1';
+
+/** The fields of a transfer that its encoding covers (everything stored but its place in the chain). */
+export type TransferContent = Omit<StoredTransfer, 'block' | 'blockIndex'>;
 
 /**
  * The canonical encoding: a JSON array with the fields in a fixed order. JSON
- * quotes every string, so no field can bleed into the next; meta is already
- * canonical JSON (keys sorted) and `at` already canonical ISO.
+ * quotes every string, so no field can bleed into the next, and it never
+ * contains a raw newline, which separates encodings in a digest; meta is
+ * already canonical JSON (keys sorted) and `at` already canonical ISO.
  */
-export function canonicalTransferEncoding(t: Omit<StoredTransfer, 'hash' | 'prevHash'>): string {
+export function canonicalTransferEncoding(t: TransferContent): string {
   return JSON.stringify([
     ENCODING_VERSION,
     t.seq,
@@ -33,11 +52,44 @@ export function canonicalTransferEncoding(t: Omit<StoredTransfer, 'hash' | 'prev
 }
 
 /**
- * SHA-256 (hex) of prevHash, '\n' and the canonical encoding. One-shot
- * crypto.hash (Node >= 20.12; the engines field asks 20.19) gives the same
- * digest as createHash().update()... about 3x faster, which verify over
- * millions of transfers feels (issue #5 section 7).
+ * A block's digest: SHA-256 (hex) over its transfers' encodings, each followed
+ * by '\n'. One call for the whole block: one-shot crypto.hash (Node >= 20.12)
+ * over a string joined once is several times cheaper than a call per transfer.
  */
-export function transferHash(prevHash: string, t: Omit<StoredTransfer, 'hash' | 'prevHash'>): string {
+export function blockDigest(encodings: readonly string[]): string {
+  return hash('sha256', `${encodings.join('\n')}\n`, 'hex');
+}
+
+/** Encodings joined per digest update while verify streams a block (bounds what it holds for a forged, oversized one). */
+const DIGEST_CHUNK_ENCODINGS = 1_000;
+
+/** blockDigest computed as the transfers stream by (verify): the same value, memory bounded. */
+export class BlockDigestStream {
+  readonly #hash: Hash = createHash('sha256');
+  #pending: string[] = [];
+
+  add(encoding: string): void {
+    this.#pending.push(encoding);
+    if (this.#pending.length >= DIGEST_CHUNK_ENCODINGS) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#pending.length > 0) this.#hash.update(`${this.#pending.join('\n')}\n`);
+    this.#pending = [];
+  }
+
+  digest(): string {
+    this.#flush();
+    return this.#hash.digest('hex');
+  }
+}
+
+/** A block's hash: SHA-256 (hex) over the canonical encoding of its header. */
+export function blockHash(header: Omit<StoredBlock, 'hash'>): string {
+  return hash('sha256', JSON.stringify([BLOCK_VERSION, header.num, header.firstSeq, header.lastSeq, header.digest, header.prevHash]), 'hex');
+}
+
+/** Schema 3's per-transfer hash (SHA-256 of the previous hash, '\n' and the encoding): the migration checks the old chain with it. */
+export function schema3TransferHash(prevHash: string, t: TransferContent): string {
   return hash('sha256', `${prevHash}\n${canonicalTransferEncoding(t)}`, 'hex');
 }

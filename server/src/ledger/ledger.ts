@@ -1,7 +1,8 @@
 // The central double-entry ledger (issue #5 section 1; ARCHITECTURE.md
 // "Durability and security rules"): immutable transfers between accounts, ids
 // made by the originator, TigerBeetle-style results and linked chains, a hash
-// chain for tamper evidence, balances derived and checked by verify.
+// chain of blocks (one per committed batch, issue #15 section 1) for tamper
+// evidence, balances derived and checked by verify.
 import { pino, type Logger } from 'pino';
 import type { SqliteDatabase } from '../db.js';
 import type {
@@ -17,24 +18,24 @@ import type {
   VerifyProblemKind,
   VerifyReport,
 } from './types.js';
-import type { AppendTransfer, BalanceDelta, LedgerStore, StoredTransfer, TransferQueryParams } from './store.js';
+import type { BalanceDelta, LedgerStore, StoredTransfer, TransferQueryParams } from './store.js';
 import { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './sqlite/store.js';
-import { GENESIS_HASH, transferHash } from './hash.js';
+import { MAX_BLOCK_TRANSFERS, sealBlock } from './block.js';
+import { verifyLedger } from './verify.js';
 import { LedgerError, LedgerErrorCode, isLedgerError } from './errors.js';
 import { ACCOUNT_ID_MAX_LENGTH } from './chart.js';
 import { canonicalTimestamp } from './validate.js';
 import { accountIdsOf, correctionReferencesOf, evaluateBatch, normalizeBatch, transferIdsOf, type BatchState, type CreatedTransfer, type NormalizedBatch } from './evaluate.js';
 
-/** Most transfers in one createTransfers call: bounds a transaction's size and its time holding the write lock. */
-export const MAX_BATCH_TRANSFERS = 10_000;
+/** Most transfers in one createTransfers call: bounds a transaction's size and its time holding the write lock. A batch commits as one block. */
+export const MAX_BATCH_TRANSFERS = MAX_BLOCK_TRANSFERS;
 /** Most accounts in one ensureAccounts call. */
 export const MAX_ENSURE_ACCOUNTS = 100_000;
 export const TRANSFER_QUERY_DEFAULT_LIMIT = 1_000;
 export const TRANSFER_QUERY_MAX_LIMIT = 10_000;
 /** Most accounts in one balances() call. */
 export const MAX_BALANCES_ACCOUNTS = 10_000;
-/** verify lists at most this many problems; the count past it is only flagged. */
-export const VERIFY_MAX_PROBLEMS = 1_000;
+export { VERIFY_MAX_PROBLEMS } from './verify.js';
 
 const ACCOUNT_KIND = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const ACCOUNT_META_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -62,8 +63,8 @@ function toTransfer(t: StoredTransfer): Transfer {
     code: t.code,
     at: t.at,
     seq: t.seq,
-    hash: t.hash,
-    prevHash: t.prevHash,
+    block: t.block,
+    blockIndex: t.blockIndex,
     recordedAt: t.recordedAt,
   };
   if (t.reference !== null) out.reference = t.reference;
@@ -207,38 +208,10 @@ export class Ledger {
     };
   }
 
-  /** Appends the created transfers, chained, and their balance deltas. */
-  #commit(created: readonly CreatedTransfer[], deltas: BalanceDelta[]): void {
-    const store = this.#store;
-    const head = store.head();
-    const recordedAt = new Date().toISOString();
-    let prevHash = head.hash;
-    const appended: AppendTransfer[] = new Array<AppendTransfer>(created.length);
-    for (let c = 0; c < created.length; c++) {
-      const { row: r, seq, debitKey, creditKey } = created[c]!;
-      const s: AppendTransfer = {
-        seq,
-        id: r.id,
-        debitAccountId: r.debitAccountId,
-        creditAccountId: r.creditAccountId,
-        amountFen: r.amountFen,
-        code: r.code,
-        at: r.at,
-        reference: r.reference,
-        metaJson: r.metaJson,
-        linked: r.linked,
-        recordedAt,
-        prevHash,
-        hash: '',
-        debitKey,
-        creditKey,
-      };
-      s.hash = transferHash(prevHash, s);
-      prevHash = s.hash;
-      appended[c] = s;
-    }
-    store.appendTransfers(appended);
-    store.applyBalanceDeltas(deltas);
+  /** Seals the created transfers into the next block and appends it (issue #15 section 1: one hash chain link per batch). */
+  #commit(created: readonly CreatedTransfer[], deltas: readonly BalanceDelta[]): void {
+    const block = sealBlock(this.#store.head(), created, deltas, new Date().toISOString());
+    this.#store.appendBlock(block);
   }
 
   getTransfer(id: string): Transfer | undefined {
@@ -255,7 +228,7 @@ export class Ledger {
    */
   balance(accountId: AccountId, options: { before?: string } = {}): Balance {
     this.#open();
-    const stored = typeof accountId === 'string' ? this.#store.getAccountState(accountId) : undefined;
+    const stored = typeof accountId === 'string' ? this.#store.getAccountStates([accountId]).get(accountId) : undefined;
     if (stored === undefined) throw new LedgerError(LedgerErrorCode.AccountNotFound, `no account ${String(accountId)}`);
     let { debitsFen, creditsFen } = stored;
     if (options.before !== undefined) {
@@ -310,121 +283,10 @@ export class Ledger {
     return this.#store.queryTransfers(q).map(toTransfer);
   }
 
-  /**
-   * `nongbao ledger verify` (issue #5 section 1): the hash chain is unbroken and
-   * matches the head, every account's totals equal the sums of its transfers,
-   * no must-not-go-negative account is negative, and the books balance. Reads
-   * one snapshot; one pass over the transfers, memory bounded by the number of
-   * accounts.
-   */
+  /** `nongbao ledger verify`: the chain of blocks, the balances, the account index and the books (verify.ts). */
   verify(): VerifyReport {
     this.#open();
-    const started = performance.now();
-    const store = this.#store;
-    return store.snapshot(() => {
-      const problems: VerifyProblem[] = [];
-      let problemCount = 0;
-      const problem = (kind: VerifyProblemKind, detail: string, where: Omit<VerifyProblem, 'kind' | 'detail'> = {}): void => {
-        problemCount++;
-        if (problems.length < VERIFY_MAX_PROBLEMS) problems.push({ kind, detail, ...where });
-      };
-      const sums = new Map<AccountId, { debitsFen: number; creditsFen: number }>();
-      const sumOf = (id: AccountId): { debitsFen: number; creditsFen: number } => {
-        let s = sums.get(id);
-        if (s === undefined) {
-          s = { debitsFen: 0, creditsFen: 0 };
-          sums.set(id, s);
-        }
-        return s;
-      };
-      let count = 0;
-      let lastSeq = 0;
-      let prevHash = GENESIS_HASH;
-      let totalTransfersFen = 0n;
-      let validTransfers = 0;
-      for (const t of store.scanTransfers()) {
-        count++;
-        if (t.seq !== lastSeq + 1) problem('chain_seq_gap', `seq ${t.seq} follows ${lastSeq}`, { seq: t.seq, transferId: t.id });
-        if (t.prevHash !== prevHash) problem('chain_prev_hash_mismatch', `prevHash does not match the hash of seq ${lastSeq}`, { seq: t.seq, transferId: t.id });
-        const hash = transferHash(t.prevHash, t);
-        if (hash !== t.hash) problem('chain_hash_mismatch', 'stored hash differs from the hash of the stored content', { seq: t.seq, transferId: t.id });
-        if (typeof t.amountFen !== 'number' || !Number.isSafeInteger(t.amountFen) || t.amountFen <= 0 || t.debitAccountId === t.creditAccountId) {
-          problem('transfer_invalid', `amount ${String(t.amountFen)} fen between ${t.debitAccountId} and ${t.creditAccountId}`, { seq: t.seq, transferId: t.id });
-        } else {
-          sumOf(t.debitAccountId).debitsFen += t.amountFen;
-          sumOf(t.creditAccountId).creditsFen += t.amountFen;
-          totalTransfersFen += BigInt(t.amountFen);
-          validTransfers++;
-        }
-        lastSeq = t.seq;
-        // Continue from the stored hash so one bad row is reported once, not for the whole tail.
-        prevHash = t.hash;
-      }
-      const head = store.head();
-      if (head.seq !== lastSeq || head.hash !== prevHash) {
-        problem('chain_head_mismatch', `head is seq ${head.seq}, the last transfer is seq ${lastSeq}`, { seq: head.seq });
-      }
-      let accountCount = 0;
-      let totalDebits = 0n;
-      let totalCredits = 0n;
-      // The transfers' sums per account, kept for the index check below (the loop over accounts consumes `sums`).
-      const transferSums = new Map(sums);
-      for (const a of store.scanAccounts()) {
-        accountCount++;
-        totalDebits += BigInt(a.debitsFen);
-        totalCredits += BigInt(a.creditsFen);
-        const s = sums.get(a.spec.id) ?? { debitsFen: 0, creditsFen: 0 };
-        sums.delete(a.spec.id);
-        if (s.debitsFen !== a.debitsFen || s.creditsFen !== a.creditsFen) {
-          problem(
-            'balance_mismatch',
-            `stored debits/credits ${a.debitsFen}/${a.creditsFen} fen, transfers sum to ${s.debitsFen}/${s.creditsFen} fen`,
-            { accountId: a.spec.id },
-          );
-        }
-        if (a.spec.mustNotGoNegative && normalBalance(a.spec.normal, a.debitsFen, a.creditsFen) < 0) {
-          problem('negative_balance', `balance ${normalBalance(a.spec.normal, a.debitsFen, a.creditsFen)} fen on an account that must not go negative`, { accountId: a.spec.id });
-        }
-      }
-      for (const id of sums.keys()) problem('transfer_account_missing', 'transfers name an account the chart does not hold', { accountId: id });
-      // The per-account index (postings) answers balance-on-a-date and statements:
-      // its totals per account must be the transfers' sums (one entry per side).
-      let indexEntries = 0;
-      for (const x of store.scanIndexedTotals()) {
-        indexEntries += x.entries;
-        for (const why of x.problems ?? []) {
-          if (x.accountId === undefined) problem('index_mismatch', `account number ${x.key}: ${why}`);
-          else problem('index_mismatch', why, { accountId: x.accountId });
-        }
-        const s = x.accountId === undefined ? undefined : transferSums.get(x.accountId);
-        if (s === undefined) {
-          if (x.accountId === undefined) problem('index_mismatch', `the account index holds ${x.entries} entries for account number ${x.key}, which the chart does not hold`);
-          else problem('index_mismatch', `the account index holds ${x.entries} entries for an account no transfer names`, { accountId: x.accountId });
-          continue;
-        }
-        transferSums.delete(x.accountId!);
-        if (s.debitsFen !== x.debitsFen || s.creditsFen !== x.creditsFen) {
-          problem('index_mismatch', `the account index sums to ${x.debitsFen}/${x.creditsFen} fen, the transfers to ${s.debitsFen}/${s.creditsFen} fen`, { accountId: x.accountId! });
-        }
-      }
-      for (const id of transferSums.keys()) problem('index_mismatch', 'the account index holds nothing for an account transfers name', { accountId: id });
-      if (indexEntries !== 2 * validTransfers) problem('index_mismatch', `the account index holds ${indexEntries} entries for ${validTransfers} transfers (two each)`);
-      if (totalDebits !== totalCredits || totalDebits !== totalTransfersFen) {
-        problem('books_unbalanced', `accounts hold ${totalDebits} fen of debits and ${totalCredits} fen of credits; transfers total ${totalTransfersFen} fen`);
-      }
-      return {
-        ok: problemCount === 0,
-        transfers: count,
-        accounts: accountCount,
-        lastSeq,
-        headHash: head.hash,
-        totalDebitsFen: totalDebits.toString(),
-        totalCreditsFen: totalCredits.toString(),
-        problems,
-        problemsTruncated: problemCount > problems.length,
-        durationMs: Math.round(performance.now() - started),
-      };
-    });
+    return verifyLedger(this.#store);
   }
 
   /**

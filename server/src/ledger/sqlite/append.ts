@@ -1,9 +1,10 @@
-// Appending transfer rows and moving the head (the write path of a batch).
+// Appending a block (the write path of a batch): its transfer rows, its header
+// and the head, in the caller's transaction.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../db.js';
-import type { AppendTransfer } from '../store.js';
+import type { AppendTransfer, NewBlock } from '../store.js';
 import { LedgerError, LedgerErrorCode } from '../errors.js';
-import { TRANSFER_COLUMNS, TRANSFER_COLUMN_COUNT, putTransferParams } from './rows.js';
+import { BLOCK_COLUMNS, TRANSFER_COLUMNS, TRANSFER_COLUMN_COUNT, putTransferParams } from './rows.js';
 
 /** Rows per multi-row INSERT of transfers: the statement's own cost is shared by its rows (issue #5 section 7). */
 export const TRANSFERS_PER_INSERT = 50;
@@ -14,10 +15,11 @@ function isTransferIdConflict(error: unknown): boolean {
   return (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /ledger_transfers\.id/.test((error as Error).message);
 }
 
-export class TransferAppender {
+export class BlockAppender {
   readonly #insertOne: Statement<unknown[]>;
   readonly #insertMany: Statement<[unknown[]]>;
-  readonly #setHead: Statement<[number, string]>;
+  readonly #insertBlock: Statement<[number, number, number, string, string, string]>;
+  readonly #setHead: Statement<[number, number, string]>;
   /** Reused for every multi-row statement. */
   readonly #params = new Array<unknown>(TRANSFERS_PER_INSERT * TRANSFER_COLUMN_COUNT);
 
@@ -26,23 +28,25 @@ export class TransferAppender {
     this.#insertMany = db.prepare<[unknown[]]>(
       `INSERT INTO ledger_transfers (${TRANSFER_COLUMNS}) VALUES ${Array.from({ length: TRANSFERS_PER_INSERT }, () => ROW_PLACEHOLDERS).join(', ')}`,
     );
-    this.#setHead = db.prepare('INSERT INTO ledger_head (one, seq, hash) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
+    this.#insertBlock = db.prepare(`INSERT INTO ledger_blocks (${BLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.#setHead = db.prepare('INSERT INTO ledger_head (one, seq, block, hash) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, block = excluded.block, hash = excluded.hash');
   }
 
   /**
-   * Inserts the rows (whole statements of TRANSFERS_PER_INSERT, then one at a
-   * time) and moves the head to the last. A stored id throws TransferIdStored;
+   * Inserts the transfers (whole statements of TRANSFERS_PER_INSERT, then one
+   * at a time), the block and the head. A stored id throws TransferIdStored;
    * the caller's transaction then undoes what was inserted.
    */
-  append(rows: readonly AppendTransfer[]): void {
+  append(block: NewBlock): void {
     try {
-      this.#insertRows(rows);
+      this.#insertRows(block.transfers);
     } catch (error) {
       if (isTransferIdConflict(error)) throw new LedgerError(LedgerErrorCode.TransferIdStored, 'a transfer id of the batch is already stored');
       throw error;
     }
-    const last = rows[rows.length - 1]!;
-    this.#setHead.run(last.seq, last.hash);
+    const h = block.header;
+    this.#insertBlock.run(h.num, h.firstSeq, h.lastSeq, h.digest, h.prevHash, h.hash);
+    this.#setHead.run(h.lastSeq, h.num, h.hash);
   }
 
   #insertRows(rows: readonly AppendTransfer[]): void {

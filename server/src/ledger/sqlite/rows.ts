@@ -1,18 +1,18 @@
 // Rows in, rows out: the SQLite store's column lists and the conversions
 // between its raw rows and the store interface's records (store.ts).
 import type { AccountSpec } from '../types.js';
-import type { StoredAccount, StoredTransfer } from '../store.js';
+import type { StoredAccount, StoredBlock, StoredTransfer } from '../store.js';
 import { LedgerError, LedgerErrorCode } from '../errors.js';
 
 export const TRANSFER_COLUMNS =
-  'seq, id, debit_account_id, credit_account_id, amount_fen, code, at, reference, meta, linked, recorded_at, prev_hash, hash';
+  'seq, id, debit_account_id, credit_account_id, amount_fen, code, at, reference, meta, linked, recorded_at, block, block_index';
 export const TRANSFER_COLUMN_COUNT = 13;
 /** TRANSFER_COLUMNS of the table aliased `t`. */
 export const T_TRANSFER_COLUMNS = TRANSFER_COLUMNS.split(', ')
   .map((c) => `t.${c}`)
   .join(', ');
 
-export type TransferRow = [number, string, string, string, number, string, string, string | null, string, number, string, string, string];
+export type TransferRow = [number, string, string, string, number, string, string, string | null, string, number, string, number, number];
 
 export function toStoredTransfer(r: TransferRow): StoredTransfer {
   return {
@@ -27,8 +27,8 @@ export function toStoredTransfer(r: TransferRow): StoredTransfer {
     metaJson: r[8],
     linked: r[9] === 1,
     recordedAt: r[10],
-    prevHash: r[11],
-    hash: r[12],
+    block: r[11],
+    blockIndex: r[12],
   };
 }
 
@@ -45,8 +45,8 @@ export function putTransferParams(params: unknown[], k: number, t: StoredTransfe
   params[k++] = t.metaJson;
   params[k++] = t.linked ? 1 : 0;
   params[k++] = t.recordedAt;
-  params[k++] = t.prevHash;
-  params[k++] = t.hash;
+  params[k++] = t.block;
+  params[k++] = t.blockIndex;
   return k;
 }
 
@@ -82,4 +82,11 @@ export function atMs(canonicalAt: string): number {
   const ms = Date.parse(canonicalAt);
   if (Number.isNaN(ms)) throw new LedgerError(LedgerErrorCode.CorruptStore, `transfer time ${JSON.stringify(canonicalAt)} is not a timestamp`);
   return ms;
+}
+
+export const BLOCK_COLUMNS = 'num, first_seq, last_seq, digest, prev_hash, hash';
+export type BlockRow = [number, number, number, string, string, string];
+
+export function toStoredBlock(r: BlockRow): StoredBlock {
+  return { num: r[0], firstSeq: r[1], lastSeq: r[2], digest: r[3], prevHash: r[4], hash: r[5] };
 }

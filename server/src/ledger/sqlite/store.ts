@@ -10,9 +10,11 @@
 // - schema 2: narrow per-account structures keyed by the account's integer
 //   number (ledger_balances, ledger_postings, one ~20-byte row per posting),
 //   still written with every batch: ~10 %;
-// - schema 3 (now; TigerBeetle-style: the log is the truth, derived state is
+// - schema 3 (TigerBeetle-style: the log is the truth, derived state is
 //   checkpointed): a batch commits only its transfer rows and the chain head,
-//   durable before createTransfers returns. The balances and postings of the
+//   durable before createTransfers returns; 4 (now) chains blocks, one per
+//   batch, instead of every transfer (issue #15 section 1): one block row more
+//   per batch, two small integers instead of two hashes per transfer. The balances and postings of the
 //   transfers after ledger_checkpoint.seq live in memory (tail.ts) and are
 //   written every LEDGER_CHECKPOINT_TRANSFERS transfers (checkpoint.ts), one
 //   posting-run row per account moved (posting-run.ts). Every read adds the
@@ -20,27 +22,30 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../db.js';
 import type { AccountId, AccountSpec } from '../types.js';
-import type {
-  AccountState,
-  AppendTransfer,
-  BalanceDelta,
-  ChainHead,
-  IndexedTotals,
-  LedgerStore,
-  StoredAccount,
-  StoredTransfer,
-  TransferQueryParams,
-} from '../store.js';
+import type { AccountState, ChainHead, IndexedTotals, LedgerStore, NewBlock, StoredAccount, StoredBlock, StoredTransfer, TransferQueryParams } from '../store.js';
 import { GENESIS_HASH } from '../hash.js';
 import { LedgerError, LedgerErrorCode } from '../errors.js';
 import { openLedgerSchema } from './schema.js';
-import { ACCOUNT_SELECT, ACCOUNT_STATE_SELECT, TRANSFER_COLUMNS, atMs, toStoredAccount, toStoredTransfer, type AccountRow, type AccountStateRow, type TransferRow } from './rows.js';
+import {
+  ACCOUNT_SELECT,
+  ACCOUNT_STATE_SELECT,
+  BLOCK_COLUMNS,
+  TRANSFER_COLUMNS,
+  atMs,
+  toStoredAccount,
+  toStoredBlock,
+  toStoredTransfer,
+  type AccountRow,
+  type AccountStateRow,
+  type BlockRow,
+  type TransferRow,
+} from './rows.js';
 import { AccountCache } from './account-cache.js';
 import { Tail } from './tail.js';
 import { AccountIndex } from './account-index.js';
 import { TransferQueries } from './transfer-query.js';
 import { CheckpointWriter } from './checkpoint.js';
-import { TransferAppender } from './append.js';
+import { BlockAppender } from './append.js';
 
 /**
  * Transfers after which the tail's balances and postings are checkpointed
@@ -60,7 +65,7 @@ export interface SqliteLedgerStoreOptions {
 /** What only a read-write store has. */
 interface Writers {
   insertAccount: (id: string, kind: string, normal: string, mustNotGoNegative: number, meta: string) => void;
-  appender: TransferAppender;
+  appender: BlockAppender;
   checkpoint: CheckpointWriter;
 }
 
@@ -75,7 +80,7 @@ function prepareWriters(db: SqliteDatabase): Writers {
     insertAccount: (...args) => {
       insertBalance.run(insertSpec.run(...args).lastInsertRowid);
     },
-    appender: new TransferAppender(db),
+    appender: new BlockAppender(db),
     checkpoint: new CheckpointWriter(db),
   };
 }
@@ -89,7 +94,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #getAccountState: Statement<[string], AccountStateRow>;
   readonly #getTransfer: Statement<[string], TransferRow>;
   readonly #getTransfers: Statement<[string], TransferRow>;
-  readonly #head: Statement<[], [number, string]>;
+  readonly #head: Statement<[], [number, number, string]>;
   readonly #cache: AccountCache;
   readonly #tail: Tail;
   readonly #index: AccountIndex;
@@ -107,7 +112,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#getTransfer = db.prepare<[string], TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ?`).raw();
     // One statement for a whole batch's ids (issue #5 section 7): almost always it finds none.
     this.#getTransfers = db.prepare<[string], TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id IN (SELECT value FROM json_each(?))`).raw();
-    this.#head = db.prepare<[], [number, string]>('SELECT seq, hash FROM ledger_head WHERE one = 1').raw();
+    this.#head = db.prepare<[], [number, number, string]>('SELECT seq, block, hash FROM ledger_head WHERE one = 1').raw();
     this.#cache = new AccountCache(db, readonly);
     this.#tail = new Tail(db);
     this.#index = new AccountIndex(db);
@@ -175,13 +180,6 @@ export class SqliteLedgerStore implements LedgerStore {
     };
   }
 
-  getAccountState(id: AccountId): AccountState | undefined {
-    const r = this.#getAccountState.get(id);
-    if (r === undefined) return undefined;
-    this.#sync();
-    return this.#state(r);
-  }
-
   getAccountStates(ids: readonly AccountId[]): Map<AccountId, AccountState> {
     const found = new Map<AccountId, AccountState>();
     if (ids.length === 0) return found;
@@ -228,25 +226,21 @@ export class SqliteLedgerStore implements LedgerStore {
 
   head(): ChainHead {
     const r = this.#head.get();
-    return r === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: r[0], hash: r[1] };
-  }
-
-  /** The transfer rows and the head; their balances and postings go to the in-memory tail (checkpointed later). */
-  appendTransfers(rows: readonly AppendTransfer[]): void {
-    if (rows.length === 0) return;
-    const writers = this.#writable();
-    this.#sync();
-    writers.appender.append(rows);
-    const last = rows[rows.length - 1]!;
-    this.#tail.appended(rows, { seq: last.seq, hash: last.hash });
+    return r === undefined ? { seq: 0, block: 0, hash: GENESIS_HASH } : { seq: r[0], block: r[1], hash: r[2] };
   }
 
   /**
-   * The totals were already added from the rows by appendTransfers (the log is
-   * the one source, so the live path and a replay cannot differ): the deltas
-   * are not needed here; this checkpoints when it is due.
+   * The block's rows, header and head. Its balances and postings go to the
+   * in-memory tail, from the rows themselves (the log is the one source, so
+   * the live path and a replay cannot differ; the deltas are not needed), and
+   * are checkpointed when LEDGER_CHECKPOINT_TRANSFERS have gathered.
    */
-  applyBalanceDeltas(_deltas: Iterable<BalanceDelta>): void {
+  appendBlock(block: NewBlock): void {
+    const writers = this.#writable();
+    this.#sync();
+    writers.appender.append(block);
+    const h = block.header;
+    this.#tail.appended(block.transfers, { seq: h.lastSeq, block: h.num, hash: h.hash });
     if (this.#tail.size >= this.#checkpointTransfers) this.checkpoint();
   }
 
@@ -269,6 +263,11 @@ export class SqliteLedgerStore implements LedgerStore {
   *scanTransfers(): Iterable<StoredTransfer> {
     const stmt = this.#db.prepare<[], TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY seq`).raw();
     for (const r of stmt.iterate()) yield toStoredTransfer(r);
+  }
+
+  *scanBlocks(): Iterable<StoredBlock> {
+    const stmt = this.#db.prepare<[], BlockRow>(`SELECT ${BLOCK_COLUMNS} FROM ledger_blocks ORDER BY num`).raw();
+    for (const r of stmt.iterate()) yield toStoredBlock(r);
   }
 
   /** Every account with its totals at the head: the checkpointed ones plus the tail. */

@@ -25,10 +25,10 @@ export interface TailAccount {
 /** A transfer of the tail as replayed: seq, amount, at, debit id, credit id, debit num, credit num. */
 type ReplayRow = [number, number, string, string, string, number | null, number | null];
 
-/** What the database holds now: head seq, head hash, checkpoint seq. */
-type Position = [number | null, string | null, number | null];
+/** What the database holds now: head seq, head block, head hash, checkpoint seq. */
+type Position = [number | null, number | null, string | null, number | null];
 
-const NOT_SYNCED: ChainHead = { seq: -1, hash: '' };
+const NOT_SYNCED: ChainHead = { seq: -1, block: -1, hash: '' };
 
 export class Tail {
   /** The tail per account number: the transfers with seq in (from, head.seq]. */
@@ -39,12 +39,13 @@ export class Tail {
   #head: ChainHead = NOT_SYNCED;
   readonly #position: Statement<[], Position>;
   readonly #replay: Statement<[number], ReplayRow>;
-  readonly #hashAt: Statement<[number], string>;
+  readonly #blockHash: Statement<[number], string>;
 
   constructor(db: SqliteDatabase) {
     this.#position = db
       .prepare<[], Position>(
-        'SELECT (SELECT seq FROM ledger_head WHERE one = 1), (SELECT hash FROM ledger_head WHERE one = 1), (SELECT seq FROM ledger_checkpoint WHERE one = 1)',
+        `SELECT (SELECT seq FROM ledger_head WHERE one = 1), (SELECT block FROM ledger_head WHERE one = 1), (SELECT hash FROM ledger_head WHERE one = 1),
+         (SELECT seq FROM ledger_checkpoint WHERE one = 1)`,
       )
       .raw();
     this.#replay = db
@@ -54,7 +55,7 @@ export class Tail {
          WHERE t.seq > ? ORDER BY t.seq`,
       )
       .raw();
-    this.#hashAt = db.prepare<[number], string>('SELECT hash FROM ledger_transfers WHERE seq = ?').pluck();
+    this.#blockHash = db.prepare<[number], string>('SELECT hash FROM ledger_blocks WHERE num = ?').pluck();
   }
 
   /** The checkpoint seq (valid after sync). */
@@ -81,24 +82,24 @@ export class Tail {
    * account cache's checkpointed totals are then stale).
    */
   sync(): boolean {
-    const [seqOrNull, hashOrNull, checkpointOrNull] = this.#position.get()!;
-    const seq = seqOrNull ?? 0;
-    const hash = hashOrNull ?? GENESIS_HASH;
+    const [seqOrNull, blockOrNull, hashOrNull, checkpointOrNull] = this.#position.get()!;
+    const stored: ChainHead = { seq: seqOrNull ?? 0, block: blockOrNull ?? 0, hash: hashOrNull ?? GENESIS_HASH };
     const checkpoint = checkpointOrNull ?? 0;
     const known = this.#head;
-    if (seq === known.seq && hash === known.hash && checkpoint === this.#from) return false;
+    if (stored.seq === known.seq && stored.block === known.block && stored.hash === known.hash && checkpoint === this.#from) return false;
+    // The chain merely grew past what memory knows when the block memory ended at is still there, unchanged.
     const grewFromKnown =
       checkpoint === this.#from &&
       known.seq >= checkpoint &&
-      seq > known.seq &&
-      (known.seq === 0 ? known.hash === GENESIS_HASH : this.#hashAt.get(known.seq) === known.hash);
+      stored.seq > known.seq &&
+      (known.block === 0 ? known.hash === GENESIS_HASH : this.#blockHash.get(known.block) === known.hash);
     if (!grewFromKnown) this.#accounts.clear();
     const checkpointMoved = checkpoint !== this.#from;
     this.#from = checkpoint;
     // Until the replay is done memory matches nothing (an exception half-way leaves it so).
     this.#head = NOT_SYNCED;
     this.#replayFrom(grewFromKnown ? known.seq : checkpoint);
-    this.#head = { seq, hash };
+    this.#head = stored;
     return checkpointMoved;
   }
 
@@ -108,7 +109,7 @@ export class Tail {
     for (const [tSeq, amount, at, debitId, creditId, debitNum, creditNum] of this.#replay.iterate(afterSeq)) {
       if (at !== lastAt) {
         const ms = Date.parse(at);
-        // A tampered time is verify's to report (chain_hash_mismatch); replay keeps going.
+        // A tampered time is verify's to report (block_digest_mismatch); replay keeps going.
         lastMs = Number.isNaN(ms) ? 0 : ms;
         lastAt = at;
       }
@@ -130,8 +131,9 @@ export class Tail {
   }
 
   /**
-   * Rows were just written and the head moved to `head`: memory follows only if
-   * it was at the head they continue (otherwise the next sync replays).
+   * A block's rows were just written and the head moved to `head`: memory
+   * follows only if it was at the head they continue (otherwise the next sync
+   * replays).
    */
   appended(rows: readonly AppendTransfer[], head: ChainHead): void {
     const continuesTail = rows[0]!.seq === this.#head.seq + 1;

@@ -165,3 +165,32 @@ function writeRows(db: Database.Database, options: V3LedgerOptions): V3Ledger {
   db.prepare('INSERT INTO ledger_checkpoint (one, seq) VALUES (1, ?)').run(options.checkpointSeq);
   return { head: { seq, hash: prevHash }, recordedAts };
 }
+
+type RowV4 = [number, string, string, string, number, string, string, string | null, string, number, string];
+
+/**
+ * Rewrites a schema 4 ledger file in place as schema 3 held the same
+ * transfers: the per-transfer chain instead of blocks. For the older
+ * migrations' tests, which turn a file further back from there.
+ */
+export function rewriteAsV3(db: Database.Database): V3Ledger['head'] {
+  const rows = db
+    .prepare('SELECT seq, id, debit_account_id, credit_account_id, amount_fen, code, at, reference, meta, linked, recorded_at FROM ledger_transfers ORDER BY seq')
+    .raw()
+    .all() as RowV4[];
+  db.exec('DROP TABLE ledger_transfers; DROP TABLE ledger_blocks; DROP TABLE ledger_head;');
+  db.exec(V3_SCHEMA);
+  const insert = db.prepare('INSERT INTO ledger_transfers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  let prevHash = V3_GENESIS_HASH;
+  for (const [seq, id, debitAccountId, creditAccountId, amountFen, code, at, reference, metaJson, linked, recordedAt] of rows) {
+    const t: V3Transfer = { id, debitAccountId, creditAccountId, amountFen, code, at, metaJson, linked: linked === 1 };
+    if (reference !== null) t.reference = reference;
+    const h = v3TransferHash(prevHash, seq, t, recordedAt);
+    insert.run(seq, id, debitAccountId, creditAccountId, amountFen, code, at, reference, metaJson, linked, recordedAt, prevHash, h);
+    prevHash = h;
+  }
+  const head = { seq: rows.length === 0 ? 0 : rows[rows.length - 1]![0], hash: prevHash };
+  if (rows.length > 0) db.prepare('INSERT INTO ledger_head (one, seq, hash) VALUES (1, ?, ?)').run(head.seq, head.hash);
+  db.prepare("UPDATE ledger_meta SET value = '3' WHERE key = 'schema_version'").run();
+  return head;
+}
