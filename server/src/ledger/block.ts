@@ -4,7 +4,7 @@
 // result to LedgerStore#appendBlock.
 import type { AppendTransfer, BalanceDelta, ChainHead, NewBlock } from './store.js';
 import type { CreatedTransfer } from './evaluate.js';
-import { blockDigest, blockHash, canonicalTransferEncoding } from './hash.js';
+import { BlockDigest, blockHash, canonicalTransferEncoding } from './hash.js';
 
 /** Most transfers in one block: a batch commits as one block, so this is also the most in one batch. */
 export const MAX_BLOCK_TRANSFERS = 10_000;
@@ -17,7 +17,7 @@ export function sealBlock(head: ChainHead, created: readonly CreatedTransfer[], 
   const num = head.block + 1;
   const n = created.length;
   const transfers = new Array<AppendTransfer>(n);
-  const encodings = new Array<string>(n);
+  const digest = new BlockDigest();
   for (let i = 0; i < n; i++) {
     const { row: r, seq, debitKey, creditKey } = created[i]!;
     const t: AppendTransfer = {
@@ -38,8 +38,8 @@ export function sealBlock(head: ChainHead, created: readonly CreatedTransfer[], 
       creditKey,
     };
     transfers[i] = t;
-    encodings[i] = canonicalTransferEncoding(t);
+    digest.add(canonicalTransferEncoding(t));
   }
-  const unhashed = { num, firstSeq: transfers[0]!.seq, lastSeq: transfers[n - 1]!.seq, digest: blockDigest(encodings), prevHash: head.hash };
+  const unhashed = { num, firstSeq: transfers[0]!.seq, lastSeq: transfers[n - 1]!.seq, digest: digest.digest(), prevHash: head.hash };
   return { header: { ...unhashed, hash: blockHash(unhashed) }, transfers, deltas };
 }

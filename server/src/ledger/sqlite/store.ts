@@ -201,7 +201,7 @@ export class SqliteLedgerStore implements LedgerStore {
       const r = get.get(id);
       if (r === undefined) continue;
       // A fresh array per row (raw mode): the cache may keep it and move its totals in place.
-      cache.set(id, r);
+      cache.add(id, r);
       found.set(id, this.#state(r));
     }
     return found;
