@@ -30,9 +30,10 @@ export type TransferContent = Omit<StoredTransfer, 'block' | 'blockIndex'>;
 
 /**
  * The canonical encoding: a JSON array with the fields in a fixed order. JSON
- * quotes every string, so no field can bleed into the next, and it never
- * contains a raw newline, which separates encodings in a digest; meta is
- * already canonical JSON (keys sorted) and `at` already canonical ISO.
+ * quotes every string, so no field can bleed into the next, and an array is
+ * self-delimiting, so a block's encodings are hashed one after the other with
+ * nothing between them; meta is already canonical JSON (keys sorted) and `at`
+ * already canonical ISO.
  */
 export function canonicalTransferEncoding(t: TransferContent): string {
   return JSON.stringify([
@@ -52,17 +53,17 @@ export function canonicalTransferEncoding(t: TransferContent): string {
 }
 
 /**
- * A block's digest: SHA-256 (hex) over its transfers' encodings, each followed
- * by '\n', fed to one hash as they come. Measured here (1 000 transfers of
- * ~250 bytes): 0.3 us per transfer, against 0.6 for one hash call per
- * transfer and about 3 for hashing the encodings joined into one string (a
- * 250 kB string is slow to build and to convert).
+ * A block's digest: SHA-256 (hex) over its transfers' encodings, in order,
+ * fed to one hash as they come. Measured here (1 000 transfers of ~250 bytes):
+ * 0.3 us per transfer, against 0.6 for one hash call per transfer and about 3
+ * for hashing the encodings joined into one string (a 250 kB string is slow to
+ * build and to convert).
  */
 export class BlockDigest {
   readonly #hash: Hash = createHash('sha256');
 
   add(encoding: string): void {
-    this.#hash.update(`${encoding}\n`);
+    this.#hash.update(encoding);
   }
 
   digest(): string {
