@@ -18,7 +18,7 @@ import type {
   VerifyProblemKind,
   VerifyReport,
 } from './types.js';
-import type { BalanceDelta, LedgerStore, StoredTransfer, TransferQueryParams } from './store.js';
+import type { BalanceDelta, ChainHead, LedgerStore, StoredTransfer, TransferQueryParams } from './store.js';
 import { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './sqlite/store.js';
 import { MAX_BLOCK_TRANSFERS, sealBlock } from './block.js';
 import { verifyLedger } from './verify.js';
@@ -184,33 +184,38 @@ export class Ledger {
 
   /** Reads what the evaluation needs, decides the batch (pure), commits what it created. */
   #apply(batch: NormalizedBatch, assumeNew: boolean): TransferResult[] {
-    const outcome = evaluateBatch(batch, this.#batchState(batch, assumeNew));
+    const head = this.#store.head();
+    const outcome = evaluateBatch(batch, this.#batchState(batch, assumeNew, head.seq));
     if (outcome.kind === 'look-up-ids') throw new LedgerError(LedgerErrorCode.TransferIdStored, 'a refused transfer may be stored: look its id up');
     for (const r of outcome.reused) {
       // issue #5: "same id, other content: refused and alerted".
       this.#logger.warn({ event: 'ledger.transfer_id_reused', transferId: r.transferId, result: r.result }, 'transfer id reused with other content');
     }
-    if (outcome.created.length > 0) this.#commit(outcome.created, outcome.deltas);
+    if (outcome.created.length > 0) this.#commit(head, outcome.created, outcome.deltas);
     return outcome.results;
   }
 
   /** The store's state for a batch: one query for its accounts, one for its stored ids and references (issue #5 section 7). */
-  #batchState(batch: NormalizedBatch, assumeNew: boolean): BatchState {
+  #batchState(batch: NormalizedBatch, assumeNew: boolean, headSeq: number): BatchState {
     const store = this.#store;
     const references = correctionReferencesOf(batch);
     const lookups = assumeNew ? references : [...transferIdsOf(batch), ...references];
     const found = lookups.length === 0 ? new Map<string, StoredTransfer>() : store.getTransfers(lookups);
     return {
-      headSeq: store.head().seq,
+      headSeq,
       accounts: store.getAccountStates(accountIdsOf(batch)),
       stored: assumeNew ? undefined : found,
       storedReferences: new Set(references.filter((r) => found.has(r))),
     };
   }
 
-  /** Seals the created transfers into the next block and appends it (issue #15 section 1: one hash chain link per batch). */
-  #commit(created: readonly CreatedTransfer[], deltas: readonly BalanceDelta[]): void {
-    const block = sealBlock(this.#store.head(), created, deltas, new Date().toISOString());
+  /**
+   * Seals the created transfers into the block after `head` (read in this
+   * transaction, so still the head) and appends it (issue #15 section 1: one
+   * hash chain link per batch).
+   */
+  #commit(head: ChainHead, created: readonly CreatedTransfer[], deltas: readonly BalanceDelta[]): void {
+    const block = sealBlock(head, created, deltas, new Date().toISOString());
     this.#store.appendBlock(block);
   }
 

@@ -23,7 +23,6 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../db.js';
 import type { AccountId, AccountSpec } from '../types.js';
 import type { AccountState, ChainHead, IndexedTotals, LedgerStore, NewBlock, StoredAccount, StoredBlock, StoredTransfer, TransferQueryParams } from '../store.js';
-import { GENESIS_HASH } from '../hash.js';
 import { LedgerError, LedgerErrorCode } from '../errors.js';
 import { openLedgerSchema } from './schema.js';
 import {
@@ -100,11 +99,14 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #getAccountState: Statement<[string], AccountStateRow>;
   readonly #getTransfer: Statement<[string], TransferRow>;
   readonly #getTransfers: Statement<[string], TransferRow>;
-  readonly #head: Statement<[], [number, number, string]>;
   readonly #cache: AccountCache;
   readonly #tail: Tail;
   readonly #index: AccountIndex;
   readonly #queries: TransferQueries;
+  /** How many of this store's transaction() calls are running (nested ones included). */
+  #depth = 0;
+  /** Memory matches the database for the rest of the outermost running transaction() (#sync). */
+  #synced = false;
 
   constructor(db: SqliteDatabase, options: SqliteLedgerStoreOptions = {}) {
     this.#db = db;
@@ -118,7 +120,6 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#getTransfer = db.prepare<[string], TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ?`).raw();
     // One statement for a whole batch's ids (issue #5 section 7): almost always it finds none.
     this.#getTransfers = db.prepare<[string], TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id IN (SELECT value FROM json_each(?))`).raw();
-    this.#head = db.prepare<[], [number, number, string]>('SELECT seq, block, hash FROM ledger_head WHERE one = 1').raw();
     this.#cache = new AccountCache(db, readonly);
     this.#tail = new Tail(db);
     this.#index = new AccountIndex(db);
@@ -134,9 +135,19 @@ export class SqliteLedgerStore implements LedgerStore {
 
   transaction<T>(fn: () => T): T {
     const txn = this.#db.transaction(fn);
-    // Inside an enclosing transaction better-sqlite3 nests with a savepoint;
-    // alone, take the write lock at BEGIN so a batch never fails half-way on SQLITE_BUSY.
-    return this.#db.inTransaction ? txn() : txn.immediate();
+    this.#depth++;
+    try {
+      // Inside an enclosing transaction better-sqlite3 nests with a savepoint;
+      // alone, take the write lock at BEGIN so a batch never fails half-way on SQLITE_BUSY.
+      return this.#db.inTransaction ? txn() : txn.immediate();
+    } catch (error) {
+      // Rolled back: memory may hold what the database no longer does.
+      this.#synced = false;
+      throw error;
+    } finally {
+      // Past our own transaction, a caller's may roll back or another connection write.
+      if (--this.#depth === 0) this.#synced = false;
+    }
   }
 
   /** A read transaction: verify sees one snapshot even while a writer appends. */
@@ -144,9 +155,19 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.#db.inTransaction ? fn() : this.#db.transaction(fn).deferred();
   }
 
-  /** Brings the tail to the database; a checkpoint made elsewhere makes the cached totals stale. */
+  /**
+   * Brings memory to the database: the tail (a checkpoint made elsewhere makes
+   * the cached totals stale) and the account cache (an account insert rolled
+   * back). Inside this store's own transaction it does so once: until that
+   * transaction ends or rolls back, only this store writes the ledger, and
+   * its writes keep memory in step (a batch's reads and its append are one
+   * statement apart instead of three; issue #15 section 5).
+   */
   #sync(): void {
+    if (this.#synced) return;
     if (this.#tail.sync()) this.#cache.clear();
+    this.#cache.revalidate();
+    this.#synced = this.#depth > 0;
   }
 
   /** Transfers after the checkpoint (for tests and the bench). */
@@ -191,7 +212,6 @@ export class SqliteLedgerStore implements LedgerStore {
     if (ids.length === 0) return found;
     this.#sync();
     const cache = this.#cache;
-    cache.revalidate();
     const missing: AccountId[] = [];
     for (const id of ids) {
       const cached = cache.get(id);
@@ -230,9 +250,10 @@ export class SqliteLedgerStore implements LedgerStore {
     return found;
   }
 
+  /** The head as stored (the tail's, once synced: the same row). */
   head(): ChainHead {
-    const r = this.#head.get();
-    return r === undefined ? { seq: 0, block: 0, hash: GENESIS_HASH } : { seq: r[0], block: r[1], hash: r[2] };
+    this.#sync();
+    return this.#tail.head;
   }
 
   /**
@@ -246,7 +267,8 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#sync();
     writers.appender.append(block);
     const h = block.header;
-    this.#tail.appended(block.transfers, { seq: h.lastSeq, block: h.num, hash: h.hash });
+    // Memory follows when it was at the head the block continues; otherwise the next read replays.
+    if (!this.#tail.appended(block.transfers, { seq: h.lastSeq, block: h.num, hash: h.hash })) this.#synced = false;
     if (this.#tail.size >= this.#checkpointTransfers) this.checkpoint();
   }
 

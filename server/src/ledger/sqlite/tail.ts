@@ -133,12 +133,12 @@ export class Tail {
   /**
    * A block's rows were just written and the head moved to `head`: memory
    * follows only if it was at the head they continue (otherwise the next sync
-   * replays).
+   * replays). Returns whether it followed.
    */
-  appended(rows: readonly AppendTransfer[], head: ChainHead): void {
+  appended(rows: readonly AppendTransfer[], head: ChainHead): boolean {
     const continuesTail = rows[0]!.seq === this.#head.seq + 1;
     this.#head = NOT_SYNCED;
-    if (!continuesTail) return;
+    if (!continuesTail) return false;
     let lastAt = '';
     let lastMs = 0;
     for (const t of rows) {
@@ -151,6 +151,7 @@ export class Tail {
       this.#add(t.creditKey, t.creditAccountId, t.seq, 0, t.amountFen, lastMs);
     }
     this.#head = head;
+    return true;
   }
 
   /** Transfers after the checkpoint (valid after sync). */
