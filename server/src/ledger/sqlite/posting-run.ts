@@ -14,10 +14,24 @@ export const RUN_ENTRY_BYTES = 24;
 /** Numbers per posting in the flattened in-memory form. */
 export const QUAD = 4;
 
-export function encodeRun(quads: readonly number[]): Buffer {
-  const n = quads.length / QUAD;
+/** Float64Array stores in the platform's byte order; where that is little-endian (x86, ARM) it writes a run directly. */
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** The run of the quads from index `from` to `to` (whole quads). */
+export function encodeRun(quads: readonly number[], from = 0, to = quads.length): Buffer {
+  const n = (to - from) / QUAD;
+  if (LITTLE_ENDIAN) {
+    // A typed array, not writeDoubleLE per value: a checkpoint writes one run per account it moved.
+    const f = new Float64Array(n * 3);
+    for (let q = from, o = 0; q < to; q += QUAD, o += 3) {
+      f[o] = quads[q]!;
+      f[o + 1] = quads[q + 1]! > 0 ? quads[q + 1]! : -quads[q + 2]!;
+      f[o + 2] = quads[q + 3]!;
+    }
+    return Buffer.from(f.buffer);
+  }
   const out = Buffer.allocUnsafe(n * RUN_ENTRY_BYTES);
-  for (let i = 0, q = 0, o = 0; i < n; i++, q += QUAD, o += RUN_ENTRY_BYTES) {
+  for (let q = from, o = 0; q < to; q += QUAD, o += RUN_ENTRY_BYTES) {
     out.writeDoubleLE(quads[q]!, o);
     out.writeDoubleLE(quads[q + 1]! > 0 ? quads[q + 1]! : -quads[q + 2]!, o + 8);
     out.writeDoubleLE(quads[q + 3]!, o + 16);
@@ -45,7 +59,5 @@ export function decodeRun(firstSeq: number, data: Buffer): number[] | string {
 /** Splits an account's postings (quads, seq order) into the runs a checkpoint writes: [first seq, data]. */
 export function* splitIntoRuns(quads: readonly number[]): Iterable<[number, Buffer]> {
   const runQuads = POSTING_RUN_ENTRIES * QUAD;
-  for (let k = 0; k < quads.length; k += runQuads) {
-    yield [quads[k]!, encodeRun(k === 0 && quads.length <= runQuads ? quads : quads.slice(k, k + runQuads))];
-  }
+  for (let k = 0; k < quads.length; k += runQuads) yield [quads[k]!, encodeRun(quads, k, Math.min(k + runQuads, quads.length))];
 }

@@ -12,13 +12,14 @@
 //   still written with every batch: ~10 %;
 // - schema 3 (TigerBeetle-style: the log is the truth, derived state is
 //   checkpointed): a batch commits only its transfer rows and the chain head,
-//   durable before createTransfers returns; 4 (now) chains blocks, one per
-//   batch, instead of every transfer (issue #15 section 1): one block row more
-//   per batch, two small integers instead of two hashes per transfer. The balances and postings of the
+//   durable before createTransfers returns. The balances and postings of the
 //   transfers after ledger_checkpoint.seq live in memory (tail.ts) and are
 //   written every LEDGER_CHECKPOINT_TRANSFERS transfers (checkpoint.ts), one
 //   posting-run row per account moved (posting-run.ts). Every read adds the
-//   tail; the account cache (account-cache.ts) saves a batch its lookups.
+//   tail; the account cache (account-cache.ts) saves a batch its lookups;
+// - schema 4 (now; issue #15 section 1): the chain is per batch, so a batch
+//   commits its transfer rows, one block row and the head, and a transfer
+//   row carries two small integers (block, index) instead of two hashes.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../db.js';
 import type { AccountId, AccountSpec } from '../types.js';
@@ -250,10 +251,10 @@ export class SqliteLedgerStore implements LedgerStore {
     return found;
   }
 
-  /** The head as stored (the tail's, once synced: the same row). */
+  /** The head as stored (the tail's, once synced: the same row). A copy: the tail's own must not be changed by a caller. */
   head(): ChainHead {
     this.#sync();
-    return this.#tail.head;
+    return { ...this.#tail.head };
   }
 
   /**
