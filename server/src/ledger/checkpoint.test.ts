@@ -1,4 +1,4 @@
-// Schema 3 checkpoints (issue #5 section 7; sqlite-store.ts header): a batch
+// Schema 3 checkpoints (issue #5 section 7; sqlite/store.ts header): a batch
 // commits only its transfer rows; balances and postings of the tail are kept in
 // memory and written at checkpoints. These tests hold the promises that make
 // that safe: a crash between checkpoints loses nothing, a checkpoint is exact,
@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { openDatabase, type SqliteDatabase } from '../db.js';
 import { Ledger } from './ledger.js';
 import { FUND, personAccountId } from './chart.js';
-import { SqliteLedgerStore } from './sqlite-store.js';
+import { SqliteLedgerStore } from './sqlite/store.js';
 import { A_IND, B_IND, CASH, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 
 

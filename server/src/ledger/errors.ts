@@ -27,6 +27,12 @@ export const LedgerErrorCode = {
    * are) and, on this, evaluates the batch again against the stored ones.
    */
   TransferIdStored: 5011,
+  /**
+   * An older ledger cannot be migrated as it stands (schema 3's per-transfer
+   * chain is broken, issue #15 section 1): nothing was changed; the file needs
+   * an investigation, not a new chain over what may have been tampered with.
+   */
+  MigrationRefused: 5012,
 } as const;
 
 export type LedgerErrorCode = (typeof LedgerErrorCode)[keyof typeof LedgerErrorCode];

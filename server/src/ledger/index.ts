@@ -28,10 +28,13 @@ export {
   personCreditAccountSpec,
 } from './chart.js';
 export { LedgerError, LedgerErrorCode, isLedgerError, isLedgerInputError } from './errors.js';
-export type { LedgerStore, StoredTransfer, StoredAccount, ChainHead, BalanceDelta, AccountState, AppendTransfer, IndexedTotals } from './store.js';
+export type { LedgerStore, StoredTransfer, StoredBlock, StoredAccount, ChainHead, BalanceDelta, AccountState, AppendTransfer, NewBlock, IndexedTotals, TransferQueryParams } from './store.js';
 export { Ledger, MAX_BATCH_TRANSFERS, MAX_BALANCES_ACCOUNTS, TRANSFER_QUERY_DEFAULT_LIMIT, TRANSFER_QUERY_MAX_LIMIT, VERIFY_MAX_PROBLEMS } from './ledger.js';
 export type { LedgerOptions } from './ledger.js';
-export { SqliteLedgerStore, LEDGER_SCHEMA_VERSION, LEDGER_CACHE_KIB, LEDGER_CHECKPOINT_TRANSFERS, LEDGER_ACCOUNT_CACHE_LIMIT } from './sqlite-store.js';
-export type { SqliteLedgerStoreOptions } from './sqlite-store.js';
-export { GENESIS_HASH, canonicalTransferEncoding, transferHash } from './hash.js';
+export { SqliteLedgerStore, LEDGER_CHECKPOINT_TRANSFERS } from './sqlite/store.js';
+export type { SqliteLedgerStoreOptions } from './sqlite/store.js';
+export { LEDGER_SCHEMA_VERSION, LEDGER_CACHE_KIB } from './sqlite/schema.js';
+export { LEDGER_ACCOUNT_CACHE_LIMIT } from './sqlite/account-cache.js';
+export { GENESIS_HASH, canonicalTransferEncoding, blockDigest, blockHash } from './hash.js';
+export { MAX_BLOCK_TRANSFERS, sealBlock } from './block.js';
 export { ledgerCommand } from './command.js';

@@ -19,15 +19,40 @@ afterEach(() => {
 });
 
 describe('createTransfers results', () => {
-  it('creates a transfer, moves both balances and chains it to the genesis hash', () => {
+  it('creates a transfer, moves both balances and chains it in the first block, linked to the genesis hash', () => {
     const results = t.ledger.createTransfers([transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 10_000 })]);
     expect(results).toEqual([{ id: testId(1), result: 'created', seq: 1 }]);
     expect(t.ledger.balance(CASH)).toEqual({ accountId: CASH, debitsFen: 10_000, creditsFen: 0, balanceFen: 10_000 });
     expect(t.ledger.balance(A_IND)).toEqual({ accountId: A_IND, debitsFen: 0, creditsFen: 10_000, balanceFen: 10_000 });
     const stored = t.ledger.getTransfer(testId(1))!;
-    expect(stored.prevHash).toBe(GENESIS_HASH);
-    expect(stored.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(stored.at).toBe('2024-03-01T08:00:00.000Z');
+    expect(stored).toMatchObject({ block: 1, blockIndex: 0, at: '2024-03-01T08:00:00.000Z' });
+    const [block] = [...t.ledger.store.scanBlocks()];
+    expect(block).toMatchObject({ num: 1, firstSeq: 1, lastSeq: 1, prevHash: GENESIS_HASH });
+    expect(block!.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(t.ledger.store.head()).toEqual({ seq: 1, block: 1, hash: block!.hash });
+  });
+
+  it('commits each batch as one block holding its created transfers in order, each chained to the one before', () => {
+    t.ledger.createTransfers([
+      transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 1 }),
+      transfer(2, { debitAccountId: CASH, creditAccountId: 'person:nobody:individual', amountFen: 2 }),
+      transfer(3, { debitAccountId: CASH, creditAccountId: B_IND, amountFen: 3 }),
+    ]);
+    // A batch that creates nothing adds no block.
+    t.ledger.createTransfers([transfer(4, { debitAccountId: A_IND, creditAccountId: FUND.payout, amountFen: 99, code: 'pension.account' })]);
+    t.ledger.createTransfers([transfer(5, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 5 })]);
+    const blocks = [...t.ledger.store.scanBlocks()];
+    expect(blocks.map((b) => [b.num, b.firstSeq, b.lastSeq])).toEqual([
+      [1, 1, 2],
+      [2, 3, 3],
+    ]);
+    expect(blocks[1]!.prevHash).toBe(blocks[0]!.hash);
+    expect([1, 3, 5].map((n) => t.ledger.getTransfer(testId(n))).map((x) => [x!.seq, x!.block, x!.blockIndex])).toEqual([
+      [1, 1, 0],
+      [2, 1, 1],
+      [3, 2, 0],
+    ]);
+    expect(t.ledger.verify()).toMatchObject({ ok: true, transfers: 3, blocks: 2, headBlock: 2, headHash: blocks[1]!.hash });
   });
 
   it('normalizes each transfer of a batch on its own even when they share a meta object or an at (the batch memo)', () => {

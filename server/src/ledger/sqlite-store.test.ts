@@ -7,7 +7,9 @@ import { openDatabase } from '../db.js';
 import { Ledger, MAX_BALANCES_ACCOUNTS } from './ledger.js';
 import { FUND, SOURCES, personAccountId } from './chart.js';
 import { LedgerErrorCode, isLedgerError } from './errors.js';
-import { LEDGER_CACHE_KIB, LEDGER_SCHEMA_VERSION, POSTING_RUN_ENTRIES } from './sqlite-store.js';
+import { LEDGER_CACHE_KIB, LEDGER_SCHEMA_VERSION } from './sqlite/schema.js';
+import { POSTING_RUN_ENTRIES } from './sqlite/posting-run.js';
+import { rewriteAsV3 } from './sqlite/v3-fixture.js';
 import { A_IND, B_IND, CASH, CITIZEN_A, expectLedgerError, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 import type { Transfer, TransferInput } from './types.js';
 
@@ -143,11 +145,12 @@ describe.each([['unflushed', false], ['split by a checkpoint', true]] as const)(
   });
 });
 
-describe('migrations to schema 3', () => {
+describe('migrations from schemas 1 and 2', () => {
   /** Turns the file back into schema 1: no postings, the two (account id, at) indexes. */
   function downgradeToV1(): void {
     // Schema 1 wrote balances with every batch: checkpoint so that they are complete, as a real one's are.
     t.ledger.checkpoint();
+    rewriteAsV3(t.db);
     t.db.exec(`
       DROP TABLE ledger_posting_runs;
       DROP TABLE ledger_checkpoint;
@@ -161,6 +164,7 @@ describe('migrations to schema 3', () => {
   function downgradeToV2(): void {
     t.ledger.checkpoint();
     const postings = storedPostings(t.db);
+    rewriteAsV3(t.db);
     t.db.exec(`
       DROP TABLE ledger_posting_runs;
       DROP TABLE ledger_checkpoint;

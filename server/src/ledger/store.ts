@@ -1,16 +1,34 @@
-// The storage seam (issue #5 section 1): the Ledger keeps the rules (validation,
-// precedence, linked chains, the hash chain); a store keeps rows. The SQLite
-// store is the default; a PostgreSQL store implements the same interface.
+// The storage seam of the ledger (issue #15 section 2; ARCHITECTURE.md
+// "Contracts": one interface, two engines). The Ledger keeps every rule:
+// validation, results and their precedence, linked chains, must-not-go-
+// negative, the block chain's hashes (block.ts) and verify. A store keeps rows
+// and answers questions about them. The SQLite store (sqlite/store.ts) is the
+// default; a PostgreSQL store implements the same interface, and both must
+// pass the one contract suite (store-contract.ts), as node-serialport's
+// bindings pass theirs against its BindingInterface.
 //
-// Contract for every store:
-// - `transaction(fn)` runs fn atomically: everything fn wrote commits together
-//   or, when fn throws, nothing does. Called inside an enclosing transaction of
-//   the same connection it nests (a savepoint) and commits with the outer one.
-// - Reads inside `transaction` see the writes made earlier in it.
-// - Rows are append-only: no method updates or deletes a transfer.
+// What every store must honour:
+// - Synchronous. Every method returns its answer; nothing is a promise. The
+//   server's registry and runs call the ledger inside their own synchronous
+//   transactions, so an engine whose driver is asynchronous must be made
+//   synchronous behind this interface (a worker and Atomics.wait, say).
+// - Free of engine types. Records in and out are the plain objects below;
+//   numbers are safe integers, times canonical ISO strings (validate.ts).
+// - Append-only. No method updates or deletes a transfer or a block. Account
+//   totals only ever grow by the deltas of appended blocks.
+// - One writer. Two stores appending to the same ledger at once would fork the
+//   chain; `transaction` takes the engine's write lock so they take turns.
+// - Errors. A refused transfer is never an error (the Ledger answers it as a
+//   result). A store throws LedgerError (errors.ts) where this file says so,
+//   and lets an engine's own error (disk full, I/O, lost connection) propagate
+//   unchanged; the enclosing `transaction` then leaves nothing behind.
 import type { AccountId, AccountSpec, TransferQuery } from './types.js';
 
-/** A transfer as stored: canonical `at`, meta as canonical JSON ('' when absent). */
+/**
+ * A transfer as stored: canonical `at`, meta as canonical JSON ('' when
+ * absent), and its place in the block chain: block `block`, position
+ * `blockIndex` (0-based) among the block's transfers (issue #15 section 1).
+ */
 export interface StoredTransfer {
   seq: number;
   id: string;
@@ -23,6 +41,21 @@ export interface StoredTransfer {
   metaJson: string;
   linked: boolean;
   recordedAt: string;
+  block: number;
+  blockIndex: number;
+}
+
+/**
+ * One committed batch (issue #15 section 1): the transfers with seq
+ * firstSeq..lastSeq, `digest` over their canonical encodings in order,
+ * chained to the previous block by `prevHash`; `hash` covers the whole header
+ * (block.ts says how each is computed; a store never computes them).
+ */
+export interface StoredBlock {
+  num: number;
+  firstSeq: number;
+  lastSeq: number;
+  digest: string;
   prevHash: string;
   hash: string;
 }
@@ -33,8 +66,10 @@ export interface StoredAccount {
   creditsFen: number;
 }
 
+/** The last block: its number, hash and last seq. seq 0, block 0 and GENESIS_HASH for an empty ledger. */
 export interface ChainHead {
   seq: number;
+  block: number;
   hash: string;
 }
 
@@ -44,6 +79,7 @@ export interface ChainHead {
  * totals, and the store's own key for the account, handed back on writes.
  */
 export interface AccountState {
+  /** The store's key for the account: any safe integer, stable while the account exists. */
   key: number;
   normal: 'debit' | 'credit';
   mustNotGoNegative: boolean;
@@ -51,6 +87,7 @@ export interface AccountState {
   creditsFen: number;
 }
 
+/** What a block adds to one account's totals. */
 export interface BalanceDelta {
   accountId: AccountId;
   /** AccountState.key of the account. */
@@ -65,6 +102,13 @@ export interface AppendTransfer extends StoredTransfer {
   creditKey: number;
 }
 
+/** A sealed batch for appendBlock: the header, its transfers in seq order, and their sums per account. */
+export interface NewBlock {
+  header: StoredBlock;
+  transfers: readonly AppendTransfer[];
+  deltas: readonly BalanceDelta[];
+}
+
 /** Per-account totals of the store's account index (postings), for verify. */
 export interface IndexedTotals {
   /** undefined when the index names an account the chart does not hold. */
@@ -77,44 +121,118 @@ export interface IndexedTotals {
   problems?: string[];
 }
 
+/** A transfer query with its limit and afterSeq settled by the Ledger (limit 1..TRANSFER_QUERY_MAX_LIMIT, afterSeq >= 0, times canonical). */
+export type TransferQueryParams = Required<Pick<TransferQuery, 'limit' | 'afterSeq'>> & Omit<TransferQuery, 'limit' | 'afterSeq'>;
+
 export interface LedgerStore {
+  /** The engine's name ('sqlite', 'postgres'): logs and the contract suite's titles. */
   readonly kind: string;
-  transaction<T>(fn: () => T): T;
-  /** Runs fn over one consistent snapshot (a read transaction). */
-  snapshot<T>(fn: () => T): T;
-  getAccount(id: AccountId): StoredAccount | undefined;
-  insertAccount(spec: AccountSpec): void;
-  getAccountState(id: AccountId): AccountState | undefined;
-  /** The states of the accounts among `ids` that exist (one round trip for a batch); duplicates are fine. */
-  getAccountStates(ids: readonly AccountId[]): Map<AccountId, AccountState>;
-  getTransfer(id: string): StoredTransfer | undefined;
-  /** The stored transfers among `ids` (one round trip for a whole batch); absent ids are not in the map. */
-  getTransfers(ids: readonly string[]): Map<string, StoredTransfer>;
-  /** The last transfer's seq and hash; seq 0 and GENESIS_HASH when empty. */
-  head(): ChainHead;
+
   /**
-   * Appends rows whose seq follows head() without gaps, then moves the head.
-   * Throws LedgerError TransferIdStored, having written nothing that the
-   * enclosing transaction will keep, when a row's id is already stored.
+   * Runs fn atomically and returns what it returns. Everything written through
+   * the store inside fn commits together when the outermost transaction ends,
+   * durable on return (SQLite synchronous=FULL; PostgreSQL
+   * synchronous_commit=on). When fn throws, none of it is kept, the store's
+   * memory (caches) forgets it too, and the error propagates unchanged.
+   * Reads inside fn see its earlier writes. Outside any transaction it takes
+   * the write lock at the start (no batch fails half-way for a lock).
+   * Nests: inside an enclosing transaction of the same connection (the
+   * store's own, or its caller's: the registry and the runs wrap ledger calls
+   * in theirs) it is a savepoint: a throw undoes only fn's writes, and the rest
+   * commits or rolls back with the enclosing one; the store must then follow
+   * that outcome too (an enclosing rollback leaves no trace in its memory).
    */
-  appendTransfers(rows: readonly AppendTransfer[]): void;
-  /** Adds to the derived debit/credit totals of accounts (never sets them). */
-  applyBalanceDeltas(deltas: Iterable<BalanceDelta>): void;
-  /** Sums of the transfers with at < before (all transfers when before is undefined). */
-  sumTransfers(accountId: AccountId, before: string | undefined): { debitsFen: number; creditsFen: number };
-  queryTransfers(query: Required<Pick<TransferQuery, 'limit' | 'afterSeq'>> & Omit<TransferQuery, 'limit' | 'afterSeq'>): StoredTransfer[];
-  /** Every transfer in seq order, streamed. */
-  scanTransfers(): Iterable<StoredTransfer>;
-  /** Every account, streamed. */
-  scanAccounts(): Iterable<StoredAccount>;
-  /** The account index's totals per account, streamed (verify compares them with the transfers). */
-  scanIndexedTotals(): Iterable<IndexedTotals>;
+  transaction<T>(fn: () => T): T;
+
   /**
-   * Writes derived state kept in memory (balances, the account index) up to the
-   * head, for stores that defer it (SqliteLedgerStore, schema 3); absent when a
-   * store writes it with every batch.
+   * Runs fn over one consistent snapshot of the ledger: every read inside sees
+   * the same committed state, whatever a writer commits meanwhile (verify runs
+   * for minutes while the server appends). fn does not write. Inside a
+   * transaction it is that transaction's view.
+   */
+  snapshot<T>(fn: () => T): T;
+
+  /** The account with its totals up to the head, or undefined. */
+  getAccount(id: AccountId): StoredAccount | undefined;
+
+  /**
+   * Adds an account with zero totals. The Ledger has checked the spec and that
+   * the id is not stored. An id that is stored all the same must throw (any
+   * error) and add nothing.
+   */
+  insertAccount(spec: AccountSpec): void;
+
+  /**
+   * The states of the accounts among `ids` that exist, with their totals up to
+   * the head; absent ids are left out of the map. Duplicates are fine. One
+   * round trip for a whole batch, not one per id (issue #5 section 7).
+   */
+  getAccountStates(ids: readonly AccountId[]): Map<AccountId, AccountState>;
+
+  /** The stored transfer with this id, or undefined. */
+  getTransfer(id: string): StoredTransfer | undefined;
+
+  /** The stored transfers among `ids`, by id; absent ids are left out. One round trip for a whole batch. */
+  getTransfers(ids: readonly string[]): Map<string, StoredTransfer>;
+
+  /** The last appended block (ChainHead), as stored: verify compares it with the blocks. */
+  head(): ChainHead;
+
+  /**
+   * Appends one block: its transfer rows, its header, the new head, and the
+   * deltas added to the accounts' totals, all or nothing. Called inside
+   * `transaction`, at most once per transaction.
+   * May assume, since the Ledger guarantees it: header.num = head().block + 1
+   * and header.prevHash = head().hash; the transfers are header.firstSeq..
+   * header.lastSeq in order (at least one), each with this block's number and
+   * its index; both accounts of every transfer exist, under the keys given;
+   * the deltas are the transfers' sums per account, each account once.
+   * Must throw LedgerError TransferIdStored when a transfer's id is already
+   * stored (the enclosing transaction then keeps nothing of the block; the
+   * Ledger evaluates the batch again with its ids looked up).
+   * Never checks or computes hashes: verify does.
+   */
+  appendBlock(block: NewBlock): void;
+
+  /**
+   * An account's sums over the transfers with at < before (all of them when
+   * before is undefined), up to the head; zeros for an unknown account.
+   */
+  sumTransfers(accountId: AccountId, before: string | undefined): { debitsFen: number; creditsFen: number };
+
+  /**
+   * Transfers with seq > afterSeq that match every filter given (accountId:
+   * either side; code; from <= at < to), in seq order, at most limit. Paging
+   * with afterSeq = the last seq of the previous page must cost about a page.
+   */
+  queryTransfers(query: TransferQueryParams): StoredTransfer[];
+
+  /** Every transfer row in seq order, streamed (memory bounded), including rows no block covers: verify reports those. */
+  scanTransfers(): Iterable<StoredTransfer>;
+
+  /** Every block in number order, streamed. */
+  scanBlocks(): Iterable<StoredBlock>;
+
+  /** Every account with its totals up to the head, streamed. */
+  scanAccounts(): Iterable<StoredAccount>;
+
+  /**
+   * The totals of the store's per-account index (what answers sumTransfers
+   * with `before` and queryTransfers by account), per account, streamed:
+   * verify compares them with the transfers. A store without a separate index
+   * sums its postings however it keeps them; `entries` counts one per side of
+   * a transfer.
+   */
+  scanIndexedTotals(): Iterable<IndexedTotals>;
+
+  /**
+   * Writes derived state the store keeps in memory (balances, the account
+   * index) up to the head, for stores that defer it (the SQLite store's
+   * checkpoints); absent when a store writes it with every block. Nothing may
+   * depend on calling it. A read-only store throws LedgerError Closed.
    */
   checkpoint?(): void;
+
   /** Releases what the store holds; the database connection belongs to its opener. */
   close(): void;
 }

@@ -91,9 +91,10 @@ export interface TransferResult {
 export interface Transfer extends TransferInput {
   /** 1, 2, 3, ... in commit order, without gaps. */
   seq: number;
-  /** SHA-256 (hex) over `prevHash` and the canonical encoding of this transfer. */
-  hash: string;
-  prevHash: string;
+  /** The block (the committed batch) that chains it (issue #15 section 1). */
+  block: number;
+  /** Its place in that block, from 0. */
+  blockIndex: number;
   /** When the ledger recorded it (ISO). */
   recordedAt: string;
 }
@@ -120,11 +121,24 @@ export interface TransferQuery {
   afterSeq?: number;
 }
 
+/**
+ * What verify can find. The chain is a chain of blocks (issue #15 section 1):
+ * `chain_*` are about the blocks and the run of seqs, `block_digest_mismatch`
+ * and `transfer_block_mismatch` about a transfer's place in its block.
+ */
 export type VerifyProblemKind =
+  /** A seq missing from a block's range, a block starting anywhere but right after the previous one, or a block number skipped. */
   | 'chain_seq_gap'
+  /** A block's prevHash is not the previous block's hash. */
   | 'chain_prev_hash_mismatch'
+  /** A block's stored hash is not the hash of its header. */
   | 'chain_hash_mismatch'
+  /** The head is not the last block. */
   | 'chain_head_mismatch'
+  /** A block's transfers do not hash to its digest: one was edited, removed, reordered or inserted. */
+  | 'block_digest_mismatch'
+  /** A transfer names a block or index other than where it sits, or lies in no block at all. */
+  | 'transfer_block_mismatch'
   | 'transfer_invalid'
   | 'transfer_account_missing'
   | 'balance_mismatch'
@@ -135,6 +149,7 @@ export type VerifyProblemKind =
 
 export interface VerifyProblem {
   kind: VerifyProblemKind;
+  block?: number;
   seq?: number;
   transferId?: string;
   accountId?: AccountId;
@@ -144,8 +159,11 @@ export interface VerifyProblem {
 export interface VerifyReport {
   ok: boolean;
   transfers: number;
+  blocks: number;
   accounts: number;
   lastSeq: number;
+  /** The head's block number and hash (what an auditor notes down to compare later). */
+  headBlock: number;
   headHash: string;
   /** Decimal strings: the sums of all accounts may pass Number.MAX_SAFE_INTEGER. */
   totalDebitsFen: string;

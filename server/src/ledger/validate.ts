@@ -91,17 +91,19 @@ export function isTransferId(value: unknown): value is string {
 
 /**
  * Memo of one batch's normalizations (issue #5 section 7): the transfers of a
- * batch mostly share one `at` and, in a run's chain, one meta object. Only for
+ * batch mostly share one `at` and, in a run's chain, one meta object, each
+ * with the transfer before it; the last one of each is remembered. Only for
  * the length of one synchronous call: an object cannot change in between.
  */
 export interface NormalizeMemo {
   atIn: unknown;
   atOut: string | undefined;
-  metas: Map<object, string | undefined>;
+  metaIn: object | undefined;
+  metaOut: string | undefined;
 }
 
 export function newNormalizeMemo(): NormalizeMemo {
-  return { atIn: undefined, atOut: undefined, metas: new Map() };
+  return { atIn: undefined, atOut: undefined, metaIn: undefined, metaOut: undefined };
 }
 
 /** The normalized transfer, or the result code of the first shape problem found. */
@@ -137,12 +139,11 @@ export function normalizeTransfer(input: unknown, memo?: NormalizeMemo): Normali
   if (t.code === CORRECTION_CODE && reference === null) return 'reference_required';
   let metaJson: string | undefined;
   if (memo !== undefined && typeof t.meta === 'object' && t.meta !== null) {
-    if (memo.metas.has(t.meta)) {
-      metaJson = memo.metas.get(t.meta);
-    } else {
-      metaJson = canonicalMeta(t.meta);
-      memo.metas.set(t.meta, metaJson);
+    if (t.meta !== memo.metaIn) {
+      memo.metaIn = t.meta;
+      memo.metaOut = canonicalMeta(t.meta);
     }
+    metaJson = memo.metaOut;
   } else {
     metaJson = canonicalMeta(t.meta);
   }

@@ -5,6 +5,8 @@ import { FUND } from './chart.js';
 import { ledgerCommand, type LedgerCommandIo } from './command.js';
 import { A_IND, B_IND, CASH, decodePostingRun, encodePostingRun, rewritePostings, storedPostings, tempLedger, testId, transfer, type TempLedger } from './test-support.js';
 import type { VerifyProblemKind } from './types.js';
+import type { StoredBlock } from './store.js';
+import { blockDigest, blockHash, canonicalTransferEncoding } from './hash.js';
 
 
 let t: TempLedger;
@@ -27,8 +29,12 @@ afterEach(() => {
 
 /** Tampering goes around the ledger, as someone holding the file would: drop the append-only triggers first. */
 function tamper(sql: string): void {
-  t.db.exec('DROP TRIGGER ledger_transfers_no_update; DROP TRIGGER ledger_transfers_no_delete;');
+  for (const table of ['ledger_transfers', 'ledger_blocks']) t.db.exec(`DROP TRIGGER IF EXISTS ${table}_no_update; DROP TRIGGER IF EXISTS ${table}_no_delete;`);
   t.db.exec(sql);
+}
+
+function blocks(): StoredBlock[] {
+  return [...t.ledger.store.scanBlocks()];
 }
 
 function kinds(): VerifyProblemKind[] {
@@ -36,37 +42,30 @@ function kinds(): VerifyProblemKind[] {
 }
 
 describe('verify', () => {
-  it('passes an untouched ledger and reports its totals', () => {
+  it('passes an untouched ledger and reports its totals and head', () => {
     const report = t.ledger.verify();
-    expect(report).toMatchObject({ ok: true, transfers: 5, lastSeq: 5, problems: [], totalDebitsFen: '90072', totalCreditsFen: '90072' });
-    expect(report.headHash).toBe(t.ledger.getTransfer(testId(5))!.hash);
+    expect(report).toMatchObject({ ok: true, transfers: 5, blocks: 2, lastSeq: 5, problems: [], totalDebitsFen: '90072', totalCreditsFen: '90072' });
+    expect(report).toMatchObject({ headBlock: 2, headHash: blocks()[1]!.hash });
   });
 
-  it('detects a tampered amount: the hash no longer matches and the balances no longer sum', () => {
-    tamper(`UPDATE ledger_transfers SET amount_fen = 1000 WHERE seq = 1`);
-    const report = t.ledger.verify();
-    expect(report.ok).toBe(false);
-    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_hash_mismatch', seq: 1, transferId: testId(1) }));
-    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'balance_mismatch', accountId: A_IND }));
-  });
-
-  it('detects a tampered amount whose hash was recomputed by the tamperer: the next link breaks', async () => {
-    const { transferHash } = await import('./hash.js');
+  it('detects a tampered amount whose block digest and hash were recomputed by the tamperer: the next block\'s link breaks', () => {
     const row = t.ledger.store.getTransfer(testId(2))!;
-    const forged = { ...row, amountFen: 1 };
-    tamper(`UPDATE ledger_transfers SET amount_fen = 1, hash = '${transferHash(row.prevHash, forged)}' WHERE seq = 2`);
+    const [first] = blocks();
+    const encodings = [1, 2, 3].map((n) => t.ledger.store.getTransfer(testId(n))!).map((x) => canonicalTransferEncoding(x.id === row.id ? { ...x, amountFen: 1 } : x));
+    const header = { ...first!, digest: blockDigest(encodings) };
+    tamper(`UPDATE ledger_transfers SET amount_fen = 1 WHERE seq = 2;
+      UPDATE ledger_blocks SET digest = '${header.digest}', hash = '${blockHash(header)}' WHERE num = 1`);
     // The account index still holds the old amount, so it no longer agrees with the transfers either.
     expect(kinds()).toEqual(['balance_mismatch', 'books_unbalanced', 'chain_prev_hash_mismatch', 'index_mismatch']);
+    expect(t.ledger.verify().problems).toContainEqual(expect.objectContaining({ kind: 'chain_prev_hash_mismatch', block: 2 }));
+    // Recomputing only the digest leaves the block's own hash wrong.
+    tamper(`UPDATE ledger_blocks SET hash = '${first!.hash}' WHERE num = 1`);
+    expect(t.ledger.verify().problems).toContainEqual(expect.objectContaining({ kind: 'chain_hash_mismatch', block: 1 }));
   });
 
-  it('detects a deleted transfer in the middle of the chain', () => {
-    tamper(`DELETE FROM ledger_transfers WHERE seq = 3`);
-    expect(kinds()).toEqual(['balance_mismatch', 'books_unbalanced', 'chain_prev_hash_mismatch', 'chain_seq_gap', 'index_mismatch']);
-  });
-
-  it('detects a deleted last transfer through the head', () => {
-    tamper(`DELETE FROM ledger_transfers WHERE seq = 5`);
-    expect(kinds()).toContain('chain_head_mismatch');
+  it('detects a deleted last block through the head', () => {
+    tamper(`DELETE FROM ledger_transfers WHERE seq >= 4; DELETE FROM ledger_blocks WHERE num = 2`);
+    expect(t.ledger.verify().problems).toContainEqual(expect.objectContaining({ kind: 'chain_head_mismatch', block: 2 }));
   });
 
   it('detects an edited balance', () => {
@@ -77,12 +76,19 @@ describe('verify', () => {
   });
 
   it('detects a broken chain link', () => {
-    tamper(`UPDATE ledger_transfers SET prev_hash = '${'f'.repeat(64)}' WHERE seq = 4`);
+    tamper(`UPDATE ledger_blocks SET prev_hash = '${'f'.repeat(64)}' WHERE num = 2`);
     const report = t.ledger.verify();
-    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_prev_hash_mismatch', seq: 4 }));
-    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_hash_mismatch', seq: 4 }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_prev_hash_mismatch', block: 2 }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'chain_hash_mismatch', block: 2 }));
     // Balances are untouched, so only the chain is reported.
     expect(kinds()).toEqual(['chain_hash_mismatch', 'chain_prev_hash_mismatch']);
+  });
+
+  it('refuses at the database level to edit or delete a transfer or a block', () => {
+    expect(() => t.db.prepare('UPDATE ledger_transfers SET amount_fen = 1').run()).toThrow(/append-only/);
+    expect(() => t.db.prepare('DELETE FROM ledger_transfers').run()).toThrow(/append-only/);
+    expect(() => t.db.prepare("UPDATE ledger_blocks SET digest = ''").run()).toThrow(/append-only/);
+    expect(() => t.db.prepare('DELETE FROM ledger_blocks').run()).toThrow(/append-only/);
   });
 
   it('detects a tampered account index (postings), which balance-on-a-date and statements read', () => {
@@ -137,6 +143,63 @@ describe('verify', () => {
   });
 });
 
+describe('verify finds every tampering with a transfer (issue #15 section 1)', () => {
+  // Block 1 holds seq 1-3, block 2 seq 4-5 (beforeEach).
+  it('an edited amount: its block no longer hashes to its digest, and the balances no longer sum', () => {
+    tamper(`UPDATE ledger_transfers SET amount_fen = 1000 WHERE seq = 1`);
+    const report = t.ledger.verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'block_digest_mismatch', block: 1 }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'balance_mismatch', accountId: A_IND }));
+    expect(report.problems.filter((p) => p.kind === 'block_digest_mismatch')).toHaveLength(1);
+  });
+
+  it('an edited field that moves no money (the time): the digest alone finds it', () => {
+    tamper(`UPDATE ledger_transfers SET at = '2020-01-01T00:00:00.000Z' WHERE seq = 5`);
+    expect(kinds()).toEqual(['block_digest_mismatch']);
+    expect(t.ledger.verify().problems).toEqual([expect.objectContaining({ kind: 'block_digest_mismatch', block: 2 })]);
+  });
+
+  it('a removed transfer: its block lacks its seq and no longer hashes to its digest', () => {
+    tamper(`DELETE FROM ledger_transfers WHERE seq = 2`);
+    const problems = t.ledger.verify().problems;
+    expect(problems).toContainEqual(expect.objectContaining({ kind: 'chain_seq_gap', block: 1, seq: 2 }));
+    expect(problems).toContainEqual(expect.objectContaining({ kind: 'block_digest_mismatch', block: 1 }));
+    expect(kinds()).toEqual(['balance_mismatch', 'block_digest_mismatch', 'books_unbalanced', 'chain_seq_gap', 'index_mismatch']);
+    // The last transfer too, where no later seq shows the gap.
+    tamper(`DELETE FROM ledger_transfers WHERE seq = 5`);
+    expect(t.ledger.verify().problems).toContainEqual(expect.objectContaining({ kind: 'chain_seq_gap', block: 2, seq: 5 }));
+    expect(t.ledger.verify().problems).toContainEqual(expect.objectContaining({ kind: 'block_digest_mismatch', block: 2 }));
+  });
+
+  it('two transfers reordered: found by the digest, even with their indexes fixed to match', () => {
+    // Swap seq 1 and 2 (same accounts' sides, so no balance moves), then their indexes too.
+    tamper(`UPDATE ledger_transfers SET seq = -1 WHERE seq = 1; UPDATE ledger_transfers SET seq = 1 WHERE seq = 2; UPDATE ledger_transfers SET seq = 2 WHERE seq = -1;`);
+    expect(kinds()).toEqual(['block_digest_mismatch', 'transfer_block_mismatch']);
+    tamper(`UPDATE ledger_transfers SET block_index = seq - 1 WHERE block = 1`);
+    expect(t.ledger.verify().problems).toEqual([expect.objectContaining({ kind: 'block_digest_mismatch', block: 1 })]);
+  });
+
+  it('a forged transfer inserted after the last block: it lies in no block', () => {
+    tamper(`INSERT INTO ledger_transfers (seq, id, debit_account_id, credit_account_id, amount_fen, code, at, reference, meta, linked, recorded_at, block, block_index)
+      SELECT 6, '${testId(66)}', '${A_IND}', '${FUND.payout}', 9000, 'pension.account', at, NULL, '', 0, recorded_at, 2, 2 FROM ledger_transfers WHERE seq = 5`);
+    const problems = t.ledger.verify().problems;
+    expect(problems).toContainEqual(expect.objectContaining({ kind: 'transfer_block_mismatch', seq: 6, transferId: testId(66) }));
+  });
+
+  it('a forged transfer inserted inside a block, the later seqs and the blocks\' ranges shifted to make room', () => {
+    tamper(`UPDATE ledger_transfers SET seq = -(seq + 1) WHERE seq >= 3; UPDATE ledger_transfers SET seq = -seq, block_index = block_index + (block = 1) WHERE seq < 0;
+      INSERT INTO ledger_transfers (seq, id, debit_account_id, credit_account_id, amount_fen, code, at, reference, meta, linked, recorded_at, block, block_index)
+        SELECT 3, '${testId(66)}', '${A_IND}', '${FUND.payout}', 9000, 'pension.account', at, NULL, '', 0, recorded_at, 1, 2 FROM ledger_transfers WHERE seq = 2;
+      UPDATE ledger_blocks SET last_seq = last_seq + 1, first_seq = first_seq + (num = 2)`);
+    const problems = t.ledger.verify().problems;
+    expect(problems).toContainEqual(expect.objectContaining({ kind: 'block_digest_mismatch', block: 1 }));
+    expect(problems).toContainEqual(expect.objectContaining({ kind: 'chain_hash_mismatch', block: 1 }));
+    // Every later block's transfers moved seq, so their digests break too.
+    expect(problems).toContainEqual(expect.objectContaining({ kind: 'block_digest_mismatch', block: 2 }));
+  });
+});
+
 describe('durability', () => {
   it('leaves nothing of a batch that throws midway', () => {
     // A storage failure on the third insert of the batch (a full disk, an I/O error).
@@ -166,8 +229,8 @@ describe('durability', () => {
     expect(t.ledger.store.head()).toEqual(head);
     t.ledger.createTransfers([transfer(6, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 5 })]);
     const sixth = t.ledger.getTransfer(testId(6))!;
-    expect(sixth.seq).toBe(6);
-    expect(sixth.prevHash).toBe(head.hash);
+    expect(sixth).toMatchObject({ seq: 6, block: 3, blockIndex: 0 });
+    expect(blocks()[2]!.prevHash).toBe(head.hash);
     // A retry after the restart is still recognised.
     expect(t.ledger.createTransfers([transfer(1, { debitAccountId: CASH, creditAccountId: A_IND, amountFen: 10_000 })])[0]!.result).toBe('exists');
     expect(t.ledger.verify()).toMatchObject({ ok: true, transfers: 6 });
