@@ -37,7 +37,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { TerminalRegistry } from './terminals.js';
 
 export { TerminalRegistry } from './terminals.js';
-export { Fleet, type FleetTerminal, type OutboxHalt } from './fleet.js';
+export { Fleet, type FleetTerminal, type OutboxHalt, type ReconciliationAlarm } from './fleet.js';
 export { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 
 interface SocketData {
