@@ -12,6 +12,7 @@ import { cashBoxAccountId, cashBoxAccountSpec, type Ledger } from '../ledger/ind
 import type { ReconciliationAlarm } from '../gateway/fleet.js';
 import type { KioskCaller } from '../kiosk/money.js';
 import { paidAtVerdict } from '../kiosk/window.js';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db.js';
 import { toUtcIso } from '../registry/time.js';
 import { CollectionError } from './errors.js';
@@ -105,9 +106,20 @@ export function collectionReplay(stored: { terminalId: string; event: Collection
   return rest(stored.event) === rest(event) ? 'exists' : 'exists_with_different_meta';
 }
 
+/** The first booking stands; an event refused before may be decided again when it is sent again. */
+const UPSERT_RELAYED = `
+  INSERT INTO kiosk_cash_event (id, terminal_id, kind, citizen_number, amount_fen, kiosk_at, outcome, reason, received_at, ledger_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, received_at = excluded.received_at, ledger_at = excluded.ledger_at
+  WHERE kiosk_cash_event.outcome <> 'booked' AND kiosk_cash_event.collection_id IS NULL`;
+
 export class CashCollections {
+  /** Prepared once: every payment and credit of every kiosk passes here. */
+  private readonly upsertRelayed: Statement<unknown[]>;
+
   constructor(private readonly deps: CashCollectionsDeps) {
     migrateCollections(deps.db, (id) => deps.ledger.getTransfer(id)?.at ?? null);
+    this.upsertRelayed = deps.db.prepare(UPSERT_RELAYED);
   }
 
   /** Records what became of a payment or cash credit a kiosk relayed; call in the batch's transaction. */
@@ -125,15 +137,7 @@ export class CashCollections {
       reason = state === 'booked' ? [outcome.money.booking, outcome.money.reason].filter(Boolean).join(': ') : outcome.money.result;
     }
     const ledgerAt = state === 'booked' ? (this.deps.ledger.getTransfer(event.id)?.at ?? null) : null;
-    // The first booking stands; an event refused before may be decided again when it is sent again.
-    this.deps.db
-      .prepare(
-        `INSERT INTO kiosk_cash_event (id, terminal_id, kind, citizen_number, amount_fen, kiosk_at, outcome, reason, received_at, ledger_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, received_at = excluded.received_at, ledger_at = excluded.ledger_at
-         WHERE kiosk_cash_event.outcome <> 'booked' AND kiosk_cash_event.collection_id IS NULL`,
-      )
-      .run(event.id, terminalId, event.kind, event.citizenNumber, amountFen, kioskAt, state, reason, new Date(this.deps.now()).toISOString(), ledgerAt);
+    this.upsertRelayed.run(event.id, terminalId, event.kind, event.citizenNumber, amountFen, kioskAt, state, reason, new Date(this.deps.now()).toISOString(), ledgerAt);
   }
 
   /**
