@@ -9,6 +9,7 @@ export * from './handshake.js';
 export * from './account.js';
 export * from './card.js';
 export * from './money.js';
+export * from './collection.js';
 export * from './fleet.js';
 export * from './receipt.js';
 export * from './events.js';

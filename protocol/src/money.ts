@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { OUTBOX_BATCH_LIMIT } from './constants.js';
 import { cardSessionTokenSchema } from './card.js';
+import { collectionEventSchema } from './collection.js';
 import { citizenNumberSchema, fenSchema, isoDateSchema, isoDateTimeSchema, terminalIdSchema, uuidV7Schema, versionSchema } from './fields.js';
 import { PROTOCOL_ERROR_CODES } from './replies.js';
 
@@ -67,7 +68,8 @@ export const certificationEventSchema = z.object({
 });
 export type CertificationEvent = z.infer<typeof certificationEventSchema>;
 
-export const moneyEventSchema = z.discriminatedUnion('kind', [paymentEventSchema, cashCreditEventSchema, certificationEventSchema]);
+/** The kinds of money event; `collection` (collection.ts) empties the cash box (issue 13 section 2). */
+export const moneyEventSchema = z.discriminatedUnion('kind', [paymentEventSchema, cashCreditEventSchema, certificationEventSchema, collectionEventSchema]);
 export type MoneyEvent = z.infer<typeof moneyEventSchema>;
 export type MoneyEventKind = MoneyEvent['kind'];
 
@@ -144,7 +146,7 @@ export function isBooked(result: MoneyResultCode): result is 'created' | 'exists
  */
 export const moneyResultSchema = z.object({
   result: z.enum(MONEY_RESULTS),
-  booking: z.enum(['contribution', 'credit', 'certification']),
+  booking: z.enum(['contribution', 'credit', 'certification', 'collection']),
   /** For `booking: 'credit'` of a payment: why it was not booked as a contribution. */
   reason: z.enum(PAYMENT_CREDIT_REASONS).optional(),
 });
@@ -169,7 +171,7 @@ export type OutboxResult = z.infer<typeof outboxResultSchema>;
 
 /**
  * Whether an outcome stops the outbox (issue 11 section 3): a money event
- * (payment, cash credit) refused, or answered with anything but `created` /
+ * (payment, cash credit, collection) refused, or answered with anything but `created` /
  * `exists`, stops it at that entry until an operator settles it. A refused
  * certification moves no money: it raises an alarm and the outbox goes on.
  */

@@ -7,5 +7,7 @@ export type { DemoPanel } from './local-api.js';
 export { cardFeedFromReader, shanghaiToday, type CardAuthenticityCheck } from './card-feed.js';
 export { PaymentDesk, NOTES_FEN, type CashDevices, type PaymentOutcome, type PaymentProgress } from './payment.js';
 export { OutboxRelay, type MoneyEventSink } from './outbox.js';
+export { CollectionDesk } from './collection.js';
+export { collectionSlip } from './collection-slip.js';
 export { buildMoneyEvent } from './wire.js';
 export { DEMO_FAULTS, type DemoFault } from './local-api.js';

@@ -1,7 +1,7 @@
 // The kiosk UI's only door: HTTP + socket.io on 127.0.0.1. The UI never
 // touches a device and never talks to the server; it shows the session's
 // state and sends what the person touched.
-import express, { type Request, type Response, type NextFunction } from 'express';
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +44,8 @@ export interface LocalApiOptions {
   logger: Logger;
   status: () => { serverConnected: boolean; terminalId: string };
   demo?: DemoPanel;
+  /** More /api routes (the staff routes, staff-api.ts), behind the same guard and body limit. */
+  routers?: Router[];
 }
 
 export interface LocalApi {
@@ -190,6 +192,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       res.json({ ok: true });
     });
   }
+
+  for (const router of options.routers ?? []) app.use(router);
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not-found', message: 'no such local API route' } });

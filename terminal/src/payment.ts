@@ -115,6 +115,8 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
 
   /** Can the kiosk take cash now? Never take money it cannot give a receipt for. */
   availability(): CashAvailability {
+    // Staff are emptying the cash box (issue 13 section 2): no note goes in until it is back.
+    if (this.deps.journal.collections.open()) return { ok: false, reason: 'payment.cashUnavailable' };
     const printer = this.deps.devices.printer.status();
     const acceptor = this.deps.devices.acceptor.status();
     // Paper out and cover open put the printer in userError: say what the person can understand.

@@ -26,7 +26,7 @@ export function yuanText(fen: number): string {
   return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}元`;
 }
 
-function shanghaiTime(iso: string): string {
+export function shanghaiTime(iso: string): string {
   return new Intl.DateTimeFormat('zh-CN', {
     timeZone: 'Asia/Shanghai',
     year: 'numeric',

@@ -82,6 +82,8 @@ export class KioskSession extends EventEmitter<SessionEvents> {
   private summary: { data: AccountSummary; offline: boolean } | null = null;
   private sessionNumber = 0;
   private pinBusy = false;
+  /** A staff card whose PIN the card accepted, until the card is removed (issue 13: staff routes). */
+  private verifiedStaff: CardHolder | null = null;
 
   constructor(
     private readonly deps: {
@@ -111,6 +113,11 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     return this.current;
   }
 
+  /** The staff member signed in with a staff card and its PIN, or null. */
+  get staffMember(): { cardNumber: string; name: string } | null {
+    return this.verifiedStaff && this.card ? { cardNumber: this.verifiedStaff.cardNumber, name: this.verifiedStaff.name } : null;
+  }
+
   private show(screen: KioskScreen): void {
     this.current = { ...screen, session: this.sessionNumber };
     this.emit('state', this.current);
@@ -126,6 +133,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     const session = this.sessionNumber;
     this.card = card;
     this.holder = null;
+    this.verifiedStaff = null;
     this.show({ screen: 'reading' });
     let holder: CardHolder;
     try {
@@ -149,6 +157,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     if (this.deps.payments?.progress) void this.deps.payments.cancel('card-removed');
     this.card = null;
     this.holder = null;
+    this.verifiedStaff = null;
     this.summary = null;
     this.sessionNumber++;
     this.show({ screen: 'idle' });
@@ -189,6 +198,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     }
     this.deps.logger.info({ event: 'session.pin_verified', session });
     if (holder.kind === 'staff') {
+      this.verifiedStaff = holder;
       this.show({ screen: 'staff', holderName: maskName(holder.name), diagnostics: this.deps.diagnostics?.() ?? null });
       return { accepted: true };
     }

@@ -17,6 +17,8 @@ import type { TerminalIdentity } from './identity.js';
 import { cardFeedFromReader, shanghaiToday } from './card-feed.js';
 import { OutboxRelay } from './outbox.js';
 import { PaymentDesk, type CashDevices } from './payment.js';
+import { CollectionDesk } from './collection.js';
+import { staffRouter } from './staff-api.js';
 import { PinPadInput } from './pinpad-input.js';
 import { StatusReporter } from './status.js';
 
@@ -60,6 +62,7 @@ export interface RunningTerminal {
   journal: Journal;
   outbox: OutboxRelay;
   payments: PaymentDesk | undefined;
+  collections: CollectionDesk | undefined;
   stop(): Promise<void>;
 }
 
@@ -103,6 +106,10 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
         signer: (bytes) => sign(null, bytes, identity.privateKey).toString('base64url'),
       })
     : undefined;
+  const collections =
+    payments && options.cashDevices
+      ? new CollectionDesk({ devices: options.cashDevices, journal, payments, terminalId: identity.terminalId, logger: logger.child({ component: 'collection' }), sink: outbox })
+      : undefined;
   const devices = () => deviceStatuses(options.cashDevices, options.pinPad);
   const status = new StatusReporter({ uplink, journal, devices, softwareVersion: SOFTWARE_VERSION, logger: logger.child({ component: 'status' }) });
   uplink.onPush('kiosk.config', (config) => journal.saveKioskConfig(config));
@@ -159,8 +166,10 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       logger: logger.child({ component: 'local-api' }),
       status: () => ({ serverConnected: uplink.connected, terminalId: identity.terminalId }),
       ...(options.demo ? { demo: options.demo } : {}),
+      routers: [staffRouter({ staffMember: () => session.staffMember, collections, logger: logger.child({ component: 'staff-api' }) })],
     });
     await payments?.start();
+    await collections?.resume();
     await pinPadInput?.start();
     status.start();
     uplink.start();
@@ -185,6 +194,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     journal,
     outbox,
     payments,
+    collections,
     stop: async () => {
       await cards.stop();
       await payments?.stop();

@@ -144,7 +144,10 @@ export class Uplink implements GatewayLink {
     const emit: Emit = (name, body) => (this.socket.timeout(timeoutMs) as unknown as { emitWithAck: Emit }).emitWithAck(name, body);
     let raw: unknown;
     try {
-      raw = await emit(event, payload);
+      const answered = emit(event, payload);
+      // The request is on the wire (socket.io writes it synchronously when the link is up): a step the chaos run kills at.
+      this.options.logger.debug({ event: 'uplink.request_sent', name: event });
+      raw = await answered;
     } catch {
       return { ok: false, error: { code: 'unavailable', message: `no reply within ${timeoutMs} ms` } };
     }

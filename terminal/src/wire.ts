@@ -16,6 +16,23 @@ export function buildMoneyEvent(journal: Journal, entry: OutboxRow): BuiltEvent 
 }
 
 function rawEvent(journal: Journal, entry: OutboxRow): unknown {
+  if (entry.kind === 'collection') {
+    const c = journal.collections.get(entry.id);
+    return (
+      c && {
+        kind: 'collection',
+        id: c.id,
+        previousId: c.previousId,
+        startedAt: c.startedAt,
+        staffCardNumber: c.staffCardNumber,
+        notes: c.notes,
+        amountFen: c.amountFen,
+        payments: c.payments,
+        credits: c.credits,
+        unattributed: c.unattributed,
+      }
+    );
+  }
   if (entry.kind === 'certification') {
     const c = journal.certification(entry.id);
     return c && { kind: 'certification', id: c.id, citizenNumber: c.citizenNumber, certifiedOn: c.certifiedOn, certifiedAt: c.certifiedAt, cardSession: c.cardSession };

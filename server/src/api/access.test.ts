@@ -25,6 +25,8 @@ const PATH_SAMPLES: Record<string, string> = {
   year: '2011',
   terminalId: 'kiosk-access-01',
   eventId: '01a20562-9ad7-7028-b880-1783f7c2e6ec',
+  collectionId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
+  alarmId: '7',
 };
 
 /** The only routes served without a token. */

@@ -28,6 +28,9 @@ const VALID_SAMPLE: Record<string, string> = {
   enrolledOn: '2011-04-04',
   source: 'old-scheme-register',
   reason: 'on the old scheme register of 2009',
+  collectionId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
+  alarmId: '7',
+  date: '2011-08-15',
 };
 /** Free text (trimmed, any characters): only a repeated parameter is lax there. */
 const FREE_TEXT = new Set(['reason']);

@@ -36,6 +36,7 @@ import type { Runs } from '../runs/index.js';
 import { ApiError } from './errors.js';
 import { publicityCsvLines } from './publicity-csv.js';
 import { fleetRoutes } from './fleet-routes.js';
+import { collectionRoutes } from './collection-routes.js';
 import type { GatewayState } from '../app.js';
 import { Fleet, TerminalRegistry } from '../gateway/index.js';
 import { ServerChanges } from '../shared/changes.js';
@@ -143,8 +144,10 @@ export const campaignParamsSchema = z.strictObject({ year: yearTextField });
 export const campaignProgressQuerySchema = z.strictObject({ villageCode: villageCodeField.optional() });
 
 export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[] {
+  const gatewayState = gateway ?? localGatewayState(registry.context.db);
   return [
-    ...fleetRoutes(registry, gateway ?? localGatewayState(registry.context.db)),
+    ...fleetRoutes(registry, gatewayState),
+    ...collectionRoutes(registry, gatewayState),
     {
       method: 'post',
       path: '/login',

@@ -6,6 +6,7 @@
 import type { SqliteDatabase } from '../db.js';
 import type { Alarm, DeviceStatus, EventOutcome, MoneyEventKind, OfflineLimits, TerminalStatus } from '@nongbao/protocol';
 import { DEFAULT_OFFLINE_LIMITS, STATUS_REPORT_INTERVAL_MS } from '@nongbao/protocol';
+import type { ReconciliationAlarmKind } from '../collections/types.js';
 
 /** A terminal not heard from for this long is shown offline, whatever its last gateway recorded. */
 export const ONLINE_GRACE_MS = 3 * STATUS_REPORT_INTERVAL_MS;
@@ -31,7 +32,57 @@ export interface FleetTerminal {
   offlineLimits: OfflineLimits;
   /** Outbox entries it stopped at that an operator has not settled. */
   openHalts: OutboxHalt[];
+  /** Cash-box differences the reconciliation could not explain, not yet resolved (issue 13 section 2). */
+  reconciliationAlarms: ReconciliationAlarm[];
 }
+
+export interface ReconciliationAlarm {
+  id: number;
+  terminalId: string;
+  collectionId: string;
+  kind: ReconciliationAlarmKind;
+  /** The denomination a count difference is in; 0 for the others. */
+  denominationFen: number;
+  amountFen: number;
+  detail: string;
+  raisedAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  note: string | null;
+}
+
+interface AlarmRow {
+  id: number;
+  terminal_id: string;
+  collection_id: string;
+  kind: ReconciliationAlarmKind;
+  denomination_fen: number;
+  amount_fen: number;
+  detail: string;
+  raised_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  note: string | null;
+}
+
+function toAlarm(r: AlarmRow): ReconciliationAlarm {
+  return {
+    id: r.id,
+    terminalId: r.terminal_id,
+    collectionId: r.collection_id,
+    kind: r.kind,
+    denominationFen: r.denomination_fen,
+    amountFen: r.amount_fen,
+    detail: r.detail,
+    raisedAt: r.raised_at,
+    resolvedAt: r.resolved_at,
+    resolvedBy: r.resolved_by,
+    note: r.note,
+  };
+}
+
+/** Open reconciliation alarms listed per terminal at most (the oldest first). */
+export const RECONCILIATION_ALARMS_LIMIT = 200;
 
 export interface OutboxHalt {
   terminalId: string;
@@ -151,6 +202,36 @@ export class Fleet {
     return rows.map(toHalt);
   }
 
+  /** Raises an alarm for a difference the reconciliation cannot explain; the same one again is one alarm. */
+  raiseReconciliationAlarm(a: { terminalId: string; collectionId: string; kind: ReconciliationAlarmKind; denominationFen?: number; amountFen: number; detail: string }): void {
+    this.db
+      .prepare(
+        `INSERT INTO terminal_reconciliation_alarm (terminal_id, collection_id, kind, denomination_fen, amount_fen, detail, raised_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection_id, kind, denomination_fen) DO NOTHING`,
+      )
+      .run(a.terminalId, a.collectionId, a.kind, a.denominationFen ?? 0, a.amountFen, a.detail.slice(0, 500), new Date(this.now()).toISOString());
+  }
+
+  /** An operator says what was done about it; false when there is no such open alarm. */
+  resolveReconciliationAlarm(terminalId: string, id: number, resolvedBy: string, note: string): boolean {
+    return (
+      this.db
+        .prepare('UPDATE terminal_reconciliation_alarm SET resolved_at = ?, resolved_by = ?, note = ? WHERE id = ? AND terminal_id = ? AND resolved_at IS NULL')
+        .run(new Date(this.now()).toISOString(), resolvedBy, note, id, terminalId).changes === 1
+    );
+  }
+
+  /** The alarms of one collection, open and resolved. */
+  collectionAlarms(collectionId: string): ReconciliationAlarm[] {
+    return (this.db.prepare('SELECT * FROM terminal_reconciliation_alarm WHERE collection_id = ? ORDER BY id').all(collectionId) as AlarmRow[]).map(toAlarm);
+  }
+
+  openReconciliationAlarms(terminalId: string): ReconciliationAlarm[] {
+    return (
+      this.db.prepare('SELECT * FROM terminal_reconciliation_alarm WHERE terminal_id = ? AND resolved_at IS NULL ORDER BY id LIMIT ?').all(terminalId, RECONCILIATION_ALARMS_LIMIT) as AlarmRow[]
+    ).map(toAlarm);
+  }
+
   setOfflineLimits(terminalId: string, limits: OfflineLimits): void {
     this.db
       .prepare(
@@ -218,6 +299,7 @@ export class Fleet {
         payments: r.offline_payments ?? DEFAULT_OFFLINE_LIMITS.payments,
       },
       openHalts,
+      reconciliationAlarms: this.openReconciliationAlarms(terminalId),
     };
   }
 }

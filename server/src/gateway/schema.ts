@@ -48,6 +48,23 @@ const STATEMENTS = [
      note TEXT,
      PRIMARY KEY (terminal_id, event_id)
    ) STRICT`,
+  // Differences the cash-box reconciliation could not explain, until an
+  // operator resolves them (issue 13 section 2); one per collection, kind and denomination.
+  `CREATE TABLE IF NOT EXISTS terminal_reconciliation_alarm (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     terminal_id TEXT NOT NULL,
+     collection_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     denomination_fen INTEGER NOT NULL DEFAULT 0,
+     amount_fen INTEGER NOT NULL,
+     detail TEXT NOT NULL,
+     raised_at TEXT NOT NULL,
+     resolved_at TEXT,
+     resolved_by TEXT,
+     note TEXT,
+     UNIQUE (collection_id, kind, denomination_fen)
+   ) STRICT`,
+  `CREATE INDEX IF NOT EXISTS terminal_reconciliation_alarm_open ON terminal_reconciliation_alarm (terminal_id) WHERE resolved_at IS NULL`,
 ];
 
 const ADDED_COLUMNS: readonly [table: string, column: string, definition: string][] = [

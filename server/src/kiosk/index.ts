@@ -11,6 +11,7 @@ import { authenticateCard, type CardAuthenticator } from './cards.js';
 import { KioskMoney, type KioskCaller } from './money.js';
 import { kioskPaymentOffer, kioskSummary } from './summary.js';
 import { kioskConfig, type TerminalSite } from './config.js';
+import { CashCollections, type ReconciliationAlarms } from '../collections/service.js';
 
 /** What the gateway needs to answer a kiosk. */
 export interface KioskService {
@@ -34,6 +35,8 @@ export interface KioskServiceDeps {
   authenticator?: CardAuthenticator;
   /** Checks an ed25519 signature by a terminal's enrolled key (offline receipts). */
   verifyTerminalSignature: (terminalId: string, bytes: Uint8Array, signatureBase64Url: string) => boolean;
+  /** Where cash-box differences nothing explains are raised (the fleet). */
+  alarms: ReconciliationAlarms;
 }
 
 function undefinedWhenNotFound<T>(work: () => T): T | undefined {
@@ -49,7 +52,8 @@ export function createKioskService(deps: KioskServiceDeps): KioskService {
   const { registry, logger } = deps;
   const now = registry.context.now;
   const cardSessions = new CardSessions(registry.context.db, now);
-  const money = new KioskMoney({ registry, cardSessions, logger: logger.child({ component: 'kiosk-money' }), now, verifyTerminalSignature: deps.verifyTerminalSignature });
+  const collections = new CashCollections({ db: registry.context.db, ledger: registry.context.ledger, alarms: deps.alarms, logger: logger.child({ component: 'collections' }), now });
+  const money = new KioskMoney({ registry, cardSessions, logger: logger.child({ component: 'kiosk-money' }), now, verifyTerminalSignature: deps.verifyTerminalSignature, collections });
   return {
     summary: (citizenNumber) =>
       undefinedWhenNotFound(() => {

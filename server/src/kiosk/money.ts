@@ -27,6 +27,7 @@ import {
   type PaymentEvent,
   type Reply,
 } from '@nongbao/protocol';
+import type { CashCollections } from '../collections/service.js';
 import type { CardSessions } from './card-sessions.js';
 import { KioskEvents, replayAnswer, type KioskEventKind } from './events.js';
 import { KIOSK_CASH_BOX_CAPACITY_FEN, KIOSK_CLOCK_SKEW_MS } from './limits.js';
@@ -46,6 +47,8 @@ export interface KioskMoneyDeps {
   now?: () => number;
   /** Checks an ed25519 signature by a terminal's enrolled key (offline receipts). */
   verifyTerminalSignature: (terminalId: string, bytes: Uint8Array, signatureBase64Url: string) => boolean;
+  /** Cash-box collections, and the record of each payment and credit relayed for them (issue 13 section 2). */
+  collections: CashCollections;
 }
 
 function refused(reason: MoneyRefusalReason, message: string): Reply<MoneyResult> {
@@ -110,6 +113,7 @@ export class KioskMoney {
         }
         const reply = this.apply(caller, event);
         const outcome: EventOutcome = reply.ok ? { id: event.id, outcome: 'applied', money: reply.data } : { id: event.id, outcome: 'refused', error: reply.error };
+        this.deps.collections.recordRelayed(caller.terminalId, event, outcome);
         outcomes.push(outcome);
         halted = haltsOutbox(event.kind, outcome);
       }
@@ -125,6 +129,8 @@ export class KioskMoney {
         return this.submitCashCredit(caller, event);
       case 'certification':
         return this.submitCertification(caller, event);
+      case 'collection':
+        return this.deps.collections.applyCollection(caller, event);
     }
   }
 

@@ -62,6 +62,12 @@ export const FUND = Object.freeze({
   legacyMerged: 'fund:legacy-merged',
   /** Cash collected from a kiosk and not yet in the collection account. */
   inTransit: 'fund:in-transit',
+  /**
+   * Cash-box differences (issue 13 section 2): what the office counted short
+   * (debit) or over (credit) against a kiosk's journal, and what the journal
+   * and the ledger's cash box disagreed on when the box was collected.
+   */
+  collectionDifference: 'fund:collection-difference',
   /** Amounts to recover (pension paid after death or alongside an urban pension). */
   toRecover: 'fund:to-recover',
   /** Inheritances decided and not yet paid out. */
@@ -91,6 +97,7 @@ const FUND_SIDES: Record<FundKey, { normal: 'debit' | 'credit'; mustNotGoNegativ
   aidIncoming: { normal: 'debit', mustNotGoNegative: false },
   legacyMerged: { normal: 'debit', mustNotGoNegative: false },
   inTransit: { normal: 'debit', mustNotGoNegative: false },
+  collectionDifference: { normal: 'debit', mustNotGoNegative: false },
   toRecover: { normal: 'debit', mustNotGoNegative: false },
   inheritancesPayable: { normal: 'credit', mustNotGoNegative: false },
   interestExpense: { normal: 'debit', mustNotGoNegative: false },

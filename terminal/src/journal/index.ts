@@ -9,10 +9,13 @@
 // - account_cache and kiosk_state: the offline cache of account summaries and
 //   the configuration the gateway pushed (village, offline limits, tiers);
 // - alarm: what staff must look at; unattributed_cash: credits no payment
-//   owns; device_state: the acceptor's event counter.
+//   owns; device_state: the acceptor's event counter;
+// - collection (collections.ts): each time staff emptied the cash box, and
+//   which notes each took out.
 import { accountSummarySchema, kioskConfigSchema, type AccountSummary, type Alarm, type AlarmCode, type CreditCloseReason, type KioskConfig } from '@nongbao/protocol';
 import { openJournalDatabase, type JournalDatabase } from './db.js';
 import { matchCreditedNote } from './note-matching.js';
+import { CollectionRows, type CollectionRow } from './collections.js';
 import { OutboxRows } from './outbox-rows.js';
 import { PaymentRows, type PaymentRow } from './payments.js';
 import { migrateJournal } from './schema.js';
@@ -21,6 +24,7 @@ export { JOURNAL_SCHEMA_VERSION } from './schema.js';
 export type { PaymentRow, PaymentState } from './payments.js';
 export type { OutboxRow, OutboxState } from './outbox-rows.js';
 export { matchCreditedNote, type StackingNote } from './note-matching.js';
+export type { BoxContents, CollectionRow } from './collections.js';
 
 /** Cached summaries kept at most; the oldest are dropped first. */
 export const ACCOUNT_CACHE_LIMIT = 5_000;
@@ -39,12 +43,14 @@ export class Journal {
   readonly db: JournalDatabase;
   readonly payments: PaymentRows;
   readonly outbox: OutboxRows;
+  readonly collections: CollectionRows;
 
   constructor(path: string) {
     this.db = openJournalDatabase(path);
     migrateJournal(this.db);
     this.payments = new PaymentRows(this.db);
     this.outbox = new OutboxRows(this.db);
+    this.collections = new CollectionRows(this.db);
   }
 
   // ---------------------------------------------------------------- payments
@@ -94,6 +100,23 @@ export class Journal {
       this.payments.close(id, 'cancelled', at, reason, null);
       if (payment.stackedFen > 0) this.outbox.enqueue(id, 'cash-credit', at);
       return this.payments.get(id)!;
+    })();
+  }
+
+  // ---------------------------------------------------------------- collections
+
+  /**
+   * Staff start emptying the cash box (issue 13 section 2): the collection of
+   * what the box holds and its outbox entry, in one transaction, before the
+   * slip prints. Refused while a payment is open or a collection is.
+   */
+  startCollection(c: { id: string; staffCardNumber: string; startedAt: string }): { ok: true; collection: CollectionRow } | { ok: false; reason: 'collection-in-progress' | 'payment-in-progress' } {
+    return this.db.transaction(() => {
+      if (this.collections.open()) return { ok: false as const, reason: 'collection-in-progress' as const };
+      if (this.payments.openCount() > 0) return { ok: false as const, reason: 'payment-in-progress' as const };
+      const collection = this.collections.insert(c);
+      this.outbox.enqueue(c.id, 'collection', c.startedAt);
+      return { ok: true as const, collection };
     })();
   }
 

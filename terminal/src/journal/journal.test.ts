@@ -74,4 +74,44 @@ describe('the kiosk journal', () => {
     expect(journal.certification('c2')).toMatchObject({ citizenNumber: '11010519491231002X', certifiedOn: '2026-11-21', cardSession: '' });
     journal.close();
   });
+
+  it('upgrades a version-3 journal to take collections, keeping its rows where version 3 reads them', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'nb-journal-')), 'journal.sqlite');
+    const v3 = new Journal(path);
+    v3.payments.open({ id: 'p', citizenNumber: '11010519491231002X', year: 2026, tierYuan: 100, dueFen: 10_000, openedAt: '2026-11-22T10:00:00Z' });
+    v3.payments.noteStacking('p', 1, 10_000, '2026-11-22T10:00:01Z');
+    v3.noteCredited(10_000, 1, '2026-11-22T10:00:02Z');
+    v3.completePayment('p', '2026-11-22T10:00:03Z');
+    v3.close();
+    // Put the file back to what version 3 wrote: its outbox CHECK, no collection columns or table.
+    const raw = new Database(path);
+    raw.exec(`
+      DROP TABLE collection;
+      ALTER TABLE payment_note DROP COLUMN collection_id;
+      ALTER TABLE unattributed_cash DROP COLUMN collection_id;
+      ALTER TABLE outbox RENAME TO outbox_new;
+      CREATE TABLE outbox (id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('payment', 'cash-credit', 'certification')),
+        payload_json TEXT NOT NULL, created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, sent_at TEXT, result TEXT,
+        state TEXT NOT NULL DEFAULT 'pending', booking TEXT, reason TEXT, outcome_json TEXT) STRICT;
+      INSERT INTO outbox SELECT * FROM outbox_new;
+      DROP TABLE outbox_new;
+      PRAGMA user_version = 3;
+    `);
+    expect(() => raw.prepare("INSERT INTO outbox (id, kind, payload_json, created_at) VALUES ('x', 'collection', '{}', 'now')").run()).toThrow(/CHECK/);
+    raw.close();
+
+    const v4 = new Journal(path);
+    expect(v4.db.pragma('user_version', { simple: true })).toBe(4);
+    expect(v4.outbox.pending(10).map((e) => [e.id, e.kind])).toEqual([['p', 'payment']]);
+    expect(v4.collections.inBox()).toMatchObject({ amountFen: 10_000, payments: { count: 1, amountFen: 10_000 } });
+    const started = v4.startCollection({ id: '01a20562-9ad7-7028-b880-1783f7c2e6ec', staffCardNumber: 'S00000001', startedAt: '2026-11-22T11:00:00Z' });
+    expect(started.ok).toBe(true);
+    expect(v4.outbox.pending(10).map((e) => e.kind)).toEqual(['payment', 'collection']);
+    v4.close();
+    // What version 3 reads, by the columns it knows, is still there.
+    const old = new Database(path, { readonly: true });
+    expect(old.prepare("SELECT id, kind, payload_json, created_at, attempts, sent_at, result, state FROM outbox WHERE state = 'pending' ORDER BY rowid").all()).toHaveLength(2);
+    expect(old.prepare('SELECT payment_id, escrow_counter, amount_fen, state, decided_at, stacked_at FROM payment_note').all()).toHaveLength(1);
+    old.close();
+  });
 });

@@ -6,7 +6,7 @@
 import type { JournalDatabase } from './db.js';
 
 /** The journal's schema version. */
-export const JOURNAL_SCHEMA_VERSION = 3;
+export const JOURNAL_SCHEMA_VERSION = 4;
 
 const BASE = `
   CREATE TABLE IF NOT EXISTS account_cache (
@@ -135,6 +135,60 @@ function toVersion3(db: JournalDatabase): void {
   }
 }
 
+/** The outbox as version 3 left it, with `collection` among its kinds. */
+const OUTBOX_V4 = `
+  CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('payment', 'cash-credit', 'certification', 'collection')),
+    payload_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    sent_at TEXT,
+    result TEXT,
+    state TEXT NOT NULL DEFAULT 'pending',
+    booking TEXT,
+    reason TEXT,
+    outcome_json TEXT
+  ) STRICT;
+`;
+
+/**
+ * Version 3 -> 4 (issue 13 section 2): cash-box collections. A collection
+ * row says what the journal counted in the box when staff started emptying
+ * it; each stacked note and each unattributed credit is marked with the
+ * collection that took it out (null: still in the box). The outbox takes
+ * `collection` events: SQLite cannot widen a CHECK, so the table is copied
+ * with the same columns in the same order, which version 3 still reads (it
+ * halts its outbox at a collection it cannot build, and loses nothing).
+ */
+function toVersion4(db: JournalDatabase): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS collection (
+      id TEXT PRIMARY KEY,
+      previous_id TEXT,
+      staff_card_number TEXT NOT NULL,
+      started_at TEXT NOT NULL,
+      notes_json TEXT NOT NULL,
+      amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+      payment_count INTEGER NOT NULL,
+      payment_fen INTEGER NOT NULL,
+      credit_count INTEGER NOT NULL,
+      credit_fen INTEGER NOT NULL,
+      unattributed_count INTEGER NOT NULL,
+      unattributed_fen INTEGER NOT NULL,
+      slip_printed_at TEXT,
+      finished_at TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX IF NOT EXISTS collection_one_open ON collection ((finished_at IS NULL)) WHERE finished_at IS NULL;
+  `);
+  addColumn(db, 'payment_note', 'collection_id', 'TEXT');
+  addColumn(db, 'unattributed_cash', 'collection_id', 'TEXT');
+  const outboxSql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").get() as { sql: string }).sql;
+  if (outboxSql.includes("'collection'")) return;
+  db.exec(`ALTER TABLE outbox RENAME TO outbox_v3; ${OUTBOX_V4} INSERT INTO outbox SELECT * FROM outbox_v3; DROP TABLE outbox_v3;
+    CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, created_at);`);
+}
+
 export function migrateJournal(db: JournalDatabase): void {
   db.exec(BASE);
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -142,6 +196,7 @@ export function migrateJournal(db: JournalDatabase): void {
   db.transaction(() => {
     if (version < 2) toVersion2(db);
     if (version < 3) toVersion3(db);
+    if (version < 4) toVersion4(db);
     db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
   })();
 }

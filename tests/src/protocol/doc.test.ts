@@ -14,6 +14,8 @@ import {
   SERVER_EVENTS,
 } from '@nongbao/protocol';
 import { LOCAL_API_ROUTES, SESSION_ACTIONS } from '@nongbao/protocol/local-api';
+import { STAFF_API_ROUTES, STAFF_REFUSALS } from '@nongbao/protocol/maintenance';
+import { moneyEventSchema } from '@nongbao/protocol';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const doc = readFileSync(join(root, 'docs', 'protocol.md'), 'utf8');
@@ -39,6 +41,14 @@ describe('docs/protocol.md', () => {
   it('documents every route and action of the local API', () => {
     expect(undocumented(Object.values(LOCAL_API_ROUTES).map((r) => `${r.method} ${r.path}`))).toEqual([]);
     expect(undocumented(SESSION_ACTIONS)).toEqual([]);
+  });
+
+  it('documents every kind of money event, and every staff route and refusal', () => {
+    const kinds = moneyEventSchema.options.map((o) => o.shape.kind.value);
+    expect(kinds).toContain('collection');
+    expect(undocumented(kinds)).toEqual([]);
+    expect(undocumented(Object.values(STAFF_API_ROUTES).map((r) => `${r.method} ${r.path}`))).toEqual([]);
+    expect(undocumented(STAFF_REFUSALS)).toEqual([]);
   });
 });
 
