@@ -7,6 +7,9 @@
 #   fonts-noto-cjk           Chinese glyphs for screenshots and receipt images
 #   unifont                  16x16 bitmap glyphs (unifont.hex) the receipt
 #                            renderer draws Chinese and Tibetan with
+#   espeak-ng              renders the kiosk's spoken prompts (Mandarin, English)
+#                            at UI build time (issue 12 section 3)
+#   sox                    makes and checks the test set of recorded prompts
 #   libpcsclite-dev, pkg-config, g++, make
 #                            build dependencies of the `pcsclite` npm module
 # Runs as root on a fresh machine (apt-get), via sudo otherwise.
@@ -22,6 +25,8 @@ command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 [ -e /usr/share/unifont/unifont.hex ] || need+=(unifont)
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+command -v sox >/dev/null 2>&1 || need+=(sox)
 [ -e /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
