@@ -74,6 +74,7 @@ export function createServerServices(db: SqliteDatabase, options: ServerServices
     logger: logger.child({ component: 'kiosk' }),
     ...(issuerKey ? { authenticator: { verify: (evidence) => verifyCardAuthenticationEvidence(issuerKey, evidence) } } : {}),
     verifyTerminalSignature: (terminalId, bytes, signature) => gateway.terminals.verifyTerminalSignature(terminalId, bytes, signature),
+    terminalVillage: (terminalId) => gateway.fleet.site(terminalId).villageCode,
   });
   return { ledger, registry, runs, apiRouter, kiosk, close: () => ledger.close() };
 }

@@ -25,6 +25,8 @@ const PATH_SAMPLES: Record<string, string> = {
   year: '2011',
   terminalId: 'kiosk-access-01',
   eventId: '01a20562-9ad7-7028-b880-1783f7c2e6ec',
+  requestId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
+  certificationId: '01a20562-9ad7-7028-b880-1783f7c2e6ee',
 };
 
 /** The only routes served without a token. */

@@ -28,6 +28,10 @@ const VALID_SAMPLE: Record<string, string> = {
   enrolledOn: '2011-04-04',
   source: 'old-scheme-register',
   reason: 'on the old scheme register of 2009',
+  state: 'open',
+  kind: 'pension-complaint',
+  requestId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
+  certificationId: '01a20562-9ad7-7028-b880-1783f7c2e6ee',
 };
 /** Free text (trimmed, any characters): only a repeated parameter is lax there. */
 const FREE_TEXT = new Set(['reason']);

@@ -36,6 +36,7 @@ import type { Runs } from '../runs/index.js';
 import { ApiError } from './errors.js';
 import { publicityCsvLines } from './publicity-csv.js';
 import { fleetRoutes } from './fleet-routes.js';
+import { kioskRoutes } from './kiosk-routes.js';
 import type { GatewayState } from '../app.js';
 import { Fleet, TerminalRegistry } from '../gateway/index.js';
 import { ServerChanges } from '../shared/changes.js';
@@ -145,6 +146,7 @@ export const campaignProgressQuerySchema = z.strictObject({ villageCode: village
 export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[] {
   return [
     ...fleetRoutes(registry, gateway ?? localGatewayState(registry.context.db)),
+    ...kioskRoutes(registry.context.db),
     {
       method: 'post',
       path: '/login',
