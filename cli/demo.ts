@@ -30,6 +30,9 @@ import {
   readEnrolment,
   shanghaiToday,
   startTerminal,
+  demoRoutes,
+  IDLE_AFTER_MS,
+  IDLE_COUNTDOWN_MS,
   type DemoPanel,
   type RunningTerminal,
 } from '@nongbao/terminal';
@@ -48,6 +51,9 @@ export const demoConfigSchema = z.object({
   cardPath: z.enum(['auto', 'pcscd', 'in-process']).default('auto'),
   /** Take the PIN on a simulated HID PIN pad (keys on the demo panel) instead of the screen. */
   pinPad: booleanField(false),
+  /** How long a kiosk screen waits for a touch before the idle countdown, and how long that runs (issue 12 section 1). */
+  idleAfterMs: z.coerce.number().int().min(1_000).max(3_600_000).default(IDLE_AFTER_MS),
+  idleCountdownMs: z.coerce.number().int().min(1_000).max(600_000).default(IDLE_COUNTDOWN_MS),
 });
 export type DemoConfig = z.infer<typeof demoConfigSchema>;
 
@@ -284,7 +290,10 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
       cardReader: reader,
       cashDevices: { acceptor: acceptor.driver, printer: printer.printer },
       ...(pinPad ? { pinPad } : {}),
-      demo: panel,
+      // The county's recorded prompts, as `nongbao prompts import DIR --prompts-dir` installed them.
+      promptsDir: join(dataDir, 'prompts'),
+      idle: { idleAfterMs: config.idleAfterMs, countdownMs: config.idleCountdownMs },
+      demoRoutes: (session) => demoRoutes(panel, session),
     });
     stops.push(() => terminal.stop());
     logger.info({ event: 'demo.started', serverUrl: server.url, kioskUrl: terminal.url, cardPath });
