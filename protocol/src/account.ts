@@ -99,6 +99,13 @@ export const accountSummarySchema = z.object({
   paymentRefusal: z.string().max(64).nullable(),
   /** The person's credit: cash handed over that is not a contribution (the office settles it). */
   creditFen: fenSchema.default(0),
+  /**
+   * Interest the account earned (POLICY.md "The personal account"), while
+   * nothing was drawn from it: the balance less what was credited (the
+   * contributions and the old scheme's balance). Null once the pension
+   * draws on the account, when it can no longer be told apart.
+   */
+  interestFen: fenSchema.nullable().default(null),
   /** Latest months of pension, oldest first (empty before the pension starts). */
   pensionMonths: z.array(pensionMonthSchema).max(SUMMARY_PENSION_MONTHS_LIMIT).default([]),
   certification: certificationStatusSchema.nullable().default(null),

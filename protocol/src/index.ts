@@ -17,6 +17,7 @@ export * from './local-api-names.js';
 export { certifyBodySchema, complaintBodySchema, languageBodySchema, actionBodySchema, payBodySchema, pinBodySchema, LOCAL_API_BODY_BYTES_LIMIT } from './local-api.js';
 export type {
   TierOffer,
+  NavigationKey,
   HelpContact,
   PromptManifest,
   KioskScreen,

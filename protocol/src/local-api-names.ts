@@ -92,3 +92,7 @@ export const KIOSK_SCREENS = [
 ] as const;
 export type KioskScreenName = (typeof KIOSK_SCREENS)[number];
 
+
+/** The devices a kiosk reports to staff (Diagnostics `devices[].name`); the UI translates each. */
+export const DEVICE_NAMES = ['billAcceptor', 'printer', 'pinPad', 'cardReader', 'camera'] as const;
+export type DeviceName = (typeof DEVICE_NAMES)[number];

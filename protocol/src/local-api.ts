@@ -172,5 +172,15 @@ export type KioskState = KioskScreen & {
   countdown: number | null;
 };
 
+/**
+ * The socket.io `key` event: a key of the hardware PIN pad pressed while no
+ * PIN entry runs, for PIN-pad-only navigation (digits choose, enter
+ * confirms, cancel goes back). PIN digits never travel here.
+ */
+export interface NavigationKey {
+  key: 'digit' | 'enter' | 'cancel' | 'clear' | 'backspace';
+  digit?: number;
+}
+
 /** The `state` event and GET /api/state: the session's state plus the link. */
 export type KioskView = KioskState & { serverConnected: boolean; terminalId: string; demo: boolean };

@@ -17,6 +17,7 @@ import {
   languageBodySchema,
   payBodySchema,
   pinBodySchema,
+  type NavigationKey,
 } from '@nongbao/protocol';
 import { LocalOrigin, type LocalOriginRefusal } from './local-origin.js';
 import type { KioskSession, KioskState, Outcome } from './session.js';
@@ -147,6 +148,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   });
   const onState = (state: KioskState) => io.emit('state', publicState(state, options));
   options.session.on('state', onState);
+  const onKey = (key: NavigationKey) => io.emit('key', key);
+  options.session.on('key', onKey);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -162,6 +165,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     port,
     close: async () => {
       options.session.off('state', onState);
+      options.session.off('key', onKey);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -23,6 +23,7 @@ const summary: AccountSummary = {
   payment: null,
   paymentRefusal: 'already-paid',
   creditFen: 0,
+  interestFen: null,
   pensionMonths: [],
   certification: null,
   familyBinding: null,

@@ -16,6 +16,7 @@ import {
   type KioskLanguage,
   type KioskScreen,
   type KioskState,
+  type NavigationKey,
   type ProvisionalPayment,
   type PublicityList,
   type Reply,
@@ -93,6 +94,8 @@ const UNATTENDED: ReadonlySet<KioskScreen['screen']> = new Set(['idle', 'reading
 
 export interface SessionEvents {
   state: [KioskState];
+  /** A PIN pad key outside PIN entry, for the UI's navigation (never logged). */
+  key: [NavigationKey];
 }
 
 export type Outcome = { accepted: boolean; reason?: string };
@@ -328,6 +331,13 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     if (this.current.enteredDigits === enteredDigits) return;
     const { session: _session, language: _language, countdown: _countdown, ...screen } = this.current;
     this.show({ ...screen, enteredDigits });
+  }
+
+  /** A PIN pad key while no PIN is asked: the UI navigates with it (PIN-pad-only use). */
+  navigationKey(key: NavigationKey): void {
+    if (this.current.screen === 'pin') return;
+    if (!UNATTENDED.has(this.current.screen)) this.idle.activity();
+    this.emit('key', key);
   }
 
   /** A touch on the screen (or a key): see SESSION_ACTIONS. */

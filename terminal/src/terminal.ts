@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CardReaderDriver } from '@nongbao/drivers/card';
 import type { PinPad } from '@nongbao/drivers';
 import type { Express } from 'express';
-import type { DeviceStatus, Diagnostics, HelpContact, ProvisionalPayment } from '@nongbao/protocol';
+import type { DeviceName, DeviceStatus, Diagnostics, HelpContact, ProvisionalPayment } from '@nongbao/protocol';
 import { Journal } from './journal/index.js';
 import { startLocalApi, type LocalApi } from './local-api.js';
 import { KioskSession, type CertificationRecorder, type InsertedCard, type RequestRecorder } from './session.js';
@@ -71,8 +71,8 @@ export interface RunningTerminal {
   stop(): Promise<void>;
 }
 
-function deviceStatuses(cash: CashDevices | undefined, pinPad: PinPad | undefined): DeviceStatus[] {
-  const devices: DeviceStatus[] = [];
+function deviceStatuses(cash: CashDevices | undefined, pinPad: PinPad | undefined): (DeviceStatus & { name: DeviceName })[] {
+  const devices: (DeviceStatus & { name: DeviceName })[] = [];
   if (cash) {
     const acceptor = cash.acceptor.status();
     devices.push({ name: 'billAcceptor', state: acceptor.device, detail: `stacker ${acceptor.stacker}${acceptor.jammed ? ', jammed' : ''}, counter ${acceptor.lastEventCounter}` });

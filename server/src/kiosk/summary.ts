@@ -95,6 +95,10 @@ export function kioskSummary(statement: AccountStatement, extras: Partial<Summar
     },
     certifiedThrough: statement.certifiedThrough,
     creditFen: statement.credits.balanceFen,
+    interestFen:
+      statement.pension.startMonth === null
+        ? Math.max(0, statement.balanceFen - statement.balancesFen.legacy - statement.contributions.reduce((sum, c) => sum + c.totalFen, 0))
+        : null,
     pensionMonths,
     certification:
       statement.pension.startMonth === null
