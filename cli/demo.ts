@@ -203,7 +203,9 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
     const terminalDir = join(dataDir, DEMO_TERMINAL_ID);
     const identity = loadOrCreateIdentity(terminalDir, DEMO_TERMINAL_ID);
     if (!readEnrolment(terminalDir) || !server.terminals.isEnrolled(DEMO_TERMINAL_ID)) {
-      const code = server.terminals.issueEnrolCode(DEMO_TERMINAL_ID);
+      // As the county office does: the kiosk stands in the first village (its agent is on the help screen).
+      const village = county.villages[0]!;
+      const { code } = server.terminals.createTerminal({ terminalId: DEMO_TERMINAL_ID, villageCode: village.code, location: `${village.name}村委会` }, 'demo');
       await enrol(terminalDir, server.url, identity, code);
     }
 

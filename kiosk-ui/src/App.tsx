@@ -11,6 +11,7 @@ import { DemoPanel } from './DemoPanel.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import { LANGUAGES, LANGUAGE_NAMES, translate, type Language, type Translate } from './i18n.js';
 import { Icon } from './icons.js';
+import { GuardedButton } from './ui.js';
 import { useKeyNavigation } from './navigation.js';
 import { Screen, screenPrompt } from './screens/index.js';
 import { playPrompt, useCountdownWarning, useScreenPrompt } from './voice.js';
@@ -24,10 +25,10 @@ function Countdown({ seconds, t }: { seconds: number; t: Translate }) {
       <div className="dialog">
         <p className="countdown-number" aria-hidden="true">{seconds}</p>
         <h2 id="countdown-title">{t('countdown.title', { seconds })}</h2>
-        <button type="button" className="big-button primary" data-testid="still-here" autoFocus onClick={() => void api.action('still-here')}>
+        <GuardedButton className="big-button primary" data-testid="still-here" autoFocus onPress={() => api.action('still-here')}>
           <Icon name="check" />
           <span className="label">{t('countdown.stay')}</span>
-        </button>
+        </GuardedButton>
       </div>
     </div>
   );
@@ -37,10 +38,10 @@ function Languages({ language, t }: { language: Language; t: Translate }) {
   return (
     <nav className="languages" aria-label={t('app.languages')}>
       {LANGUAGES.map((lang) => (
-        <button type="button" key={lang} lang={lang} className={lang === language ? 'lang active' : 'lang'} aria-pressed={lang === language} data-testid={`lang-${lang}`} onClick={() => void api.language(lang)}>
+        <GuardedButton key={lang} lang={lang} className={lang === language ? 'lang active' : 'lang'} aria-pressed={lang === language} data-testid={`lang-${lang}`} onPress={() => api.language(lang)}>
           <Icon name="globe" size={36} />
           <span>{LANGUAGE_NAMES[lang]}</span>
-        </button>
+        </GuardedButton>
       ))}
     </nav>
   );
@@ -95,10 +96,10 @@ export function App() {
           {t(view.serverConnected ? 'status.online' : 'status.offline')}
         </span>
         {!NO_HELP.has(view.screen) && (
-          <button type="button" className="help-button" data-testid="help" onClick={() => void api.action('help')}>
+          <GuardedButton className="help-button" data-testid="help" onPress={() => api.action('help')}>
             <Icon name="help" size={40} />
             <span>{t('app.help')}</span>
-          </button>
+          </GuardedButton>
         )}
       </header>
       <main className="screen" data-screen={view.screen}>
