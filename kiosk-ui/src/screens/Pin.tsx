@@ -63,7 +63,8 @@ function TouchPin(props: ScreenProps<'pin'>) {
     const onKey = (event: KeyboardEvent) => {
       if (/^[0-9]$/.test(event.key)) press(event.key);
       else if (event.key === 'Backspace') setDigits((v) => v.slice(0, -1));
-      else if (event.key === 'Enter' && (document.activeElement === document.body || document.activeElement === null)) void submit();
+      // Enter with six digits typed sends them, whatever button has the focus.
+      else if (event.key === 'Enter' && digits.length === PIN_LENGTH) void submit();
       else return;
       event.preventDefault();
     };

@@ -6,16 +6,15 @@
 // `nongbao prompts import`). The person's hands (card slot, notes) are the
 // demo's device routes; every button on screen is tapped twice (a double
 // tap must act once).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { DEMO_OFFICE_PASSWORD } from '@nongbao/server';
-import { REPO_ROOT, startDemoProcess, waitForKioskState, type DemoProcess, type KioskStateJson } from '../support/demo-process.js';
+import { startDemoProcess, waitForKioskState, type DemoProcess, type KioskStateJson } from '../support/demo-process.js';
 import { launchChromium } from '../support/browser.js';
-import { auditFailures, auditNow, auditScreen, expectPrompt, switchLanguage, type ScreenAudit } from '../support/kiosk-page.js';
+import { auditFailures, auditNow, auditScreen, expectPrompt, importTestPrompts, switchLanguage, type ScreenAudit } from '../support/kiosk-page.js';
 import { county, pensionersLapsed, residentWithHistory, residentsWhoOwe, thisYear } from '../support/demo-residents.js';
 
 const VIEWPORT = { width: 1920, height: 1080 };
@@ -25,11 +24,6 @@ const staffCard = county.staff[0]!;
 const pensionerPaid = county.residents.find(
   (r) => Number(r.birthDate.slice(0, 4)) + 62 < thisYear && r.certifications.length > 0 && Number(r.certifications.at(-1)!.slice(0, 4)) >= thisYear - 1 && r.card.expiryDate > `${thisYear + 1}-01-01` && r !== county.residents[0],
 )!;
-
-/** Installs the repository's recorded test prompts into a demo's data folder, as a county would. */
-export function importTestPrompts(dataDir: string): string {
-  return execFileSync(process.execPath, [join(REPO_ROOT, 'bin/nongbao.mjs'), 'prompts', 'import', join(REPO_ROOT, 'kiosk-ui/prompts/recorded-test'), '--prompts-dir', join(dataDir, 'prompts')], { encoding: 'utf8' });
-}
 
 describe('the kiosk UI in Chromium', () => {
   let demo: DemoProcess;

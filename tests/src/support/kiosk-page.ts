@@ -4,6 +4,7 @@
 // touch target, and that the screen played its prompt in that language.
 // The demo's device panel stands in for the person's hands and is not part
 // of the kiosk: it is left out of the audits.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -126,4 +127,10 @@ export function auditFailures(audits: readonly ScreenAudit[]): string[] {
     ...(a.smallestTextPx < MIN_TEXT_PX ? [`${a.name} ${a.language}: text ${a.smallestTextPx}px < ${MIN_TEXT_PX}px: ${a.smallestText}`] : []),
     ...(a.smallestTargetPx < MIN_TARGET_PX ? [`${a.name} ${a.language}: target ${a.smallestTargetPx}px < ${MIN_TARGET_PX}px: ${a.smallestTarget}`] : []),
   ]);
+}
+
+/** Installs the repository's recorded test prompts into a demo's data folder, as a county would (`nongbao prompts import`). */
+export function importTestPrompts(dataDir: string): string {
+  const cli = join(REPO_ROOT, 'bin/nongbao.mjs');
+  return execFileSync(process.execPath, [cli, 'prompts', 'import', join(REPO_ROOT, 'kiosk-ui/prompts/recorded-test'), '--prompts-dir', join(dataDir, 'prompts')], { encoding: 'utf8' });
 }
