@@ -30,6 +30,9 @@ import {
   readEnrolment,
   shanghaiToday,
   startTerminal,
+  demoRoutes,
+  IDLE_AFTER_MS,
+  IDLE_COUNTDOWN_MS,
   type DemoPanel,
   type RunningTerminal,
 } from '@nongbao/terminal';
@@ -48,6 +51,9 @@ export const demoConfigSchema = z.object({
   cardPath: z.enum(['auto', 'pcscd', 'in-process']).default('auto'),
   /** Take the PIN on a simulated HID PIN pad (keys on the demo panel) instead of the screen. */
   pinPad: booleanField(false),
+  /** How long a kiosk screen waits for a touch before the idle countdown, and how long that runs (issue 12 section 1). */
+  idleAfterMs: z.coerce.number().int().min(1_000).max(3_600_000).default(IDLE_AFTER_MS),
+  idleCountdownMs: z.coerce.number().int().min(1_000).max(600_000).default(IDLE_COUNTDOWN_MS),
 });
 export type DemoConfig = z.infer<typeof demoConfigSchema>;
 
@@ -197,7 +203,9 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
     const terminalDir = join(dataDir, DEMO_TERMINAL_ID);
     const identity = loadOrCreateIdentity(terminalDir, DEMO_TERMINAL_ID);
     if (!readEnrolment(terminalDir) || !server.terminals.isEnrolled(DEMO_TERMINAL_ID)) {
-      const code = server.terminals.issueEnrolCode(DEMO_TERMINAL_ID);
+      // As the county office does: the kiosk stands in the first village (its agent is on the help screen).
+      const village = county.villages[0]!;
+      const { code } = server.terminals.createTerminal({ terminalId: DEMO_TERMINAL_ID, villageCode: village.code, location: `${village.name}村委会` }, 'demo');
       await enrol(terminalDir, server.url, identity, code);
     }
 
@@ -284,7 +292,10 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
       cardReader: reader,
       cashDevices: { acceptor: acceptor.driver, printer: printer.printer },
       ...(pinPad ? { pinPad } : {}),
-      demo: panel,
+      // The county's recorded prompts, as `nongbao prompts import DIR --prompts-dir` installed them.
+      promptsDir: join(dataDir, 'prompts'),
+      idle: { idleAfterMs: config.idleAfterMs, countdownMs: config.idleCountdownMs },
+      demoRoutes: (session) => demoRoutes(panel, session),
     });
     stops.push(() => terminal.stop());
     logger.info({ event: 'demo.started', serverUrl: server.url, kioskUrl: terminal.url, cardPath });

@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run a kiosk terminal; `terminal enrol --code CODE ...` enrols it first; `terminal revoke --terminal-id ID` revokes one',
     load: async () => (await import('./terminal.js')).terminalCommand,
   },
+  prompts: {
+    summary: "install a county's recorded kiosk prompts: prompts import DIR [--prompts-dir FOLDER] (checks format, duration, key names; lists missing keys)",
+    load: async () => (await import('./prompts.js')).promptsCommand,
+  },
   simulate: {
     summary: 'run the policy simulator on a scenario: simulate SCENARIO.json',
     load: async () => (await import('@nongbao/server/policy')).simulateCommand,

@@ -10,6 +10,9 @@
 #   postgresql, libpq-dev    the province's database engine (issue 15): the
 #                            tests and `--db postgres` start a throwaway cluster;
 #                            libpq-dev is the build dependency of pg-native
+#   espeak-ng                renders the kiosk's spoken prompts (Mandarin, English)
+#                            at UI build time (issue 12 section 3)
+#   sox                      makes and checks the test set of recorded prompts
 #   libpcsclite-dev, pkg-config, g++, make
 #                            build dependencies of the `pcsclite` npm module
 # Runs as root on a fresh machine (apt-get), via sudo otherwise.
@@ -25,6 +28,8 @@ command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 [ -e /usr/share/unifont/unifont.hex ] || need+=(unifont)
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+command -v sox >/dev/null 2>&1 || need+=(sox)
 [ -e /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -e /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)

@@ -1,356 +1,127 @@
-// The kiosk touchscreen. Big type, high contrast, one thing per screen, every
-// action a large button: most users are elderly and many read little.
+// The kiosk touchscreen (issue 12): big type, high contrast, one decision per
+// screen, every action a large button with an icon, voice on every screen,
+// four languages on every screen, keyboard and PIN pad navigation. It renders
+// the terminal's state (local API) and posts what the person touched.
 import { useEffect, useMemo, useState } from 'react';
-import { io } from 'socket.io-client';
-import { LANGUAGES, LANGUAGE_NAMES, formatFen, translate, type Language } from './i18n.js';
-import type { KioskView } from './state.js';
+import { DEFAULT_KIOSK_LANGUAGE } from '@nongbao/protocol/local-api-names';
+import type { KioskView } from '@nongbao/protocol';
+import { api, onRefusal, type Refusal } from './api.js';
+import { useKioskConnection } from './connection.js';
 import { DemoPanel } from './DemoPanel.js';
+import { ErrorBoundary } from './ErrorBoundary.js';
+import { LANGUAGES, LANGUAGE_NAMES, translate, type Language, type Translate } from './i18n.js';
+import { Icon } from './icons.js';
+import { GuardedButton } from './ui.js';
+import { useKeyNavigation } from './navigation.js';
+import { Screen, screenPrompt } from './screens/index.js';
+import { playPrompt, useCountdownWarning, useScreenPrompt } from './voice.js';
 
-const PIN_LENGTH = 6;
+/** Screens without the help button: help is not offered mid-payment or while the card is read. */
+const NO_HELP = new Set<KioskView['screen']>(['paying', 'reading', 'loading', 'help']);
+
+function Countdown({ seconds, t }: { seconds: number; t: Translate }) {
+  return (
+    <div className="overlay" role="alertdialog" aria-modal="true" aria-labelledby="countdown-title" data-testid="countdown">
+      <div className="dialog">
+        <p className="countdown-number" aria-hidden="true">{seconds}</p>
+        <h2 id="countdown-title">{t('countdown.title', { seconds })}</h2>
+        <GuardedButton className="big-button primary" data-testid="still-here" autoFocus onPress={() => api.action('still-here')}>
+          <Icon name="check" />
+          <span className="label">{t('countdown.stay')}</span>
+        </GuardedButton>
+      </div>
+    </div>
+  );
+}
+
+function Languages({ language, t }: { language: Language; t: Translate }) {
+  return (
+    <nav className="languages" aria-label={t('app.languages')}>
+      {LANGUAGES.map((lang) => (
+        <GuardedButton key={lang} lang={lang} className={lang === language ? 'lang active' : 'lang'} aria-pressed={lang === language} data-testid={`lang-${lang}`} onPress={() => api.language(lang)}>
+          <Icon name="globe" size={36} />
+          <span>{LANGUAGE_NAMES[lang]}</span>
+        </GuardedButton>
+      ))}
+    </nav>
+  );
+}
+
+function useRefusal(view: KioskView | null, language: Language): Refusal | null {
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  useEffect(
+    () =>
+      onRefusal((code) => {
+        setRefusal(code);
+        void playPrompt('refused', language);
+      }),
+    [language],
+  );
+  // A new screen replaces the message about the last touch.
+  useEffect(() => setRefusal(null), [view?.screen, view?.session]);
+  return refusal;
+}
 
 export function App() {
-  const [view, setView] = useState<KioskView | null>(null);
-  const [language, setLanguage] = useState<Language>('zh-Hans');
-  const t = useMemo(() => (key: string, params?: Record<string, string | number>) => translate(language, key, params), [language]);
-
-  useEffect(() => {
-    const socket = io({ transports: ['websocket'] });
-    socket.on('state', (next: KioskView) => setView(next));
-    return () => {
-      socket.close();
-    };
-  }, []);
-
+  const { view, connected } = useKioskConnection();
+  const language: Language = view?.language ?? DEFAULT_KIOSK_LANGUAGE;
+  const t = useMemo<Translate>(() => (key, params) => translate(language, key, params), [language]);
+  const refusal = useRefusal(view, language);
   useEffect(() => {
     document.documentElement.lang = language;
   }, [language]);
+  useKeyNavigation(view?.screen === 'pin' && !view.pinPad);
+  useScreenPrompt(view ? screenPrompt(view.screen) : 'screen.idle', language, view?.session ?? 0, view?.screen === 'take-card');
+  useCountdownWarning(view?.countdown ?? null, language);
+  // Any touch or key answers the countdown.
+  useEffect(() => {
+    if (view?.countdown === null || view?.countdown === undefined) return;
+    const answer = () => void api.action('still-here');
+    window.addEventListener('keydown', answer, { once: true });
+    return () => window.removeEventListener('keydown', answer);
+  }, [view?.countdown]);
 
-  if (!view) return <div className="screen center"><p className="big">…</p></div>;
-
+  if (!view) {
+    return (
+      <main className="screen center" data-screen="connecting">
+        <h1 className="screen-title">{t('app.reconnecting')}</h1>
+      </main>
+    );
+  }
   return (
     <div className={view.demo ? 'kiosk with-demo' : 'kiosk'}>
       <header className="topbar">
-        <h1>{t('app.title')}</h1>
+        <p className="app-title">{t('app.title')}</p>
         <span className={`link ${view.serverConnected ? 'online' : 'offline'}`} data-testid="link-status">
           {t(view.serverConnected ? 'status.online' : 'status.offline')}
         </span>
+        {!NO_HELP.has(view.screen) && (
+          <GuardedButton className="help-button" data-testid="help" onPress={() => api.action('help')}>
+            <Icon name="help" size={40} />
+            <span>{t('app.help')}</span>
+          </GuardedButton>
+        )}
       </header>
       <main className="screen" data-screen={view.screen}>
-        <Screen view={view} t={t} />
+        {refusal && (
+          <p className="refusal" role="alert" data-testid="refusal" data-code={refusal}>
+            {t(`refusal.${refusal}`)}
+          </p>
+        )}
+        <ErrorBoundary key={`${view.session}:${view.screen}`} t={t}>
+          <Screen view={view} t={t} />
+        </ErrorBoundary>
       </main>
-      <footer className="languages">
-        {LANGUAGES.map((lang) => (
-          <button key={lang} lang={lang} className={lang === language ? 'lang active' : 'lang'} onClick={() => setLanguage(lang)}>
-            {LANGUAGE_NAMES[lang]}
-          </button>
-        ))}
-      </footer>
+      <Languages language={language} t={t} />
+      {view.countdown !== null && <Countdown seconds={view.countdown} t={t} />}
+      {!connected && (
+        <div className="overlay" role="alertdialog" aria-modal="true" aria-labelledby="reconnecting" data-testid="reconnecting">
+          <div className="dialog">
+            <h2 id="reconnecting">{t('app.reconnecting')}</h2>
+          </div>
+        </div>
+      )}
       {view.demo && <DemoPanel />}
-    </div>
-  );
-}
-
-type T = (key: string, params?: Record<string, string | number>) => string;
-
-function Screen({ view, t }: { view: KioskView; t: T }) {
-  switch (view.screen) {
-    case 'idle':
-      return (
-        <div className="center">
-          <div className="card-icon" aria-hidden="true">💳</div>
-          <p className="big">{t('idle.insert')}</p>
-          <p className="hint">{t('idle.hint')}</p>
-        </div>
-      );
-    case 'reading':
-      return <div className="center"><p className="big">{t('reading')}</p></div>;
-    case 'loading':
-      return <div className="center"><p className="big">{t('loading')}</p></div>;
-    case 'pin':
-      return <PinScreen key={`${view.session}-${view.triesLeft ?? 'x'}`} view={view} t={t} />;
-    case 'account':
-      return <AccountScreen view={view} t={t} />;
-    case 'tiers':
-      return <TiersScreen view={view} t={t} />;
-    case 'paying':
-      return <PayingScreen view={view} t={t} />;
-    case 'receipt':
-      return <ReceiptScreen view={view} t={t} />;
-    case 'publicity':
-      return <PublicityScreen view={view} t={t} />;
-    case 'certified':
-      return (
-        <div className="center">
-          <div className="card-icon" aria-hidden="true">✅</div>
-          <p className="big" data-testid="certified">{t('certified.title')}</p>
-          <p className="amount-line">{t('certified.body', { date: view.certifiedOn })}</p>
-          <button className="action" onClick={() => void post('/api/action', { action: 'done' })}>{t('receipt.done')}</button>
-          <p className="hint">{t('removeCard')}</p>
-        </div>
-      );
-    case 'staff':
-      return (
-        <div className="staff">
-          <p className="big">{t('staff.title')}</p>
-          <p>{t('staff.hello', { name: view.holderName })}</p>
-          {view.diagnostics && (
-            <table className="diagnostics" data-testid="diagnostics">
-              <tbody>
-                <tr><td>{t('staff.terminal')}</td><td>{view.diagnostics.terminalId}</td></tr>
-                <tr><td>{t('staff.server')}</td><td>{t(view.diagnostics.serverConnected ? 'status.online' : 'status.offline')}</td></tr>
-                <tr><td>{t('staff.outbox')}</td><td data-testid="outbox-pending">{view.diagnostics.outboxPending}</td></tr>
-                <tr><td>{t('staff.openPayments')}</td><td>{view.diagnostics.openPayments}</td></tr>
-                <tr><td>{t('staff.unattributed')}</td><td>{yuanText(t, view.diagnostics.unattributedCashFen)}</td></tr>
-                {view.diagnostics.devices.map((d) => (
-                  <tr key={d.name}><td>{d.name}</td><td>{d.state} {d.detail}</td></tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          <p className="hint">{t('removeCard')}</p>
-        </div>
-      );
-    case 'message':
-      return (
-        <div className="center">
-          <div className="warn-icon" aria-hidden="true">⚠️</div>
-          <p className="big" data-testid="message">{t(view.messageKey, view.params)}</p>
-          <p className="hint">{t('removeCard')}</p>
-        </div>
-      );
-  }
-}
-
-function PinScreen({ view, t }: { view: Extract<KioskView, { screen: 'pin' }>; t: T }) {
-  if (view.pinPad) return <PinPadScreen view={view} t={t} />;
-  return <TouchPinScreen view={view} t={t} />;
-}
-
-/** The kiosk has a PIN pad: the screen shows only how many digits are typed. */
-function PinPadScreen({ view, t }: { view: Extract<KioskView, { screen: 'pin' }>; t: T }) {
-  return (
-    <div className="pin">
-      <p className="greeting">{t('pin.greeting', { name: view.holderName })}</p>
-      <p className="big">{t('pin.onPad')}</p>
-      {view.wrongPin && view.triesLeft !== null && (
-        <p className="error" data-testid="pin-wrong">{t('pin.wrong', { tries: view.triesLeft })}</p>
-      )}
-      <div className="dots" aria-label="PIN" data-testid="pin-dots" data-entered={view.enteredDigits}>
-        {Array.from({ length: PIN_LENGTH }, (_, i) => (
-          <span key={i} className={i < view.enteredDigits ? 'dot filled' : 'dot'} />
-        ))}
-      </div>
-      <p className="hint">{t('pin.onPadHint')}</p>
-    </div>
-  );
-}
-
-function TouchPinScreen({ view, t }: { view: Extract<KioskView, { screen: 'pin' }>; t: T }) {
-  const [digits, setDigits] = useState('');
-  const [sending, setSending] = useState(false);
-  const press = (d: string) => setDigits((v) => (v.length < PIN_LENGTH ? v + d : v));
-  const submit = async () => {
-    if (digits.length !== PIN_LENGTH || sending) return;
-    setSending(true);
-    try {
-      await fetch('/api/pin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pin: digits }) });
-    } finally {
-      setDigits('');
-      setSending(false);
-    }
-  };
-  return (
-    <div className="pin">
-      <p className="greeting">{t('pin.greeting', { name: view.holderName })}</p>
-      <p className="big">{t('pin.prompt')}</p>
-      {view.wrongPin && view.triesLeft !== null && (
-        <p className="error" data-testid="pin-wrong">{t('pin.wrong', { tries: view.triesLeft })}</p>
-      )}
-      <div className="dots" aria-label="PIN">
-        {Array.from({ length: PIN_LENGTH }, (_, i) => (
-          <span key={i} className={i < digits.length ? 'dot filled' : 'dot'} />
-        ))}
-      </div>
-      <div className="keypad">
-        {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-          <button key={d} className="key" onClick={() => press(d)}>{d}</button>
-        ))}
-        <button className="key clear" onClick={() => setDigits('')}>{t('pin.clear')}</button>
-        <button className="key" onClick={() => press('0')}>0</button>
-        <button className="key ok" disabled={digits.length !== PIN_LENGTH || sending} onClick={() => void submit()} data-testid="pin-ok">
-          {t('pin.ok')}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-async function post(path: string, body: unknown): Promise<void> {
-  await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
-const yuanText = (t: T, fen: number) => t('money.yuan', { amount: formatFen(fen) });
-
-function AccountScreen({ view, t }: { view: Extract<KioskView, { screen: 'account' }>; t: T }) {
-  const { summary, holderName, offline } = view;
-  const pension = summary.pension;
-  const thisYear = Number(summary.asOf.slice(0, 4));
-  const pensionText =
-    pension.status === 'paid' && pension.monthlyFen !== null
-      ? t('account.pension.paid', { amount: t('money.yuan', { amount: formatFen(pension.monthlyFen) }) })
-      : t(`account.pension.${pension.status}`);
-  return (
-    <div className="account">
-      {offline && <p className="offline-banner">{t('account.offline', { date: summary.asOf.slice(0, 10) })}</p>}
-      <p className="greeting">
-        <span data-testid="holder-name">{holderName}</span> · {summary.villageName}
-      </p>
-      <section className="balance">
-        <p className="label">{t('account.balance')}</p>
-        <p className="amount" data-testid="balance">{t('money.yuan', { amount: formatFen(summary.balanceFen) })}</p>
-      </section>
-      <p className="years" data-testid="years">
-        {t('account.years', { paid: summary.contributionYears, required: summary.requiredYears })}
-      </p>
-      <p className="pension">{pensionText}</p>
-      {summary.certifiedThrough && <p className="cert">{t('account.certifiedThrough', { month: summary.certifiedThrough })}</p>}
-      {view.canPay && summary.payment && (
-        <button className="action pay" data-testid="pay" onClick={() => void post('/api/action', { action: 'pay' })}>
-          {t('account.pay', { year: summary.payment.year })}
-        </button>
-      )}
-      {view.cashUnavailable && <p className="error" data-testid="cash-unavailable">{t(view.cashUnavailable)}</p>}
-      {view.canCertify && (
-        <button className="action pay" data-testid="certify" onClick={() => void post('/api/action', { action: 'certify' })}>
-          {t('account.certify')}
-        </button>
-      )}
-      <button className="action" data-testid="publicity" onClick={() => void post('/api/action', { action: 'publicity' })}>
-        {t('account.publicity')}
-      </button>
-      {!summary.payment && summary.paymentRefusal && ['already-paid', 'year-not-eligible', 'paid-by-government'].includes(summary.paymentRefusal) && (
-        <p className="paid-note">{t(`payment.refused.${summary.paymentRefusal}`, { year: thisYear })}</p>
-      )}
-      <section className="history">
-        <h2>{t('account.contributions')}</h2>
-        {summary.contributions.length === 0 ? (
-          <p>{t('account.none')}</p>
-        ) : (
-          <table>
-            <tbody>
-              {[...summary.contributions].reverse().map((c) => (
-                <tr key={c.year}>
-                  <td className="year">{c.year}</td>
-                  <td>{t('account.tier', { tier: c.tierYuan })}</td>
-                  <td className="num">{t('money.yuan', { amount: formatFen(c.totalFen) })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      <p className="hint">{t('removeCard')}</p>
-    </div>
-  );
-}
-
-function TiersScreen({ view, t }: { view: Extract<KioskView, { screen: 'tiers' }>; t: T }) {
-  return (
-    <div className="tiers">
-      <p className="big">{t('tiers.title', { year: view.year })}</p>
-      <div className="tier-list">
-        {view.tiers.map((tier) => (
-          <button key={tier.tierYuan} className="tier" data-testid={`tier-${tier.tierYuan}`} onClick={() => void post('/api/pay', { tierYuan: tier.tierYuan })}>
-            <span className="tier-name">{t('account.tier', { tier: tier.tierYuan })}</span>
-            <span className="tier-due">{t('tiers.pay', { amount: yuanText(t, tier.dueFen) })}</span>
-            <span className="tier-credit">{t('tiers.credited', { amount: yuanText(t, tier.creditedFen) })}</span>
-          </button>
-        ))}
-      </div>
-      <button className="action back" onClick={() => void post('/api/action', { action: 'back' })}>{t('tiers.back')}</button>
-    </div>
-  );
-}
-
-function PayingScreen({ view, t }: { view: Extract<KioskView, { screen: 'paying' }>; t: T }) {
-  const { dueFen, stackedFen } = view.progress;
-  return (
-    <div className="center paying">
-      <div className="card-icon" aria-hidden="true">💴</div>
-      <p className="big">{t('paying.insert')}</p>
-      <p className="amount-line">{t('paying.due', { amount: yuanText(t, dueFen) })}</p>
-      <p className="amount-line" data-testid="inserted">{t('paying.inserted', { amount: yuanText(t, stackedFen) })}</p>
-      <p className="amount-line remaining">{t('paying.remaining', { amount: yuanText(t, dueFen - stackedFen) })}</p>
-      <button className="action cancel" data-testid="cancel-payment" onClick={() => void post('/api/action', { action: 'cancel-payment' })}>
-        {t('paying.cancel')}
-      </button>
-    </div>
-  );
-}
-
-function ReceiptScreen({ view, t }: { view: Extract<KioskView, { screen: 'receipt' }>; t: T }) {
-  const { outcome } = view;
-  return (
-    <div className="receipt-screen">
-      <p className="big" data-testid="receipt-outcome">
-        {outcome.outcome === 'paid' ? t('receipt.paid') : t('receipt.short', { amount: yuanText(t, outcome.stackedFen) })}
-      </p>
-      {outcome.fault && <p className="error">{t('receipt.fault')}</p>}
-      {outcome.receipt && <p>{outcome.printed ? t('receipt.take') : t('receipt.notPrinted')}</p>}
-      {outcome.receipt && (
-        <>
-          <img className="receipt-image" alt="" src={`data:image/png;base64,${outcome.receipt.pngBase64}`} data-testid="receipt-image" />
-          <pre className="receipt-paper visually-hidden" data-testid="receipt-text">{outcome.receipt.text}</pre>
-        </>
-      )}
-      <button className="action" onClick={() => void post('/api/action', { action: 'done' })}>{t('receipt.done')}</button>
-      <p className="hint">{t('removeCard')}</p>
-    </div>
-  );
-}
-
-function PublicityScreen({ view, t }: { view: Extract<KioskView, { screen: 'publicity' }>; t: T }) {
-  const { list } = view;
-  return (
-    <div className="publicity">
-      <p className="big">{t('publicity.title', { village: list.villageName, year: list.year })}</p>
-      <button className="action back" onClick={() => void post('/api/action', { action: 'back' })}>{t('tiers.back')}</button>
-      <section className="history">
-        <h2>{t('publicity.contributors')}</h2>
-        {list.contributors.length === 0 ? (
-          <p>{t('publicity.none')}</p>
-        ) : (
-          <table data-testid="publicity-contributors">
-            <tbody>
-              {list.contributors.map((c, i) => (
-                <tr key={i}>
-                  <td className="year">{c.name}</td>
-                  <td>{t('account.tier', { tier: c.tierYuan })}</td>
-                  <td className="num">{c.paidOn}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      <section className="history">
-        <h2>{t('publicity.recipients')}</h2>
-        {list.recipients.length === 0 ? (
-          <p>{t('publicity.none')}</p>
-        ) : (
-          <table>
-            <tbody>
-              {list.recipients.map((r, i) => (
-                <tr key={i}>
-                  <td className="year">{r.name}</td>
-                  <td className="num">{yuanText(t, r.monthlyFen)}</td>
-                  <td>{t(`publicity.${r.certification}`)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
     </div>
   );
 }

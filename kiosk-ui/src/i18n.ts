@@ -1,10 +1,17 @@
-// Every word the kiosk shows, in Simplified Chinese (default), Traditional
-// Chinese, Tibetan and English. Keys are stable: the terminal sends message
-// keys, never sentences. Tibetan and Traditional texts should be reviewed by
-// native speakers at the county office before a rollout (see docs/i18n.md).
+// Every word the kiosk shows or speaks, in Simplified Chinese (default),
+// Traditional Chinese, Tibetan and English (issue 12 section 3). Keys are
+// stable: the terminal sends message keys, never sentences. A key missing
+// from a language falls back to Simplified Chinese and then to the key, but
+// never silently: it is reported (console.error and `missingKeys()`), and in
+// strict mode (the tests) it throws.
+import { KIOSK_LANGUAGES, type KioskLanguage } from '@nongbao/protocol/local-api-names';
+import { bo } from './i18n/bo.js';
+import { en } from './i18n/en.js';
+import { zhHans } from './i18n/zh-Hans.js';
+import { zhHant } from './i18n/zh-Hant.js';
 
-export const LANGUAGES = ['zh-Hans', 'zh-Hant', 'bo', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+export const LANGUAGES = KIOSK_LANGUAGES;
+export type Language = KioskLanguage;
 
 export const LANGUAGE_NAMES: Record<Language, string> = {
   'zh-Hans': '简体中文',
@@ -13,353 +20,37 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
   en: 'English',
 };
 
-type Dictionary = Record<string, string>;
-
-const zhHans: Dictionary = {
-  'app.title': '农村养老保险 自助服务',
-  'idle.insert': '请插入社保卡',
-  'idle.hint': '芯片朝上，插进下面的卡口',
-  'reading': '正在读卡，请稍候……',
-  'pin.greeting': '{name}，您好',
-  'pin.prompt': '请输入 6 位密码',
-  'pin.wrong': '密码不对，还可以试 {tries} 次',
-  'pin.clear': '更正',
-  'pin.ok': '确认',
-  'loading': '正在查询，请稍候……',
-  'account.balance': '个人账户余额',
-  'account.years': '已缴费 {paid} 年，需缴 {required} 年',
-  'account.contributions': '缴费记录',
-  'account.tier': '{tier} 元档',
-  'account.none': '还没有缴费记录',
-  'account.pension.not-started': '还没有开始领养老金',
-  'account.pension.paid': '每月领取 {amount}',
-  'account.pension.suspended-certification': '养老金暂停：需要做领取资格认证',
-  'account.pension.suspended-family-binding': '养老金暂停：家里还有人没缴今年的费',
-  'account.pension.stopped': '养老金已停发',
-  'account.certifiedThrough': '资格认证有效到 {month}',
-  'account.offline': '网络暂时中断，显示的是 {date} 的信息',
-  'account.village': '{village}',
-  'removeCard': '办完了，请取出社保卡',
-  'money.yuan': '{amount} 元',
-  'card.unreadable': '这张卡在这里读不了，请到乡镇社保所办理',
-  'card.expired': '这张卡已经过期，请到社保所换新卡',
-  'card.pinBlocked': '密码已被锁住，请带身份证到社保所解锁',
-  'card.notAuthentic': '这张卡没有通过验证，请到社保所咨询',
-  'card.removedTooSoon': '卡拔得太快了，请重新插卡',
-  'card.pinFormat': '密码是 6 位数字',
-  'card.notYetValid': '这张卡还没有启用，请到社保所咨询',
-  'card.removed': '卡已取出，请重新插卡',
-  'card.tryAgain': '读卡没有成功，请取出卡再重新插入',
-  'card.readerUnavailable': '读卡器出了故障，请找服务点工作人员',
-  'account.pay': '缴 {year} 年的费',
-  'payment.refused.already-paid': '{year} 年的费已经缴过了',
-  'payment.refused.year-not-eligible': '您今年不需要缴费',
-  'payment.refused.paid-by-government': '您的保费由政府代缴',
-  'payment.noPaper': '凭条纸用完了，暂时不能收现金，请稍后再来或到社保所缴费',
-  'payment.printerUnavailable': '打印机出了故障，暂时不能收现金',
-  'payment.cashUnavailable': '收款机暂时不能用，请到社保所缴费',
-  'payment.busy': '上一笔缴费还没有结束',
-  'tiers.title': '请选择 {year} 年的缴费档次',
-  'tiers.pay': '交 {amount}',
-  'tiers.credited': '记入账户 {amount}',
-  'tiers.back': '返回',
-  'paying.insert': '请放入纸币',
-  'paying.due': '应缴 {amount}',
-  'paying.inserted': '已放入 {amount}',
-  'paying.remaining': '还差 {amount}',
-  'paying.cancel': '取消缴费',
-  'receipt.paid': '缴费成功',
-  'receipt.short': '缴费没有完成。已收 {amount}，记在您的名下，不会丢失',
-  'receipt.fault': '收款机出了故障，请找工作人员',
-  'receipt.notPrinted': '凭条没有打印出来，请到社保所查询',
-  'receipt.take': '请取走凭条',
-  'receipt.done': '完成',
-  'account.publicity': '看本村公示',
-  'publicity.title': '{village} {year} 年公示',
-  'publicity.contributors': '缴费名单',
-  'publicity.recipients': '领取养老金名单',
-  'publicity.certified': '已认证',
-  'publicity.lapsed': '未认证',
-  'publicity.none': '暂无',
-  'pin.onPad': '请在密码键盘上输入 6 位密码',
-  'pin.onPadHint': '输完按“确认”键；按错了按“取消”重新输入',
-  'account.certify': '确认领到养老金（领取资格认证）',
-  'certified.title': '认证成功',
-  'certified.body': '您在 {date} 完成了领取资格认证，谢谢',
-  'staff.terminal': '终端编号',
-  'staff.server': '县服务器',
-  'staff.outbox': '待上传记录',
-  'staff.openPayments': '未结束的缴费',
-  'staff.unattributed': '无法归属的现金',
-  'account.notFound': '没有找到您的参保信息，请到社保所咨询',
-  'server.unavailable': '暂时连不上县里的服务器，请稍后再试',
-  'server.error': '系统出了点问题，请稍后再试或到社保所办理',
-  'staff.title': '维护人员菜单',
-  'staff.hello': '{name}，您好',
-  'status.offline': '离线',
-  'status.online': '在线',
-};
-
-const zhHant: Dictionary = {
-  'app.title': '農村養老保險 自助服務',
-  'idle.insert': '請插入社保卡',
-  'idle.hint': '晶片朝上，插進下面的卡口',
-  'reading': '正在讀卡，請稍候……',
-  'pin.greeting': '{name}，您好',
-  'pin.prompt': '請輸入 6 位密碼',
-  'pin.wrong': '密碼不對，還可以試 {tries} 次',
-  'pin.clear': '更正',
-  'pin.ok': '確認',
-  'loading': '正在查詢，請稍候……',
-  'account.balance': '個人帳戶餘額',
-  'account.years': '已繳費 {paid} 年，需繳 {required} 年',
-  'account.contributions': '繳費記錄',
-  'account.tier': '{tier} 元檔',
-  'account.none': '還沒有繳費記錄',
-  'account.pension.not-started': '還沒有開始領養老金',
-  'account.pension.paid': '每月領取 {amount}',
-  'account.pension.suspended-certification': '養老金暫停：需要做領取資格認證',
-  'account.pension.suspended-family-binding': '養老金暫停：家裡還有人沒繳今年的費',
-  'account.pension.stopped': '養老金已停發',
-  'account.certifiedThrough': '資格認證有效到 {month}',
-  'account.offline': '網路暫時中斷，顯示的是 {date} 的資訊',
-  'account.village': '{village}',
-  'removeCard': '辦完了，請取出社保卡',
-  'money.yuan': '{amount} 元',
-  'card.unreadable': '這張卡在這裡讀不了，請到鄉鎮社保所辦理',
-  'card.expired': '這張卡已經過期，請到社保所換新卡',
-  'card.pinBlocked': '密碼已被鎖住，請帶身分證到社保所解鎖',
-  'card.notAuthentic': '這張卡沒有通過驗證，請到社保所諮詢',
-  'card.removedTooSoon': '卡拔得太快了，請重新插卡',
-  'card.pinFormat': '密碼是 6 位數字',
-  'card.notYetValid': '這張卡還沒有啟用，請到社保所諮詢',
-  'card.removed': '卡已取出，請重新插卡',
-  'card.tryAgain': '讀卡沒有成功，請取出卡再重新插入',
-  'card.readerUnavailable': '讀卡器出了故障，請找服務點工作人員',
-  'account.pay': '繳 {year} 年的費',
-  'payment.refused.already-paid': '{year} 年的費已經繳過了',
-  'payment.refused.year-not-eligible': '您今年不需要繳費',
-  'payment.refused.paid-by-government': '您的保費由政府代繳',
-  'payment.noPaper': '憑條紙用完了，暫時不能收現金，請稍後再來或到社保所繳費',
-  'payment.printerUnavailable': '印表機出了故障，暫時不能收現金',
-  'payment.cashUnavailable': '收款機暫時不能用，請到社保所繳費',
-  'payment.busy': '上一筆繳費還沒有結束',
-  'tiers.title': '請選擇 {year} 年的繳費檔次',
-  'tiers.pay': '交 {amount}',
-  'tiers.credited': '記入帳戶 {amount}',
-  'tiers.back': '返回',
-  'paying.insert': '請放入紙幣',
-  'paying.due': '應繳 {amount}',
-  'paying.inserted': '已放入 {amount}',
-  'paying.remaining': '還差 {amount}',
-  'paying.cancel': '取消繳費',
-  'receipt.paid': '繳費成功',
-  'receipt.short': '繳費沒有完成。已收 {amount}，記在您的名下，不會遺失',
-  'receipt.fault': '收款機出了故障，請找工作人員',
-  'receipt.notPrinted': '憑條沒有印出來，請到社保所查詢',
-  'receipt.take': '請取走憑條',
-  'receipt.done': '完成',
-  'account.publicity': '看本村公示',
-  'publicity.title': '{village} {year} 年公示',
-  'publicity.contributors': '繳費名單',
-  'publicity.recipients': '領取養老金名單',
-  'publicity.certified': '已認證',
-  'publicity.lapsed': '未認證',
-  'publicity.none': '暫無',
-  'pin.onPad': '請在密碼鍵盤上輸入 6 位密碼',
-  'pin.onPadHint': '輸完按「確認」鍵；按錯了按「取消」重新輸入',
-  'account.certify': '確認領到養老金（領取資格認證）',
-  'certified.title': '認證成功',
-  'certified.body': '您在 {date} 完成了領取資格認證，謝謝',
-  'staff.terminal': '終端編號',
-  'staff.server': '縣伺服器',
-  'staff.outbox': '待上傳記錄',
-  'staff.openPayments': '未結束的繳費',
-  'staff.unattributed': '無法歸屬的現金',
-  'account.notFound': '沒有找到您的參保資訊，請到社保所諮詢',
-  'server.unavailable': '暫時連不上縣裡的伺服器，請稍後再試',
-  'server.error': '系統出了點問題，請稍後再試或到社保所辦理',
-  'staff.title': '維護人員選單',
-  'staff.hello': '{name}，您好',
-  'status.offline': '離線',
-  'status.online': '在線',
-};
-
-const bo: Dictionary = {
-  'app.title': 'ཞིང་གྲོང་རྒས་གསོ་ཉེན་འགོག་ རང་སྤྱོད་ཞབས་ཞུ།',
-  'idle.insert': 'སྤྱི་ཚོགས་ཉེན་འགོག་ཤོག་བྱང་ནང་དུ་འཇུག་རོགས།',
-  'idle.hint': 'ཆིབ་ཁ་གྱེན་དུ་བསྟན་ནས་འོག་གི་ཁ་ནང་འཇུག་རོགས།',
-  'reading': 'ཤོག་བྱང་ཀློག་བཞིན་ཡོད། ཏོག་ཙམ་སྒུག་རོགས།',
-  'pin.greeting': '{name} བཀྲ་ཤིས་བདེ་ལེགས།',
-  'pin.prompt': 'གསང་ཨང་གྲངས་ཀ་ ༦ ནང་འཇུག་གནང་རོགས།',
-  'pin.wrong': 'གསང་ཨང་ནོར་འདུག ད་དུང་ཐེངས་ {tries} ཚོད་ལྟ་ཆོག',
-  'pin.clear': 'བསྐྱར་བཅོས།',
-  'pin.ok': 'གཏན་འཁེལ།',
-  'loading': 'འཚོལ་བཞིན་ཡོད། ཏོག་ཙམ་སྒུག་རོགས།',
-  'account.balance': 'སྒེར་གྱི་རྩིས་ཐོའི་ལྷག་མ།',
-  'account.years': 'ལོ་ {paid} འཇལ་ཟིན། ལོ་ {required} འཇལ་དགོས།',
-  'account.contributions': 'འཇལ་འབབ་ཟིན་ཐོ།',
-  'account.tier': 'སྒོར་ {tier} ཡི་རིམ་པ།',
-  'account.none': 'ད་དུང་འཇལ་འབབ་ཟིན་ཐོ་མེད།',
-  'account.pension.not-started': 'རྒས་གསོའི་ཕོགས་ད་དུང་ལེན་འགོ་མ་ཚུགས།',
-  'account.pension.paid': 'ཟླ་རེར་ {amount} ལེན།',
-  'account.pension.suspended-certification': 'རྒས་གསོའི་ཕོགས་གནས་སྐབས་མཚམས་འཇོག ལེན་ཆོག་པའི་ར་སྤྲོད་བྱེད་དགོས།',
-  'account.pension.suspended-family-binding': 'རྒས་གསོའི་ཕོགས་གནས་སྐབས་མཚམས་འཇོག ཁྱིམ་མི་ཁ་ཤས་ཀྱིས་ད་ལོའི་འཇལ་འབབ་མ་སྤྲད།',
-  'account.pension.stopped': 'རྒས་གསོའི་ཕོགས་མཚམས་བཞག་ཟིན།',
-  'account.certifiedThrough': 'ར་སྤྲོད་ {month} བར་ནུས་ལྡན།',
-  'account.offline': 'དྲ་བ་གནས་སྐབས་བར་ཆད། {date} ཀྱི་ཆ་འཕྲིན་སྟོན་བཞིན་ཡོད།',
-  'account.village': '{village}',
-  'removeCard': 'ལས་དོན་གྲུབ་སོང་། ཤོག་བྱང་ཕྱིར་ལེན་རོགས།',
-  'money.yuan': 'སྒོར་ {amount}',
-  'card.unreadable': 'ཤོག་བྱང་འདི་འདིར་ཀློག་མི་ཐུབ། ཤང་གི་སྤྱི་ཚོགས་ཉེན་འགོག་ཁང་དུ་ཕེབས་རོགས།',
-  'card.expired': 'ཤོག་བྱང་འདིའི་དུས་ཚོད་རྫོགས་འདུག ཉེན་འགོག་ཁང་དུ་གསར་བརྗེ་བྱེད་རོགས།',
-  'card.pinBlocked': 'གསང་ཨང་ཟྭ་བརྒྱབ་འདུག ཐོབ་ཐང་ལག་ཁྱེར་ཁྱེར་ནས་ཉེན་འགོག་ཁང་དུ་ཕེབས་རོགས།',
-  'card.notAuthentic': 'ཤོག་བྱང་འདི་ར་སྤྲོད་མ་ཐུབ། ཉེན་འགོག་ཁང་དུ་འདྲི་རྩད་གནང་རོགས།',
-  'card.removedTooSoon': 'ཤོག་བྱང་མྱུར་དྲགས་ཕྱིར་བཏོན། ཡང་བསྐྱར་འཇུག་རོགས།',
-  'card.pinFormat': 'གསང་ཨང་ནི་གྲངས་ཀ་ ༦ ཡིན།',
-  'card.notYetValid': 'ཤོག་བྱང་འདི་ད་དུང་སྤྱོད་འགོ་མ་ཚུགས། ཉེན་འགོག་ཁང་དུ་འདྲི་རྩད་གནང་རོགས།',
-  'card.removed': 'ཤོག་བྱང་ཕྱིར་བཏོན་ཟིན། ཡང་བསྐྱར་འཇུག་རོགས།',
-  'card.tryAgain': 'ཤོག་བྱང་ཀློག་མ་ཐུབ། ཕྱིར་བཏོན་ནས་ཡང་བསྐྱར་འཇུག་རོགས།',
-  'card.readerUnavailable': 'ཤོག་བྱང་ཀློག་ཆས་ལ་སྐྱོན་ཤོར་འདུག ཞབས་ཞུ་ས་ཚིགས་ཀྱི་ལས་བྱེད་པར་འབྲེལ་བ་གནང་རོགས།',
-  'account.pay': 'ལོ་ {year} ཡི་འཇལ་འབབ་སྤྲོད།',
-  'payment.refused.already-paid': 'ལོ་ {year} ཡི་འཇལ་འབབ་སྤྲད་ཟིན།',
-  'payment.refused.year-not-eligible': 'ད་ལོ་ཁྱེད་ཀྱིས་འཇལ་འབབ་སྤྲོད་མི་དགོས།',
-  'payment.refused.paid-by-government': 'ཁྱེད་ཀྱི་ཉེན་འགོག་འཇལ་འབབ་གཞུང་གིས་ཚབ་སྤྲོད་བྱེད།',
-  'payment.noPaper': 'ཤོག་བུ་རྫོགས་འདུག གནས་སྐབས་དངུལ་ལེན་མི་ཐུབ། ཉེན་འགོག་ཁང་དུ་སྤྲོད་རོགས།',
-  'payment.printerUnavailable': 'པར་འཕྲུལ་ལ་སྐྱོན་ཤོར་འདུག གནས་སྐབས་དངུལ་ལེན་མི་ཐུབ།',
-  'payment.cashUnavailable': 'དངུལ་ལེན་འཕྲུལ་འཁོར་གནས་སྐབས་བཀོལ་མི་ཐུབ། ཉེན་འགོག་ཁང་དུ་སྤྲོད་རོགས།',
-  'payment.busy': 'སྔོན་གྱི་འཇལ་འབབ་ད་དུང་མཇུག་མ་རྫོགས།',
-  'tiers.title': 'ལོ་ {year} ཡི་འཇལ་འབབ་རིམ་པ་འདེམས་རོགས།',
-  'tiers.pay': '{amount} སྤྲོད།',
-  'tiers.credited': 'རྩིས་ཐོར་ {amount} འཇུག',
-  'tiers.back': 'ཕྱིར་ལོག',
-  'paying.insert': 'ཤོག་དངུལ་ནང་དུ་འཇུག་རོགས།',
-  'paying.due': 'སྤྲོད་དགོས་པ་ {amount}',
-  'paying.inserted': 'བཅུག་ཟིན་པ་ {amount}',
-  'paying.remaining': 'ད་དུང་ {amount} དགོས།',
-  'paying.cancel': 'འཇལ་འབབ་མི་སྤྲོད།',
-  'receipt.paid': 'འཇལ་འབབ་སྤྲད་ཟིན།',
-  'receipt.short': 'འཇལ་འབབ་མ་གྲུབ། {amount} བླངས་ཟིན་པ་ཁྱེད་ཀྱི་མིང་ཐོག་ཏུ་བཞག་ཡོད། བོར་བརླག་མི་འགྲོ།',
-  'receipt.fault': 'དངུལ་ལེན་འཕྲུལ་འཁོར་ལ་སྐྱོན་ཤོར་འདུག ལས་བྱེད་པར་འབྲེལ་བ་གནང་རོགས།',
-  'receipt.notPrinted': 'ཤོག་བྱང་པར་མ་ཐོན། ཉེན་འགོག་ཁང་དུ་འདྲི་རྩད་གནང་རོགས།',
-  'receipt.take': 'ཤོག་བྱང་ལེན་རོགས།',
-  'receipt.done': 'ཚར་སོང་།',
-  'account.publicity': 'གྲོང་ཚོའི་གསལ་བསྒྲགས་ལྟ།',
-  'publicity.title': '{village} ལོ་ {year} ཡི་གསལ་བསྒྲགས།',
-  'publicity.contributors': 'འཇལ་འབབ་སྤྲད་མཁན་གྱི་མིང་ཐོ།',
-  'publicity.recipients': 'རྒས་གསོའི་ཕོགས་ལེན་མཁན་གྱི་མིང་ཐོ།',
-  'publicity.certified': 'ར་སྤྲོད་ཟིན།',
-  'publicity.lapsed': 'ར་སྤྲོད་མ་བྱས།',
-  'publicity.none': 'མེད།',
-  'pin.onPad': 'གསང་ཨང་མཐེབ་གཞོང་ཐོག་གསང་ཨང་གྲངས་ཀ་ ༦ ནང་འཇུག་གནང་རོགས།',
-  'pin.onPadHint': 'ནང་འཇུག་ཚར་རྗེས་གཏན་འཁེལ་མཐེབ་གནོན་རོགས། ནོར་ན་འདོར་མཐེབ་གནོན་ནས་བསྐྱར་འཇུག་གནང་རོགས།',
-  'account.certify': 'རྒས་གསོའི་ཕོགས་འབྱོར་བ་ར་སྤྲོད་བྱེད། (ལེན་ཆོག་པའི་ར་སྤྲོད།)',
-  'certified.title': 'ར་སྤྲོད་ལེགས་གྲུབ།',
-  'certified.body': 'ཁྱེད་ཀྱིས་ {date} ལ་ལེན་ཆོག་པའི་ར་སྤྲོད་ལེགས་གྲུབ་བྱུང་། ཐུགས་རྗེ་ཆེ།',
-  'staff.terminal': 'མཐའ་སྣེའི་ཨང་།',
-  'staff.server': 'རྫོང་གི་ཞབས་ཞུ་འཕྲུལ་ཆས།',
-  'staff.outbox': 'སྐུར་རྒྱུའི་ཟིན་ཐོ།',
-  'staff.openPayments': 'མཇུག་མ་རྫོགས་པའི་འཇལ་འབབ།',
-  'staff.unattributed': 'བདག་པོ་མེད་པའི་དངུལ།',
-  'account.notFound': 'ཁྱེད་ཀྱི་ཉེན་འགོག་ཆ་འཕྲིན་རྙེད་མ་སོང་། ཉེན་འགོག་ཁང་དུ་འདྲི་རྩད་གནང་རོགས།',
-  'server.unavailable': 'གནས་སྐབས་རྫོང་གི་ཞབས་ཞུ་འཕྲུལ་ཆས་དང་འབྲེལ་མ་ཐུབ། རྗེས་སུ་ཡང་བསྐྱར་ཚོད་ལྟ་གནང་རོགས།',
-  'server.error': 'མ་ལག་ལ་དཀའ་ངལ་ཅུང་ཟད་བྱུང་། རྗེས་སུ་ཚོད་ལྟ་གནང་རོགས།',
-  'staff.title': 'ཉམས་གསོ་བའི་ཐོ་གཞུང་།',
-  'staff.hello': '{name} བཀྲ་ཤིས་བདེ་ལེགས།',
-  'status.offline': 'དྲ་བ་མེད།',
-  'status.online': 'དྲ་བ་ཡོད།',
-};
-
-const en: Dictionary = {
-  'app.title': 'Rural Pension Self-Service',
-  'idle.insert': 'Please insert your social security card',
-  'idle.hint': 'Chip facing up, into the slot below',
-  'reading': 'Reading your card, please wait…',
-  'pin.greeting': 'Hello, {name}',
-  'pin.prompt': 'Please enter your 6-digit PIN',
-  'pin.wrong': 'Wrong PIN. {tries} tries left',
-  'pin.clear': 'Clear',
-  'pin.ok': 'OK',
-  'loading': 'Looking up your account, please wait…',
-  'account.balance': 'Personal account balance',
-  'account.years': 'Paid {paid} years of {required} required',
-  'account.contributions': 'Contributions',
-  'account.tier': '{tier} yuan tier',
-  'account.none': 'No contributions yet',
-  'account.pension.not-started': 'Pension not started yet',
-  'account.pension.paid': 'Pension: {amount} a month',
-  'account.pension.suspended-certification': 'Pension paused: proof of life needed',
-  'account.pension.suspended-family-binding': 'Pension paused: a family member has not paid this year',
-  'account.pension.stopped': 'Pension stopped',
-  'account.certifiedThrough': 'Proof of life valid through {month}',
-  'account.offline': 'Network is down; showing information from {date}',
-  'account.village': '{village}',
-  'removeCard': 'All done. Please take your card',
-  'money.yuan': '{amount} yuan',
-  'card.unreadable': 'This card cannot be read here. Please go to the township office',
-  'card.expired': 'This card has expired. Please get a new one at the office',
-  'card.pinBlocked': 'The PIN is locked. Please bring your ID card to the office to unlock it',
-  'card.notAuthentic': 'This card failed the check. Please ask at the office',
-  'card.removedTooSoon': 'The card came out too soon. Please insert it again',
-  'card.pinFormat': 'The PIN has 6 digits',
-  'card.notYetValid': 'This card is not active yet. Please ask at the office',
-  'card.removed': 'The card was taken out. Please insert it again',
-  'card.tryAgain': 'The card could not be read. Please take it out and insert it again',
-  'card.readerUnavailable': 'The card reader is out of order. Please call the service point staff',
-  'account.pay': 'Pay for {year}',
-  'payment.refused.already-paid': '{year} is already paid',
-  'payment.refused.year-not-eligible': 'Nothing to pay this year',
-  'payment.refused.paid-by-government': 'The government pays your contribution',
-  'payment.noPaper': 'The receipt paper has run out, so no cash can be taken now. Please come back later or pay at the office',
-  'payment.printerUnavailable': 'The receipt printer is out of order, so no cash can be taken now',
-  'payment.cashUnavailable': 'The cash machine is out of order. Please pay at the office',
-  'payment.busy': 'The last payment has not finished yet',
-  'tiers.title': 'Choose how much to pay for {year}',
-  'tiers.pay': 'Pay {amount}',
-  'tiers.credited': '{amount} into your account',
-  'tiers.back': 'Back',
-  'paying.insert': 'Please insert banknotes',
-  'paying.due': 'To pay {amount}',
-  'paying.inserted': 'Inserted {amount}',
-  'paying.remaining': 'Still {amount} to go',
-  'paying.cancel': 'Cancel payment',
-  'receipt.paid': 'Payment complete',
-  'receipt.short': 'The payment did not complete. The {amount} taken is kept in your name and will not be lost',
-  'receipt.fault': 'The cash machine has a fault. Please call the staff',
-  'receipt.notPrinted': 'The receipt could not be printed. Please ask at the office',
-  'receipt.take': 'Please take your receipt',
-  'receipt.done': 'Done',
-  'account.publicity': 'See the village list',
-  'publicity.title': '{village}: list for {year}',
-  'publicity.contributors': 'Who contributed',
-  'publicity.recipients': 'Who receives a pension',
-  'publicity.certified': 'certified',
-  'publicity.lapsed': 'not certified',
-  'publicity.none': 'None yet',
-  'pin.onPad': 'Please type your 6-digit PIN on the PIN pad',
-  'pin.onPadHint': 'Press Enter when done; press Cancel to start again',
-  'account.certify': 'Confirm I received my pension (proof of life)',
-  'certified.title': 'Confirmed',
-  'certified.body': 'You confirmed on {date}. Thank you',
-  'staff.terminal': 'Terminal',
-  'staff.server': 'County server',
-  'staff.outbox': 'Records waiting to send',
-  'staff.openPayments': 'Payments not finished',
-  'staff.unattributed': 'Cash with no owner',
-  'account.notFound': 'No pension account found. Please ask at the office',
-  'server.unavailable': 'Cannot reach the county server now. Please try again later',
-  'server.error': 'Something went wrong. Please try again later or go to the office',
-  'staff.title': 'Maintenance menu',
-  'staff.hello': 'Hello, {name}',
-  'status.offline': 'Offline',
-  'status.online': 'Online',
-};
-
+export type Dictionary = Record<string, string>;
 export const DICTIONARIES: Record<Language, Dictionary> = { 'zh-Hans': zhHans, 'zh-Hant': zhHant, bo, en };
 
-/** Looks up `key` in `language`, falling back to Simplified Chinese, then the key itself. */
-export function translate(language: Language, key: string, params: Record<string, string | number> = {}): string {
-  const template = DICTIONARIES[language][key] ?? zhHans[key] ?? key;
+export type Params = Record<string, string | number>;
+export type Translate = (key: string, params?: Params) => string;
+
+const missing = new Set<string>();
+let strict = false;
+
+/** Tests: a missing key throws instead of falling back. */
+export function setStrictTranslations(on: boolean): void {
+  strict = on;
+}
+
+/** `language:key` of every lookup that fell back since the page loaded (the browser test reads it). */
+export function missingKeys(): string[] {
+  return [...missing];
+}
+
+/** Looks up `key` in `language` and fills `{placeholders}`; a fallback is reported, never silent. */
+export function translate(language: Language, key: string, params: Params = {}): string {
+  let template = DICTIONARIES[language][key];
+  if (template === undefined) {
+    const where = `${language}:${key}`;
+    if (strict) throw new Error(`no translation for ${where}`);
+    if (!missing.has(where)) {
+      missing.add(where);
+      console.error(`nongbao kiosk: no translation for ${where}`);
+    }
+    template = zhHans[key] ?? key;
+  }
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
@@ -370,4 +61,14 @@ export function formatFen(fen: number): string {
   const yuan = Math.floor(abs / 100);
   const cents = String(abs % 100).padStart(2, '0');
   return `${negative ? '-' : ''}${yuan.toLocaleString('en-US')}.${cents}`;
+}
+
+/** How old data is, in words: "3 days ago" (issue 12 section 1: "as of 3 days ago"). */
+export function ageText(t: Translate, asOfIso: string, nowMs: number): string {
+  const minutes = Math.max(0, Math.floor((nowMs - Date.parse(asOfIso)) / 60_000));
+  if (minutes < 2) return t('age.justNow');
+  if (minutes < 120) return t('age.minutes', { n: minutes });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return t('age.hours', { n: hours });
+  return t('age.days', { n: Math.floor(hours / 24) });
 }

@@ -1,8 +1,4 @@
-// What the terminal's local API sends: the session state plus link status.
-// The types are the protocol package's local API (type-only imports, erased
-// from the bundle): the UI renders them and touches nothing else.
-export type { AccountSummary, PublicityList, Diagnostics, PaymentOutcome, PaymentProgress, KioskView } from '@nongbao/protocol';
-
+// The demo panel's card list (GET /api/demo/cards, demo only).
 export interface DemoCard {
   cardNumber: string;
   maskedName: string;

@@ -1,7 +1,7 @@
 // What a kiosk asks of an account, and the village's publicity list
 // (ARCHITECTURE.md journey 1; POLICY.md "Publicity and coverage").
 import { z } from 'zod';
-import { citizenNumberSchema, fenSchema, versionSchema } from './fields.js';
+import { citizenNumberSchema, fenSchema, monthSchema, versionSchema } from './fields.js';
 
 export const SOURCES = ['individual', 'collective', 'aid', 'legacy', 'government'] as const;
 export const balancesBySourceSchema = z.object({
@@ -19,6 +19,50 @@ export const accountSummaryRequestSchema = z.object({
 export type AccountSummaryRequest = z.infer<typeof accountSummaryRequestSchema>;
 
 export const PENSION_STATUSES = ['not-started', 'paid', 'suspended-certification', 'suspended-family-binding', 'stopped'] as const;
+/** How a month of pension was decided by the payroll (POLICY.md "When a pension is paid"). */
+export const PENSION_MONTH_STATUSES = ['paid', 'suspended-certification', 'suspended-family-binding'] as const;
+/** Months of pension a summary carries (the latest): two years is what a resident asks about at a kiosk. */
+export const SUMMARY_PENSION_MONTHS_LIMIT = 24;
+/** Household members a summary names (masked) as still to pay. */
+export const SUMMARY_UNPAID_MEMBERS_LIMIT = 20;
+
+/** One month of pension as the kiosk shows it ("My account", "Confirm my pension"). */
+export const pensionMonthSchema = z.object({
+  month: monthSchema,
+  status: z.enum(PENSION_MONTH_STATUSES),
+  totalFen: fenSchema,
+});
+export type PensionMonth = z.infer<typeof pensionMonthSchema>;
+
+/** Proof of life (POLICY.md "Proof of life"): a certification holds through `certifiedThrough`; the next is due then. */
+export const certificationStatusSchema = z.object({
+  lastCertifiedOn: z.string().nullable(),
+  certifiedThrough: monthSchema.nullable(),
+  /** Holds this month. */
+  current: z.boolean(),
+  /** The last month the current certification covers: certify by its end (null when none was ever made). */
+  nextDueMonth: monthSchema.nullable(),
+});
+
+/**
+ * Family binding for residents aged 60+ when the scheme started (POLICY.md
+ * "When a pension is paid"): who in the household still has to pay this
+ * year, names masked as on the publicity list.
+ */
+export const familyBindingSummarySchema = z.object({
+  applies: z.boolean(),
+  year: z.number().int(),
+  holds: z.boolean(),
+  unpaidMembers: z.array(z.string().max(64)).max(SUMMARY_UNPAID_MEMBERS_LIMIT),
+});
+
+/** "Pay more, get more": the monthly pension at its start if the person paid this tier every remaining year (the policy engine's projection). */
+export const tierProjectionSchema = z.object({
+  tierYuan: z.number().int().positive(),
+  startMonth: monthSchema.nullable(),
+  monthlyFen: fenSchema,
+});
+export type TierProjection = z.infer<typeof tierProjectionSchema>;
 
 export const accountSummarySchema = z.object({
   citizenNumber: citizenNumberSchema,
@@ -55,6 +99,19 @@ export const accountSummarySchema = z.object({
   paymentRefusal: z.string().max(64).nullable(),
   /** The person's credit: cash handed over that is not a contribution (the office settles it). */
   creditFen: fenSchema.default(0),
+  /**
+   * Interest the account earned (POLICY.md "The personal account"), while
+   * nothing was drawn from it: the balance less what was credited (the
+   * contributions and the old scheme's balance). Null once the pension
+   * draws on the account, when it can no longer be told apart.
+   */
+  interestFen: fenSchema.nullable().default(null),
+  /** Latest months of pension, oldest first (empty before the pension starts). */
+  pensionMonths: z.array(pensionMonthSchema).max(SUMMARY_PENSION_MONTHS_LIMIT).default([]),
+  certification: certificationStatusSchema.nullable().default(null),
+  familyBinding: familyBindingSummarySchema.nullable().default(null),
+  /** One per tier in force, when this year can be paid (empty otherwise). */
+  projections: z.array(tierProjectionSchema).max(50).default([]),
   /** When the server produced it; the terminal shows it when answering from its offline cache. */
   asOf: z.string(),
 });

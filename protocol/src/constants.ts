@@ -18,6 +18,12 @@ export const OUTBOX_REQUEST_TIMEOUT_MS = 20_000;
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 /** Money events one outbox request carries at most, in journal order. */
 export const OUTBOX_BATCH_LIMIT = 100;
+/**
+ * Bytes of events one outbox request carries at most (JSON), well inside
+ * MAX_MESSAGE_BYTES: a proof-of-life photo makes one event tens of KiB, so a
+ * batch is cut by size as well as by count.
+ */
+export const OUTBOX_BATCH_BYTES_LIMIT = 48 * 1024;
 /** How often a connected terminal reports its status (devices, outbox, alarms). */
 export const STATUS_REPORT_INTERVAL_MS = 30_000;
 /** Alarms one status report carries at most. */

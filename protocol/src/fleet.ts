@@ -15,7 +15,7 @@ export const deviceStatusSchema = z.object({
 export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
 
 /** Alarm codes a kiosk raises; `outbox-halted` names the entry the outbox stopped at. */
-export const ALARM_CODES = ['outbox-halted', 'certification-refused', 'device-fault', 'unattributed-cash', 'offline-limit-reached', 'clock-drift'] as const;
+export const ALARM_CODES = ['outbox-halted', 'certification-refused', 'request-refused', 'device-fault', 'unattributed-cash', 'offline-limit-reached', 'clock-drift'] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
 export const alarmSchema = z.object({
@@ -76,6 +76,12 @@ export const kioskConfigSchema = z.object({
   offlineLimits: offlineLimitsSchema,
   /** The contribution tiers in force and what each is credited with (POLICY.md "Contributions"). */
   tiers: z.array(z.object({ tierYuan: z.number().int().positive(), subsidyFen: fenSchema })).max(50),
+  /**
+   * The server's X25519 public key (raw 32 bytes, base64url) that kiosks seal
+   * proof-of-life photos with (money.ts `sealedPhotoSchema`): only the server
+   * can read them. Null before the server has one.
+   */
+  photoKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a raw X25519 public key, base64url').nullable().default(null),
 });
 export type KioskConfig = z.infer<typeof kioskConfigSchema>;
 

@@ -14,7 +14,13 @@ export * from './fleet.js';
 export * from './receipt.js';
 export * from './events.js';
 export * from './names.js';
+export * from './local-api-names.js';
+export { certifyBodySchema, complaintBodySchema, languageBodySchema, actionBodySchema, payBodySchema, pinBodySchema, LOCAL_API_BODY_BYTES_LIMIT } from './local-api.js';
 export type {
+  TierOffer,
+  NavigationKey,
+  HelpContact,
+  PromptManifest,
   KioskScreen,
   KioskState,
   KioskView,
@@ -22,7 +28,5 @@ export type {
   PaymentProgress,
   PaymentOutcome,
   ProvisionalPayment,
-  SessionAction,
-  LocalRefusal,
   LocalApiError,
 } from './local-api.js';

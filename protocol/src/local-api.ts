@@ -3,32 +3,38 @@
 // device and never talks to the server: it renders the `state` the terminal
 // pushes and posts what the person touched. docs/protocol.md describes it.
 import { z } from 'zod';
-import type { AccountSummary, PublicityList } from './account.js';
-import type { CreditCloseReason } from './money.js';
+import type { AccountSummary, PensionMonth, PublicityList, TierProjection } from './account.js';
+import { PHOTO_JPEG_BYTES_LIMIT, type CreditCloseReason } from './money.js';
+import { monthSchema } from './fields.js';
 
-// ---------------------------------------------------------------- routes
-/** Routes of the production local API (the demo's device panel adds /api/demo/*). */
-export const LOCAL_API_ROUTES = {
-  state: { method: 'GET', path: '/api/state' },
-  pin: { method: 'POST', path: '/api/pin' },
-  action: { method: 'POST', path: '/api/action' },
-  pay: { method: 'POST', path: '/api/pay' },
-} as const;
+export * from './local-api-names.js';
+import { KIOSK_LANGUAGES, SESSION_ACTIONS, type KioskLanguage, type KioskScreenName, type LocalErrorCode, type StaffSection } from './local-api-names.js';
 
-export const SESSION_ACTIONS = ['pay', 'back', 'cancel-payment', 'done', 'publicity', 'certify'] as const;
-export type SessionAction = (typeof SESSION_ACTIONS)[number];
+/** A photo as the UI posts it: JPEG, base64 (the terminal seals it for the server before it is journaled). */
+const photoBase64Schema = z
+  .string()
+  .max(Math.ceil((PHOTO_JPEG_BYTES_LIMIT * 4) / 3) + 4)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'JPEG bytes, base64');
 
 export const pinBodySchema = z.strictObject({ pin: z.string().max(12) });
 export const actionBodySchema = z.strictObject({ action: z.enum(SESSION_ACTIONS) });
 export const payBodySchema = z.strictObject({ tierYuan: z.number().int().positive().max(1_000_000) });
-
-/** Why the terminal did not take a touch (HTTP 409); the UI tells the person in their language. */
-export const LOCAL_REFUSALS = ['no-card', 'not-asked', 'format', 'busy', 'use-pin-pad', 'not-now', 'unknown-tier', 'no-cash-devices'] as const;
-export type LocalRefusal = (typeof LOCAL_REFUSALS)[number];
+export const languageBodySchema = z.strictObject({ language: z.enum(KIOSK_LANGUAGES) });
+/** "I received it" (proof of life): the month confirmed (null: proof of life alone) and the camera's photo, if any. */
+export const certifyBodySchema = z.strictObject({ month: monthSchema.nullable(), photoJpegBase64: photoBase64Schema.nullable() });
+/** "I did not receive it": the month. */
+export const complaintBodySchema = z.strictObject({ month: monthSchema });
+/** Largest local API body: a certification with its photo. */
+export const LOCAL_API_BODY_BYTES_LIMIT = 48 * 1024;
 
 /** Every failure of the local API: `{ error: { code, message } }`. */
 export interface LocalApiError {
-  error: { code: LocalRefusal | 'bad-request' | 'not-found' | 'too-large' | 'internal' | 'forbidden-origin' | 'misdirected'; message: string };
+  error: { code: LocalErrorCode; message: string };
+}
+
+/** GET /api/prompts: the URL of each prompt's audio by language; recorded prompts take precedence over synthesized ones. */
+export interface PromptManifest {
+  prompts: Record<KioskLanguage, Record<string, { url: string; source: 'recorded' | 'synthesized' }>>;
 }
 
 // ---------------------------------------------------------------- state
@@ -55,12 +61,14 @@ export interface PaymentOutcome extends PaymentProgress {
 /** What maintenance staff see on the kiosk. */
 export interface Diagnostics {
   terminalId: string;
+  softwareVersion: string;
   serverConnected: boolean;
   outboxPending: number;
   /** The outbox stopped at an entry an operator has to settle. */
   outboxHalted: boolean;
   openPayments: number;
   unattributedCashFen: number;
+  /** Device names (`billAcceptor`, `printer`, `pinPad`, `cardReader`, `camera`) and XFS4IoT states; the UI translates both. */
   devices: Array<{ name: string; state: string; detail: string }>;
   alarms: Array<{ code: string; message: string; since: string; eventId?: string }>;
   at: string;
@@ -73,6 +81,21 @@ export interface ProvisionalPayment {
   tierYuan: number;
   cashFen: number;
   paidAt: string;
+}
+
+/** A tier on the "Pay this year" screen: what it costs, what it credits, and the pension it leads to. */
+export interface TierOffer {
+  tierYuan: number;
+  dueFen: number;
+  creditedFen: number;
+  projection: TierProjection | null;
+}
+
+/** The village agent residents can call (kiosk.config), on the help screen. */
+export interface HelpContact {
+  villageName: string | null;
+  agentName: string | null;
+  agentPhone: string | null;
 }
 
 export type KioskScreen =
@@ -89,28 +112,75 @@ export type KioskScreen =
     }
   | { screen: 'loading'; holderName: string }
   | {
+      screen: 'menu';
+      holderName: string;
+      /** Answered from the kiosk's cache: the gateway is unreachable. */
+      offline: boolean;
+      /** When the data shown was produced (the server's asOf). */
+      asOf: string;
+    }
+  | {
       screen: 'account';
       holderName: string;
       summary: AccountSummary;
       offline: boolean;
       /** Payments this kiosk took that the server has not confirmed yet. */
       provisional: ProvisionalPayment[];
-      /** Can this year's contribution be paid in cash here now? */
-      canPay: boolean;
-      /** Message key saying why not, when the person could pay but the kiosk cannot take cash. */
-      cashUnavailable: string | null;
-      /** A pensioner on a verified card, online: may confirm receipt (proof of life) here. */
-      canCertify: boolean;
     }
-  | { screen: 'certified'; holderName: string; certifiedOn: string }
-  | { screen: 'tiers'; holderName: string; year: number; tiers: NonNullable<AccountSummary['payment']>['tiers']; offline: boolean }
+  | {
+      screen: 'tiers';
+      holderName: string;
+      /** The year offered; null when nothing can be paid here now (see `refusal`). */
+      year: number | null;
+      tiers: TierOffer[];
+      offline: boolean;
+      /** Message key saying why nothing can be paid now (already paid, no cash devices, offline limit...). */
+      refusal: string | null;
+    }
   | { screen: 'paying'; holderName: string; progress: PaymentProgress }
   | { screen: 'receipt'; holderName: string; outcome: PaymentOutcome }
+  | {
+      screen: 'confirm';
+      holderName: string;
+      /** The latest months of pension, newest first. */
+      months: PensionMonth[];
+      certification: AccountSummary['certification'];
+      /** A pensioner on a verified card, online: may confirm receipt (proof of life) here. */
+      canConfirm: boolean;
+      /** A pensioner with a paid month shown: may say "I did not receive it" (offline too: the outbox keeps it). */
+      canComplain: boolean;
+      /** Message key saying why not, when the person cannot confirm here. */
+      refusal: string | null;
+    }
+  | { screen: 'certified'; holderName: string; certifiedOn: string; photo: boolean }
+  | { screen: 'complaint-filed'; holderName: string; month: string; amountFen: number }
   | { screen: 'publicity'; holderName: string; list: PublicityList }
-  | { screen: 'staff'; holderName: string; diagnostics: Diagnostics | null }
+  | { screen: 'help'; holderName: string | null; contact: HelpContact; requested: boolean }
+  | { screen: 'take-card'; reason: 'finished' | 'timeout' }
+  | { screen: 'staff'; holderName: string; section: StaffSection; diagnostics: Diagnostics | null }
   | { screen: 'message'; messageKey: string; params: Record<string, string | number> };
 
-export type KioskState = KioskScreen & { session: number };
+// Every screen of the union is named in KIOSK_SCREENS, and the other way round.
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const SCREENS_MATCH: SameNames<KioskScreen['screen'], KioskScreenName> = true;
+
+export type KioskState = KioskScreen & {
+  session: number;
+  /** The session's language; back to DEFAULT_KIOSK_LANGUAGE when the session ends. */
+  language: KioskLanguage;
+  /** Seconds left before the session times out for want of a touch; null when no countdown runs. */
+  countdown: number | null;
+};
+
+/**
+ * The socket.io `key` event: a key of the hardware PIN pad pressed while no
+ * PIN entry runs, for PIN-pad-only navigation (digits choose, enter
+ * confirms, cancel goes back). PIN digits never travel here.
+ */
+export interface NavigationKey {
+  key: 'digit' | 'enter' | 'cancel' | 'clear' | 'backspace';
+  digit?: number;
+}
 
 /** The `state` event and GET /api/state: the session's state plus the link. */
 export type KioskView = KioskState & { serverConnected: boolean; terminalId: string; demo: boolean };

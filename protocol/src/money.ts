@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { OUTBOX_BATCH_LIMIT } from './constants.js';
 import { cardSessionTokenSchema } from './card.js';
 import { collectionEventSchema } from './collection.js';
-import { citizenNumberSchema, fenSchema, isoDateSchema, isoDateTimeSchema, terminalIdSchema, uuidV7Schema, versionSchema } from './fields.js';
+import { citizenNumberSchema, fenSchema, isoDateSchema, isoDateTimeSchema, monthSchema, terminalIdSchema, uuidV7Schema, versionSchema } from './fields.js';
 import { PROTOCOL_ERROR_CODES } from './replies.js';
 
 /** Why stacked cash of an unfinished payment is the person's credit (the kiosk's close reason). */
@@ -52,10 +52,37 @@ export const cashCreditEventSchema = z.object({
 });
 export type CashCreditEvent = z.infer<typeof cashCreditEventSchema>;
 
+/** Largest proof-of-life photo a kiosk sends (JPEG bytes): small enough that an event stays far below MAX_MESSAGE_BYTES. */
+export const PHOTO_JPEG_BYTES_LIMIT = 24 * 1024;
+/** The sealing scheme of a photo; HKDF's info string names it and its version. */
+export const PHOTO_SEAL_SCHEME = 'x25519-hkdf-sha256-aes256gcm';
+export const PHOTO_SEAL_INFO = 'nongbao-certification-photo-v1';
+const base64url = (maxChars: number) => z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url').max(maxChars);
+
+/**
+ * A proof-of-life photo sealed for the server (issue 12 section 1: "readable
+ * only by the server"): an ephemeral X25519 key agreed with the server's
+ * photo key (kiosk.config `photoKey`), HKDF-SHA256 (salt: the ephemeral then
+ * the server's public key; info PHOTO_SEAL_INFO) to an AES-256-GCM key; the
+ * additional data is `<certification id>|<citizen number>`, so a sealed
+ * photo cannot be moved to another certification.
+ */
+export const sealedPhotoSchema = z.object({
+  scheme: z.literal(PHOTO_SEAL_SCHEME),
+  /** The server key it was sealed for (base64url, raw 32 bytes). */
+  recipient: base64url(43).length(43),
+  ephemeralPublicKey: base64url(43).length(43),
+  nonce: base64url(16).length(16),
+  ciphertext: base64url(Math.ceil((PHOTO_JPEG_BYTES_LIMIT * 4) / 3) + 4).min(1),
+  tag: base64url(22).length(22),
+});
+export type SealedPhoto = z.infer<typeof sealedPhotoSchema>;
+
 /**
  * Proof of life at the kiosk (POLICY.md "Proof of life"; journey 3): the
  * resident confirms receiving the pension with card and PIN, on a card the
- * gateway verified in this card session (issue 10 section 4).
+ * gateway verified in this card session (issue 10 section 4), with a photo
+ * for review at the office where the kiosk has a camera.
  */
 export const certificationEventSchema = z.object({
   kind: z.literal('certification'),
@@ -65,13 +92,55 @@ export const certificationEventSchema = z.object({
   /** When the resident confirmed: inside the card session; its Asia/Shanghai date is `certifiedOn`. */
   certifiedAt: isoDateTimeSchema,
   cardSession: cardSessionTokenSchema,
+  photo: sealedPhotoSchema.optional(),
 });
 export type CertificationEvent = z.infer<typeof certificationEventSchema>;
 
-/** The kinds of money event; `collection` (collection.ts) empties the cash box (issue 13 section 2). */
-export const moneyEventSchema = z.discriminatedUnion('kind', [paymentEventSchema, cashCreditEventSchema, certificationEventSchema, collectionEventSchema]);
+/**
+ * "I did not receive it" (issue 12 section 1): a resident says a month's
+ * pension did not arrive; the county office sees it with the month and the
+ * amount the payroll paid. Moves no money.
+ */
+export const pensionComplaintEventSchema = z.object({
+  kind: z.literal('pension-complaint'),
+  id: uuidV7Schema,
+  citizenNumber: citizenNumberSchema,
+  month: monthSchema,
+  amountFen: fenSchema.nonnegative(),
+  at: isoDateTimeSchema,
+});
+export type PensionComplaintEvent = z.infer<typeof pensionComplaintEventSchema>;
+
+/** A help request from the kiosk's help screen, with the card holder when a card is in. Moves no money. */
+export const helpRequestEventSchema = z.object({
+  kind: z.literal('help-request'),
+  id: uuidV7Schema,
+  citizenNumber: citizenNumberSchema.nullable(),
+  at: isoDateTimeSchema,
+});
+export type HelpRequestEvent = z.infer<typeof helpRequestEventSchema>;
+
+/**
+ * Every event the kiosk's outbox relays, in journal order. Money events
+ * (payment, cash credit, collection: collection.ts, issue 13 section 2)
+ * stop the outbox when not booked; the others
+ * (certification, complaint, help request) never do (`haltsOutbox`).
+ */
+export const moneyEventSchema = z.discriminatedUnion('kind', [
+  paymentEventSchema,
+  cashCreditEventSchema,
+  certificationEventSchema,
+  collectionEventSchema,
+  pensionComplaintEventSchema,
+  helpRequestEventSchema,
+]);
 export type MoneyEvent = z.infer<typeof moneyEventSchema>;
 export type MoneyEventKind = MoneyEvent['kind'];
+/** Kinds that move cash: only these stop the outbox when refused. */
+export const CASH_EVENT_KINDS = ['payment', 'cash-credit', 'collection'] as const satisfies readonly MoneyEventKind[];
+export function isCashEventKind(kind: MoneyEventKind): kind is (typeof CASH_EVENT_KINDS)[number] {
+  return (CASH_EVENT_KINDS as readonly string[]).includes(kind);
+}
 
 /** One outbox request: events of this kiosk's cash box, oldest first. */
 export const outboxSubmitSchema = z.object({
@@ -117,6 +186,7 @@ export const MONEY_REFUSAL_REASONS = [
   'certification-in-future',
   'deceased',
   'invalid-date',
+  'pension-month-unknown',
 ] as const;
 export type MoneyRefusalReason = (typeof MONEY_REFUSAL_REASONS)[number];
 
@@ -146,7 +216,7 @@ export function isBooked(result: MoneyResultCode): result is 'created' | 'exists
  */
 export const moneyResultSchema = z.object({
   result: z.enum(MONEY_RESULTS),
-  booking: z.enum(['contribution', 'credit', 'certification', 'collection']),
+  booking: z.enum(['contribution', 'credit', 'certification', 'collection', 'request']),
   /** For `booking: 'credit'` of a payment: why it was not booked as a contribution. */
   reason: z.enum(PAYMENT_CREDIT_REASONS).optional(),
 });
@@ -177,6 +247,7 @@ export type OutboxResult = z.infer<typeof outboxResultSchema>;
  */
 export function haltsOutbox(kind: MoneyEventKind, outcome: EventOutcome): boolean {
   if (outcome.outcome === 'not-applied') return false;
-  if (kind === 'certification') return outcome.outcome === 'applied' && !isBooked(outcome.money.result);
+  // A certification, complaint or help request moves no money: refused, it raises an alarm and the outbox goes on.
+  if (!isCashEventKind(kind)) return outcome.outcome === 'applied' && !isBooked(outcome.money.result);
   return outcome.outcome === 'refused' || !isBooked(outcome.money.result);
 }

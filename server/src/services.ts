@@ -75,6 +75,7 @@ export function createServerServices(db: SqliteDatabase, options: ServerServices
     ...(issuerKey ? { authenticator: { verify: (evidence) => verifyCardAuthenticationEvidence(issuerKey, evidence) } } : {}),
     verifyTerminalSignature: (terminalId, bytes, signature) => gateway.terminals.verifyTerminalSignature(terminalId, bytes, signature),
     alarms: gateway.fleet,
+    terminalVillage: (terminalId) => gateway.fleet.site(terminalId).villageCode,
   });
   return { ledger, registry, runs, apiRouter, kiosk, close: () => ledger.close() };
 }

@@ -3,11 +3,13 @@ export { KioskSession, CardReadError, type CardHolder, type Diagnostics, type In
 export { loadOrCreateIdentity, enrol, readEnrolment, EnrolmentError, type TerminalIdentity } from './identity.js';
 export { Journal, JOURNAL_SCHEMA_VERSION } from './journal/index.js';
 export { Uplink } from './uplink.js';
-export type { DemoPanel } from './local-api.js';
+export { demoRoutes, DEMO_FAULTS, DEMO_PIN_PAD_KEYS, type DemoPanel, type DemoFault, type DemoPinPadKey } from './demo-api.js';
 export { cardFeedFromReader, shanghaiToday, type CardAuthenticityCheck } from './card-feed.js';
 export { PaymentDesk, NOTES_FEN, type CashDevices, type PaymentOutcome, type PaymentProgress } from './payment.js';
 export { OutboxRelay, type MoneyEventSink } from './outbox.js';
 export { CollectionDesk } from './collection.js';
 export { collectionSlip } from './collection-slip.js';
 export { buildMoneyEvent } from './wire.js';
-export { DEMO_FAULTS, type DemoFault } from './local-api.js';
+export { checkPromptFolder, installPrompts, promptManifest, readWavInfo, RECORDED_PROMPT_FORMAT, type PromptFolderCheck } from './prompts.js';
+export { sealPhoto, checkPhoto } from './photo-seal.js';
+export { IDLE_AFTER_MS, IDLE_COUNTDOWN_MS } from './idle-timer.js';

@@ -1,49 +1,43 @@
 // The kiosk UI's only door: HTTP + socket.io on 127.0.0.1. The UI never
 // touches a device and never talks to the server; it shows the session's
-// state and sends what the person touched.
-import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+// state and sends what the person touched. Production routes only: the
+// demo's device panel (demo-api.ts) is mounted by `nongbao demo` alone.
+import express, { type Express, type Request, type Response, type NextFunction, type Router } from 'express';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
+import {
+  LOCAL_API_BODY_BYTES_LIMIT,
+  actionBodySchema,
+  certifyBodySchema,
+  complaintBodySchema,
+  languageBodySchema,
+  payBodySchema,
+  pinBodySchema,
+  type NavigationKey,
+} from '@nongbao/protocol';
 import { LocalOrigin, type LocalOriginRefusal } from './local-origin.js';
-import type { KioskSession, KioskState } from './session.js';
+import type { KioskSession, KioskState, Outcome } from './session.js';
+import { checkPhoto } from './photo-seal.js';
+import { RECORDED_PROMPTS_URL, promptManifest } from './prompts.js';
 
-const BODY_LIMIT = '4kb';
-
-/** Demo-only device panel: lets a person insert one of the demo cards. */
-export interface DemoPanel {
-  cards(): Array<{ cardNumber: string; maskedName: string; kind: 'resident' | 'staff'; villageName: string; note?: string }>;
-  insert(cardNumber: string): Promise<{ ok: true } | { ok: false; reason: 'unknown-card' | 'slot-busy' }>;
-  remove(): Promise<void>;
-  /** How the demo card reaches the driver: 'pcscd' or 'in-process'. */
-  cardPath: string;
-  pin: string;
-  /** The simulated HID PIN pad's keys, when the demo runs with one. */
-  pinPad?: { press(key: DemoPinPadKey): void };
-  /** The simulated cash devices: notes into the acceptor, faults, the printer's paper. */
-  cash?: {
-    insertNote(yuan: number): Promise<string>;
-    fault(kind: DemoFault): Promise<void>;
-    setPaper(paper: 'ok' | 'out'): Promise<void>;
-  };
-}
-
-export const DEMO_FAULTS = ['jam', 'clearJam', 'stackerRemoved', 'stackerInserted'] as const;
-export const DEMO_PIN_PAD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'enter', 'cancel', 'clear', 'backspace'] as const;
-export type DemoPinPadKey = (typeof DEMO_PIN_PAD_KEYS)[number];
-export type DemoFault = (typeof DEMO_FAULTS)[number];
+/** socket.io messages from the UI: it sends none that matter, so a small cap. */
+const SOCKET_BUFFER_BYTES = 16 * 1024;
 
 export interface LocalApiOptions {
   session: KioskSession;
   host: string;
   port: number;
   uiDir: string;
+  /** The county's recorded prompts (`nongbao prompts import`); served before the synthesized ones. */
+  promptsDir?: string;
   logger: Logger;
   status: () => { serverConnected: boolean; terminalId: string };
-  demo?: DemoPanel;
+  /** Routes only the demo mounts (demo-api.ts); the state says `demo: true` when present. */
+  demoRoutes?: (app: Express) => void;
   /** More /api routes (the staff routes, staff-api.ts), behind the same guard and body limit. */
   routers?: Router[];
 }
@@ -54,17 +48,79 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-const pinBodySchema = z.object({ pin: z.string().max(12) }).strict();
-const insertBodySchema = z.object({ cardNumber: z.string().min(1).max(16) }).strict();
-const actionBodySchema = z.object({ action: z.enum(['pay', 'back', 'cancel-payment', 'done', 'publicity', 'certify']) }).strict();
-const payBodySchema = z.object({ tierYuan: z.number().int().positive().max(1_000_000) }).strict();
-const noteBodySchema = z.object({ yuan: z.number().int().positive().max(1000) }).strict();
-const faultBodySchema = z.object({ fault: z.enum(DEMO_FAULTS) }).strict();
-const paperBodySchema = z.object({ paper: z.enum(['ok', 'out']) }).strict();
-const pinPadKeyBodySchema = z.object({ key: z.enum(DEMO_PIN_PAD_KEYS) }).strict();
-
 function publicState(state: KioskState, options: LocalApiOptions) {
-  return { ...state, ...options.status(), demo: options.demo !== undefined };
+  return { ...state, ...options.status(), demo: options.demoRoutes !== undefined };
+}
+
+/** Parses a body with its protocol schema: a 400 naming what the body must be, or the data. */
+function body<S extends z.ZodType>(schema: S, req: Request, res: Response, shape: string): z.output<S> | undefined {
+  const parsed = schema.safeParse(req.body);
+  if (parsed.success) return parsed.data;
+  res.status(400).json({ error: { code: 'bad-request', message: `body must be ${shape}` } });
+  return undefined;
+}
+
+/** A session's answer: 200, or 409 with the refusal the UI tells the person about. */
+function answer(res: Response, result: Outcome, what: string): void {
+  if (result.accepted) res.json({ ok: true });
+  else res.status(409).json({ error: { code: result.reason, message: `${what} not taken now: ${result.reason}` } });
+}
+
+function sessionRoutes(app: Express, options: LocalApiOptions): void {
+  const session = options.session;
+  app.get('/api/state', (_req, res) => {
+    res.json(publicState(session.state, options));
+  });
+  app.get('/api/prompts', (_req, res) => {
+    res.json(promptManifest(options.uiDir, options.promptsDir));
+  });
+  app.post('/api/pin', async (req, res) => {
+    const b = body(pinBodySchema, req, res, '{"pin": "<6 digits>"}');
+    if (!b) return;
+    if (session.usesPinPad) {
+      // The PIN pad is the only way in where there is one: the touchscreen is easier to watch.
+      res.status(409).json({ error: { code: 'use-pin-pad', message: 'this kiosk takes the PIN on its PIN pad' } });
+      return;
+    }
+    answer(res, await session.enterPin(b.pin), 'PIN');
+  });
+  app.post('/api/action', async (req, res) => {
+    const b = body(actionBodySchema, req, res, '{"action": "<one of the session actions>"}');
+    if (b) answer(res, await session.act(b.action), 'action');
+  });
+  app.post('/api/pay', async (req, res) => {
+    const b = body(payBodySchema, req, res, '{"tierYuan": <whole yuan>}');
+    if (b) answer(res, await session.payTier(b.tierYuan), 'payment');
+  });
+  app.post('/api/language', (req, res) => {
+    const b = body(languageBodySchema, req, res, '{"language": "zh-Hans" | "zh-Hant" | "bo" | "en"}');
+    if (b) answer(res, session.setLanguage(b.language), 'language');
+  });
+  app.post('/api/certify', (req, res) => {
+    const b = body(certifyBodySchema, req, res, '{"month": "YYYY-MM" | null, "photoJpegBase64": "<JPEG, base64>" | null}');
+    if (!b) return;
+    const photo = b.photoJpegBase64 === null ? null : Buffer.from(b.photoJpegBase64, 'base64');
+    if (photo && checkPhoto(photo)) {
+      res.status(409).json({ error: { code: 'photo-not-jpeg', message: `the photo is not one the kiosk sends: ${checkPhoto(photo)}` } });
+      return;
+    }
+    answer(res, session.certify(b.month, photo), 'certification');
+  });
+  app.post('/api/complaint', (req, res) => {
+    const b = body(complaintBodySchema, req, res, '{"month": "YYYY-MM"}');
+    if (b) answer(res, session.complain(b.month), 'complaint');
+  });
+}
+
+function serveUi(app: Express, options: LocalApiOptions): void {
+  if (options.promptsDir) app.use(RECORDED_PROMPTS_URL, express.static(options.promptsDir, { index: false, maxAge: 0 }));
+  if (existsSync(join(options.uiDir, 'index.html'))) {
+    app.use(express.static(options.uiDir, { index: 'index.html', maxAge: 0 }));
+    return;
+  }
+  app.get('/', (_req, res) => {
+    res.status(503).type('text/plain').send(`The kiosk UI is not built (${options.uiDir} has no index.html). Run: npm run build:ui`);
+  });
 }
 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
@@ -72,144 +128,16 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.disable('x-powered-by');
   // Only the kiosk's own page (local-origin.ts: no DNS rebinding); the names are known once listening.
   const localOrigin = new LocalOrigin();
-  const onRefused = (refusal: LocalOriginRefusal, req: { url?: string }) =>
-    options.logger.warn({ event: 'local_api.refused', code: refusal.code, url: req.url });
+  const onRefused = (refusal: LocalOriginRefusal, req: { url?: string }) => options.logger.warn({ event: 'local_api.refused', code: refusal.code, url: req.url });
   app.use(localOrigin.httpGuard(onRefused));
-  app.use(express.json({ limit: BODY_LIMIT }));
-
-  app.get('/api/state', (_req, res) => {
-    res.json(publicState(options.session.state, options));
-  });
-
-  app.post('/api/pin', async (req, res) => {
-    const parsed = pinBodySchema.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"pin": "<6 digits>"}' } });
-      return;
-    }
-    if (options.session.usesPinPad) {
-      // The PIN pad is the only way in where there is one: the touchscreen is easier to watch.
-      res.status(409).json({ error: { code: 'use-pin-pad', message: 'this kiosk takes the PIN on its PIN pad' } });
-      return;
-    }
-    const result = await options.session.enterPin(parsed.data.pin);
-    if (!result.accepted) {
-      res.status(409).json({ error: { code: result.reason, message: `PIN not taken: ${result.reason}` } });
-      return;
-    }
-    res.json({ ok: true });
-  });
-
-  app.post('/api/action', async (req, res) => {
-    const parsed = actionBodySchema.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"action": "pay" | "back" | "cancel-payment" | "done" | "publicity" | "certify"}' } });
-      return;
-    }
-    const result = await options.session.act(parsed.data.action);
-    if (!result.accepted) {
-      res.status(409).json({ error: { code: result.reason, message: `action not taken now: ${result.reason}` } });
-      return;
-    }
-    res.json({ ok: true });
-  });
-
-  app.post('/api/pay', async (req, res) => {
-    const parsed = payBodySchema.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"tierYuan": <whole yuan>}' } });
-      return;
-    }
-    const result = await options.session.payTier(parsed.data.tierYuan);
-    if (!result.accepted) {
-      res.status(409).json({ error: { code: result.reason, message: `payment not started: ${result.reason}` } });
-      return;
-    }
-    res.json({ ok: true });
-  });
-
-  if (options.demo) {
-    const demo = options.demo;
-    const pinPad = demo.pinPad;
-    if (pinPad) {
-      app.post('/api/demo/pinpad', (req, res) => {
-        const parsed = pinPadKeyBodySchema.safeParse(req.body);
-        if (!parsed.success) {
-          res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"key": "0".."9" | "enter" | "cancel" | "clear" | "backspace"}' } });
-          return;
-        }
-        pinPad.press(parsed.data.key);
-        res.json({ ok: true });
-      });
-    }
-    const cash = demo.cash;
-    if (cash) {
-      app.post('/api/demo/note', async (req, res) => {
-        const parsed = noteBodySchema.safeParse(req.body);
-        if (!parsed.success) {
-          res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"yuan": 1 | 5 | 10 | 20 | 50 | 100}' } });
-          return;
-        }
-        res.json({ outcome: await cash.insertNote(parsed.data.yuan) });
-      });
-      app.post('/api/demo/fault', async (req, res) => {
-        const parsed = faultBodySchema.safeParse(req.body);
-        if (!parsed.success) {
-          res.status(400).json({ error: { code: 'bad-request', message: `body must be {"fault": ${DEMO_FAULTS.map((f) => `"${f}"`).join(' | ')}}` } });
-          return;
-        }
-        await cash.fault(parsed.data.fault);
-        res.json({ ok: true });
-      });
-      app.post('/api/demo/printer', async (req, res) => {
-        const parsed = paperBodySchema.safeParse(req.body);
-        if (!parsed.success) {
-          res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"paper": "ok" | "out"}' } });
-          return;
-        }
-        await cash.setPaper(parsed.data.paper);
-        res.json({ ok: true });
-      });
-    }
-    app.get('/api/demo/cards', (_req, res) => {
-      res.json({ cards: demo.cards(), cardPath: demo.cardPath, pin: demo.pin, cash: demo.cash !== undefined, pinPad: demo.pinPad !== undefined });
-    });
-    app.post('/api/demo/card', async (req, res) => {
-      const parsed = insertBodySchema.safeParse(req.body);
-      if (!parsed.success) {
-        res.status(400).json({ error: { code: 'bad-request', message: 'body must be {"cardNumber": "..."}' } });
-        return;
-      }
-      const result = await demo.insert(parsed.data.cardNumber);
-      if (!result.ok) {
-        res.status(result.reason === 'unknown-card' ? 404 : 409).json({ error: { code: result.reason, message: result.reason } });
-        return;
-      }
-      res.json({ ok: true });
-    });
-    app.delete('/api/demo/card', async (_req, res) => {
-      await demo.remove();
-      res.json({ ok: true });
-    });
-  }
-
+  app.use(express.json({ limit: LOCAL_API_BODY_BYTES_LIMIT }));
+  sessionRoutes(app, options);
+  options.demoRoutes?.(app);
   for (const router of options.routers ?? []) app.use(router);
-
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not-found', message: 'no such local API route' } });
   });
-
-  if (existsSync(join(options.uiDir, 'index.html'))) {
-    app.use(express.static(options.uiDir, { index: 'index.html', maxAge: 0 }));
-  } else {
-    app.get('/', (_req, res) => {
-      res
-        .status(503)
-        .type('text/plain')
-        .send(`The kiosk UI is not built (${options.uiDir} has no index.html). Run: npm run build:ui`);
-    });
-  }
-
+  serveUi(app, options);
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status ?? 500;
     if (status >= 500) options.logger.error({ event: 'local_api.error', err: error });
@@ -217,12 +145,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   });
 
   const http: HttpServer = createServer(app);
-  const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: 16 * 1024, allowRequest: localOrigin.socketGuard(onRefused) });
+  const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: SOCKET_BUFFER_BYTES, allowRequest: localOrigin.socketGuard(onRefused) });
   io.on('connection', (socket) => {
     socket.emit('state', publicState(options.session.state, options));
   });
   const onState = (state: KioskState) => io.emit('state', publicState(state, options));
   options.session.on('state', onState);
+  const onKey = (key: NavigationKey) => io.emit('key', key);
+  options.session.on('key', onKey);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -238,9 +168,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     port,
     close: async () => {
       options.session.off('state', onState);
+      options.session.off('key', onKey);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
 }
-

@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import { PROTOCOL_VERSION, type ClientEventName, type DataOf, type EventOutcome, type OutboxSubmit, type Reply, type RequestOf } from '@nongbao/protocol';
+import { MAX_MESSAGE_BYTES, OUTBOX_BATCH_BYTES_LIMIT, PHOTO_JPEG_BYTES_LIMIT, PROTOCOL_VERSION, type ClientEventName, type DataOf, type EventOutcome, type OutboxSubmit, type Reply, type RequestOf } from '@nongbao/protocol';
 import { Journal } from './journal/index.js';
 import { OutboxRelay } from './outbox.js';
+import { sealPhoto } from './photo-seal.js';
+import { generateKeyPairSync } from 'node:crypto';
 import type { GatewayLink } from './uplink.js';
 
 const silent = pino({ level: 'silent' });
@@ -152,5 +154,54 @@ describe('the outbox', () => {
     expect(await relay(journal, link).round()).toBe('offline');
     expect(journal.outbox.get(ids[0]!)!.state).toBe('pending');
     expect(link.requests).toHaveLength(0);
+  });
+
+  it('cuts batches by size as well as by count, so a batch of photos stays under the gateway\'s message limit', async () => {
+    const { journal } = journalWithPayments(0);
+    const serverKey = (generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }) as { x: string }).x;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = uuidv7();
+      // The largest photo the protocol carries, of bytes that do not compress.
+      const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(PHOTO_JPEG_BYTES_LIMIT - 3, i + 1)]);
+      const photo = sealPhoto(jpeg, serverKey, `${id}|${CITIZEN}`);
+      journal.queueCertification({ id, citizenNumber: CITIZEN, certifiedOn: '2026-11-22', certifiedAt: new Date().toISOString(), cardSession: 'e30.c2ln', photo });
+      ids.push(id);
+    }
+    const link = new FakeLink((r) => ({ ok: true, data: { results: r.events.map((e) => ({ ...applied(e.id), money: { result: 'created', booking: 'certification' } })) } }));
+    expect(await relay(journal, link).round()).toBe('empty');
+    expect(link.requests.flatMap((r) => r.events.map((e) => e.id))).toEqual(ids);
+    expect(link.requests.length).toBeGreaterThan(1);
+    for (const request of link.requests) {
+      expect(Buffer.byteLength(JSON.stringify(request))).toBeLessThan(MAX_MESSAGE_BYTES);
+      if (request.events.length > 1) expect(Buffer.byteLength(JSON.stringify(request.events))).toBeLessThanOrEqual(OUTBOX_BATCH_BYTES_LIMIT + 2 * request.events.length);
+    }
+  });
+
+  it('goes on past a refused complaint or help request (they move no money), with an alarm', async () => {
+    const { journal, ids } = journalWithPayments(1);
+    const complaint = uuidv7();
+    journal.queueRequest({ id: complaint, kind: 'pension-complaint', citizenNumber: CITIZEN, month: '2026-10', amountFen: 6_625, madeAt: new Date().toISOString() });
+    const help = uuidv7();
+    journal.queueRequest({ id: help, kind: 'help-request', citizenNumber: null, madeAt: new Date().toISOString() });
+    const { ids: later } = { ids: [uuidv7()] };
+    journal.queueRequest({ id: later[0]!, kind: 'help-request', citizenNumber: CITIZEN, madeAt: new Date().toISOString() });
+    const link = new FakeLink((r) => ({
+      ok: true,
+      data: {
+        results: r.events.map((e): EventOutcome =>
+          e.kind === 'pension-complaint'
+            ? { id: e.id, outcome: 'refused', error: { code: 'refused', message: 'no pension was paid', reason: 'pension-month-unknown' } }
+            : e.kind === 'payment'
+              ? applied(e.id)
+              : { id: e.id, outcome: 'applied', money: { result: 'created', booking: 'request' } },
+        ),
+      },
+    }));
+    expect(await relay(journal, link).round()).toBe('empty');
+    expect(link.requests[0]!.events.map((e) => e.kind)).toEqual(['payment', 'pension-complaint', 'help-request', 'help-request']);
+    expect(link.requests[0]!.events[1]).toMatchObject({ month: '2026-10', amountFen: 6_625 });
+    expect([ids[0]!, complaint, help, later[0]!].map((id) => journal.outbox.get(id)!.state)).toEqual(['done', 'done', 'done', 'done']);
+    expect(journal.openAlarms()).toMatchObject([{ code: 'request-refused', eventId: complaint }]);
   });
 });

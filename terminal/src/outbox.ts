@@ -8,7 +8,15 @@
 // raised, and nothing after it is sent until an operator settles it at the
 // county office (the gateway then pushes `outbox.settled`).
 import type { Logger } from 'pino';
-import { OUTBOX_BATCH_LIMIT, PROTOCOL_VERSION, haltsOutbox, type EventOutcome, type MoneyEvent, type OutboxSettled } from '@nongbao/protocol';
+import {
+  OUTBOX_BATCH_BYTES_LIMIT,
+  OUTBOX_BATCH_LIMIT,
+  PROTOCOL_VERSION,
+  haltsOutbox,
+  type EventOutcome,
+  type MoneyEvent,
+  type OutboxSettled,
+} from '@nongbao/protocol';
 import type { Journal, OutboxRow } from './journal/index.js';
 import type { GatewayLink } from './uplink.js';
 import { buildMoneyEvent } from './wire.js';
@@ -32,7 +40,16 @@ export class OutboxRelay implements MoneyEventSink {
   private again = false;
 
   constructor(
-    private readonly deps: { journal: Journal; link: GatewayLink; terminalId: string; logger: Logger; retryIntervalMs?: number; batchLimit?: number },
+    private readonly deps: {
+      journal: Journal;
+      link: GatewayLink;
+      terminalId: string;
+      logger: Logger;
+      retryIntervalMs?: number;
+      batchLimit?: number;
+      /** Bytes of events per request (OUTBOX_BATCH_BYTES_LIMIT): a batch is cut by size as well as by count. */
+      batchBytesLimit?: number;
+    },
   ) {}
 
   start(): void {
@@ -97,15 +114,25 @@ export class OutboxRelay implements MoneyEventSink {
     }
   }
 
-  /** The events of `rows` up to the first that cannot be built, which halts the outbox. */
+  /**
+   * The events of `rows` up to the first that cannot be built (which halts
+   * the outbox), and no more than fit the batch's bytes: socket.io drops a
+   * message over MAX_MESSAGE_BYTES, and one photo is tens of KiB. The first
+   * event always goes (its size is bounded by its schema).
+   */
   private build(rows: readonly OutboxRow[]): { row: OutboxRow; event: MoneyEvent }[] {
     const batch: { row: OutboxRow; event: MoneyEvent }[] = [];
+    const bytesLimit = this.deps.batchBytesLimit ?? OUTBOX_BATCH_BYTES_LIMIT;
+    let bytes = 0;
     for (const row of rows) {
       const built = buildMoneyEvent(this.deps.journal, row);
       if (!built.ok) {
         this.halt(row, null, built.why);
         break;
       }
+      const size = Buffer.byteLength(JSON.stringify(built.event));
+      if (batch.length > 0 && bytes + size > bytesLimit) break;
+      bytes += size;
       batch.push({ row, event: built.event });
     }
     return batch;
@@ -149,8 +176,9 @@ export class OutboxRelay implements MoneyEventSink {
 
   private logAnswered(row: OutboxRow, outcome: EventOutcome): void {
     if (outcome.outcome === 'refused') {
-      // A refused certification moves no money: the outbox goes on, staff are told.
-      this.deps.journal.raiseAlarm('certification-refused', `${row.kind} ${row.id} refused: ${describe(outcome)}`, row.id);
+      // A refused certification or request moves no money: the outbox goes on, staff are told.
+      const code = row.kind === 'certification' ? 'certification-refused' : 'request-refused';
+      this.deps.journal.raiseAlarm(code, `${row.kind} ${row.id} refused: ${describe(outcome)}`, row.id);
       this.deps.logger.error({ event: 'outbox.refused', id: row.id, kind: row.kind, reason: outcome.error.reason ?? outcome.error.code });
       return;
     }

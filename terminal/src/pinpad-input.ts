@@ -18,7 +18,15 @@ export class PinPadInput {
 
   async start(): Promise<void> {
     await this.deps.pad.open();
-    this.deps.pad.on('key', (event) => this.deps.session.pinPadDigits(event.enteredDigits));
+    this.deps.pad.on('key', (event) => {
+      if (this.deps.session.state.screen === 'pin') {
+        this.deps.session.pinPadDigits(event.enteredDigits);
+        return;
+      }
+      // Outside PIN entry the pad navigates the screens (issue 12 section 3).
+      if (event.key === 'digit' && event.menuDigit === undefined) return;
+      this.deps.session.navigationKey({ key: event.key, ...(event.menuDigit !== undefined ? { digit: event.menuDigit } : {}) });
+    });
     this.deps.session.on('state', this.onState);
   }
 

@@ -5,7 +5,7 @@ import { describe, expect, it, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import type { AccountSummary, PublicityList, Reply } from '@nongbao/protocol';
 import { Journal } from './journal/index.js';
-import { CardReadError, KioskSession, type CardHolder, type InsertedCard, type KioskState, type PinCheck } from './session.js';
+import { CardReadError, KioskSession, type CardHolder, type InsertedCard, type KioskState, type PinCheck, type SessionDeps } from './session.js';
 
 const holder: CardHolder = { kind: 'resident', citizenNumber: '11010519491231002X', name: '王秀英', cardNumber: 'A00000001', verified: true, cardSession: 'e30.c2ln' };
 
@@ -23,6 +23,11 @@ const summary: AccountSummary = {
   payment: null,
   paymentRefusal: 'already-paid',
   creditFen: 0,
+  interestFen: null,
+  pensionMonths: [],
+  certification: null,
+  familyBinding: null,
+  projections: [],
   asOf: '2026-11-22T00:00:00.000Z',
 };
 
@@ -59,10 +64,14 @@ const publicityList: PublicityList = {
   recipients: [{ name: '李*兰', monthlyFen: 6_625, certification: 'certified' }],
 };
 
-function setup(reply: () => Promise<Reply<AccountSummary>>, publicity: () => Promise<Reply<PublicityList>> = async () => ({ ok: true, data: publicityList })) {
+function setup(
+  reply: () => Promise<Reply<AccountSummary>>,
+  publicity: () => Promise<Reply<PublicityList>> = async () => ({ ok: true, data: publicityList }),
+  extra: Partial<SessionDeps> = {},
+) {
   const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'nb-session-')), 'journal.sqlite'));
   const states: KioskState[] = [];
-  const session = new KioskSession({ accounts: { accountSummary: reply, publicity }, cache: journal, logger: pino({ level: 'silent' }) });
+  const session = new KioskSession({ accounts: { accountSummary: reply, publicity }, cache: journal, logger: pino({ level: 'silent' }), ...extra });
   session.on('state', (s) => states.push(s));
   return { session, journal, states };
 }
@@ -73,13 +82,15 @@ describe('kiosk session', () => {
     online = setup(async () => ({ ok: true, data: summary }));
   });
 
-  it('reads the card, asks for the PIN, then shows the account with the masked name', async () => {
+  it('reads the card, asks for the PIN, shows the main menu, then the account with the masked name', async () => {
     const card = new FakeCard();
     await online.session.cardInserted(card);
     expect(online.session.state).toMatchObject({ screen: 'pin', holderName: '王*英', triesLeft: null });
     expect(await online.session.enterPin('123456')).toEqual({ accepted: true });
+    expect(online.session.state).toMatchObject({ screen: 'menu', holderName: '王*英', offline: false, asOf: summary.asOf });
+    expect(await online.session.act('account')).toEqual({ accepted: true });
     expect(online.session.state).toMatchObject({ screen: 'account', holderName: '王*英', offline: false, summary: { balanceFen: 130_000 } });
-    expect(online.states.map((s) => s.screen)).toEqual(['reading', 'pin', 'loading', 'account']);
+    expect(online.states.map((s) => s.screen)).toEqual(['reading', 'pin', 'loading', 'menu', 'account']);
   });
 
   it('shows the tries left after a wrong PIN, and the blocked message when none are left', async () => {
@@ -135,6 +146,8 @@ describe('kiosk session', () => {
     offline.journal.cacheSummary(summary);
     await offline.session.cardInserted(new FakeCard());
     await offline.session.enterPin('123456');
+    expect(offline.session.state).toMatchObject({ screen: 'menu', offline: true, asOf: summary.asOf });
+    await offline.session.act('account');
     expect(offline.session.state).toMatchObject({ screen: 'account', offline: true, summary: { balanceFen: 130_000 } });
   });
 
@@ -160,58 +173,146 @@ describe('kiosk session', () => {
     });
     await staff.session.cardInserted(new FakeCard({ ...holder, kind: 'staff', name: '周建平' }));
     await staff.session.enterPin('123456');
-    expect(staff.session.state).toMatchObject({ screen: 'staff', holderName: '周*平', diagnostics: null });
+    expect(staff.session.state).toMatchObject({ screen: 'staff', holderName: '周*平', section: 'devices', diagnostics: null });
     expect(asked).toBe(false);
+    expect(await staff.session.act('staff-alarms')).toEqual({ accepted: true });
+    expect(staff.session.state).toMatchObject({ screen: 'staff', section: 'alarms' });
+    // A resident's menu is not a staff member's.
+    expect(await staff.session.act('account')).toEqual({ accepted: false, reason: 'not-now' });
   });
 
-  it('shows the village publicity list from the account screen, and goes back', async () => {
+  it('keeps the staff shell closed to a resident card', async () => {
+    await online.session.cardInserted(new FakeCard());
+    await online.session.enterPin('123456');
+    expect(await online.session.act('staff-devices')).toEqual({ accepted: false, reason: 'not-now' });
+    expect(online.session.state.screen).toBe('menu');
+  });
+
+  it('shows the village publicity list from the menu, and goes back', async () => {
     await online.session.cardInserted(new FakeCard());
     await online.session.enterPin('123456');
     expect(await online.session.act('publicity')).toEqual({ accepted: true });
     expect(online.session.state).toMatchObject({ screen: 'publicity', list: { villageName: '红岩村', contributors: [{ name: '王*英' }] } });
     await online.session.act('back');
-    expect(online.session.state.screen).toBe('account');
+    expect(online.session.state.screen).toBe('menu');
   });
 
-  it('offers no payment without cash devices, and refuses actions that do not fit the screen', async () => {
+  it('says why nothing can be paid, and refuses actions that do not fit the screen', async () => {
     await online.session.cardInserted(new FakeCard());
     expect(await online.session.act('pay')).toEqual({ accepted: false, reason: 'not-now' });
     await online.session.enterPin('123456');
-    expect(online.session.state).toMatchObject({ screen: 'account', canPay: false });
+    expect(await online.session.act('pay')).toEqual({ accepted: true });
+    expect(online.session.state).toMatchObject({ screen: 'tiers', year: null, tiers: [], refusal: 'payment.refused.already-paid' });
     expect(await online.session.act('pay')).toEqual({ accepted: false, reason: 'not-now' });
     expect(await online.session.payTier(100)).toEqual({ accepted: false, reason: 'no-cash-devices' });
   });
 
+  it('offers the tiers with their projections, but says the cash machine is missing where there is none', async () => {
+    const owes: AccountSummary = {
+      ...summary,
+      payment: { year: 2026, tiers: [{ tierYuan: 100, dueFen: 10_000, creditedFen: 13_000 }] },
+      paymentRefusal: null,
+      projections: [{ tierYuan: 100, startMonth: '2041-06', monthlyFen: 7_300 }],
+    };
+    const s = setup(async () => ({ ok: true, data: owes }));
+    await s.session.cardInserted(new FakeCard());
+    await s.session.enterPin('123456');
+    await s.session.act('pay');
+    expect(s.session.state).toMatchObject({ screen: 'tiers', year: 2026, tiers: [], refusal: 'payment.cashUnavailable' });
+  });
+
+  it('ends with "take your card", and returns to the default language when the card comes out', async () => {
+    await online.session.cardInserted(new FakeCard());
+    await online.session.enterPin('123456');
+    online.session.setLanguage('bo');
+    expect(online.session.state).toMatchObject({ screen: 'menu', language: 'bo' });
+    expect(await online.session.act('finish')).toEqual({ accepted: true });
+    expect(online.session.state).toMatchObject({ screen: 'take-card', reason: 'finished', language: 'bo' });
+    online.session.cardRemoved();
+    expect(online.session.state).toMatchObject({ screen: 'idle', language: 'zh-Hans' });
+  });
+
+  it('opens help from any screen, sends one help request, and goes back where it was', async () => {
+    const helps: (string | null)[] = [];
+    const s = setup(async () => ({ ok: true, data: summary }), undefined, {
+      requests: { complaint: () => undefined, help: (citizenNumber) => helps.push(citizenNumber) },
+      contact: () => ({ villageName: '红岩村', agentName: '李书记', agentPhone: '13800000000' }),
+    });
+    expect(await s.session.act('help')).toEqual({ accepted: true });
+    expect(s.session.state).toMatchObject({ screen: 'help', holderName: null, contact: { agentName: '李书记', agentPhone: '13800000000' }, requested: false });
+    expect(await s.session.act('help-request')).toEqual({ accepted: true });
+    expect(s.session.state).toMatchObject({ screen: 'help', requested: true });
+    // A double tap sends one request.
+    expect(await s.session.act('help-request')).toEqual({ accepted: false, reason: 'not-now' });
+    await s.session.act('back');
+    expect(s.session.state.screen).toBe('idle');
+    await s.session.cardInserted(new FakeCard());
+    await s.session.enterPin('123456');
+    await s.session.act('account');
+    await s.session.act('help');
+    await s.session.act('help-request');
+    await s.session.act('back');
+    expect(s.session.state.screen).toBe('account');
+    expect(helps).toEqual([null, holder.citizenNumber]);
+  });
+
+  it('counts down when nobody touches anything, stops at a touch, and times out to "take your card"', async () => {
+    const s = setup(async () => ({ ok: true, data: summary }), undefined, { idle: { idleAfterMs: 50, countdownMs: 1_000 } });
+    await s.session.cardInserted(new FakeCard());
+    await s.session.enterPin('123456');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.session.state).toMatchObject({ screen: 'menu', countdown: 1 });
+    expect(await s.session.act('still-here')).toEqual({ accepted: true });
+    expect(s.session.state.countdown).toBeNull();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(s.session.state).toMatchObject({ screen: 'take-card', reason: 'timeout', countdown: null });
+  });
+
   it('lets a pensioner on a verified card confirm receipt (proof of life), and not on an unverified one', async () => {
-    const pensioner: AccountSummary = { ...summary, pension: { status: 'suspended-certification', startMonth: '2015-03', monthlyFen: 6_625 } };
+    const pensioner: AccountSummary = {
+      ...summary,
+      pension: { status: 'suspended-certification', startMonth: '2015-03', monthlyFen: 6_625 },
+      pensionMonths: [{ month: '2026-10', status: 'paid', totalFen: 6_625 }],
+    };
     const recorded: string[] = [];
+    const complaints: string[] = [];
     const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'nb-session-')), 'journal.sqlite'));
     const session = new KioskSession({
       accounts: { accountSummary: async () => ({ ok: true, data: pensioner }), publicity: async () => ({ ok: true, data: publicityList }) },
       cache: journal,
       logger: pino({ level: 'silent' }),
-      certify: ({ citizenNumber, cardSession }) => {
-        recorded.push(`${citizenNumber} ${cardSession}`);
-        return { certifiedOn: '2026-11-22' };
+      certify: ({ citizenNumber, cardSession }, photo) => {
+        recorded.push(`${citizenNumber} ${cardSession} ${photo?.length ?? 'no photo'}`);
+        return { certifiedOn: '2026-11-22', photo: photo !== null };
       },
+      requests: { complaint: (c) => complaints.push(`${c.month} ${c.amountFen}`), help: () => undefined },
     });
     await session.cardInserted(new FakeCard());
     await session.enterPin('123456');
-    expect(session.state).toMatchObject({ screen: 'account', canCertify: true });
-    expect(await session.act('certify')).toEqual({ accepted: true });
-    expect(session.state).toMatchObject({ screen: 'certified', certifiedOn: '2026-11-22' });
-    expect(recorded).toEqual([`${holder.citizenNumber} ${holder.cardSession}`]);
+    await session.act('confirm');
+    expect(session.state).toMatchObject({ screen: 'confirm', canConfirm: true, canComplain: true, months: [{ month: '2026-10' }] });
+    expect(session.certify('2025-01', null)).toEqual({ accepted: false, reason: 'unknown-month' });
+    expect(session.certify('2026-10', Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).toEqual({ accepted: true });
+    expect(session.state).toMatchObject({ screen: 'certified', certifiedOn: '2026-11-22', photo: true });
+    expect(recorded).toEqual([`${holder.citizenNumber} ${holder.cardSession} 4`]);
+    await session.act('done');
+    await session.act('confirm');
+    expect(session.complain('2026-10')).toEqual({ accepted: true });
+    expect(session.state).toMatchObject({ screen: 'complaint-filed', month: '2026-10', amountFen: 6_625 });
+    expect(complaints).toEqual(['2026-10 6625']);
 
     session.cardRemoved();
     await session.cardInserted(new FakeCard({ ...holder, verified: false, cardSession: null }));
     await session.enterPin('123456');
-    expect(session.state).toMatchObject({ screen: 'account', canCertify: false });
-    expect(await session.act('certify')).toEqual({ accepted: false, reason: 'not-now' });
+    await session.act('confirm');
+    expect(session.state).toMatchObject({ screen: 'confirm', canConfirm: false, refusal: 'confirm.cardNotVerified' });
+    expect(session.certify(null, null)).toEqual({ accepted: false, reason: 'not-now' });
     // Verified, but the gateway gave no card session (the card is not the person's active one): no proof of life.
     session.cardRemoved();
     await session.cardInserted(new FakeCard({ ...holder, cardSession: null }));
     await session.enterPin('123456');
-    expect(session.state).toMatchObject({ screen: 'account', canCertify: false });
+    await session.act('confirm');
+    expect(session.state).toMatchObject({ screen: 'confirm', canConfirm: false });
     expect(recorded).toHaveLength(1);
   });
 });

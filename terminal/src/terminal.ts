@@ -8,10 +8,13 @@ import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { CardReaderDriver } from '@nongbao/drivers/card';
 import type { PinPad } from '@nongbao/drivers';
-import type { DeviceStatus, Diagnostics, ProvisionalPayment } from '@nongbao/protocol';
+import type { Express } from 'express';
+import type { DeviceName, DeviceStatus, Diagnostics, HelpContact, ProvisionalPayment } from '@nongbao/protocol';
 import { Journal } from './journal/index.js';
-import { startLocalApi, type DemoPanel, type LocalApi } from './local-api.js';
-import { KioskSession, type InsertedCard } from './session.js';
+import { startLocalApi, type LocalApi } from './local-api.js';
+import { KioskSession, type CertificationRecorder, type InsertedCard, type RequestRecorder } from './session.js';
+import type { IdleTimings } from './idle-timer.js';
+import { sealPhoto } from './photo-seal.js';
 import { Uplink } from './uplink.js';
 import type { TerminalIdentity } from './identity.js';
 import { cardFeedFromReader, shanghaiToday } from './card-feed.js';
@@ -49,7 +52,12 @@ export interface TerminalOptions {
   cashDevices?: CashDevices;
   /** A hardware PIN pad; without one the PIN is typed on the screen's keypad. */
   pinPad?: PinPad;
-  demo?: DemoPanel;
+  /** The county's recorded prompts (`nongbao prompts import`), served before the synthesized ones. */
+  promptsDir?: string;
+  /** Routes only the demo mounts on the local API (demo-api.ts). */
+  demoRoutes?: (session: KioskSession) => (app: Express) => void;
+  /** The idle timeout's wait and countdown (defaults: IDLE_AFTER_MS, IDLE_COUNTDOWN_MS). */
+  idle?: Partial<IdleTimings>;
   requestTimeoutMs?: number;
   /** How often the outbox retries while something is pending. */
   outboxRetryIntervalMs?: number;
@@ -66,8 +74,8 @@ export interface RunningTerminal {
   stop(): Promise<void>;
 }
 
-function deviceStatuses(cash: CashDevices | undefined, pinPad: PinPad | undefined): DeviceStatus[] {
-  const devices: DeviceStatus[] = [];
+function deviceStatuses(cash: CashDevices | undefined, pinPad: PinPad | undefined): (DeviceStatus & { name: DeviceName })[] {
+  const devices: (DeviceStatus & { name: DeviceName })[] = [];
   if (cash) {
     const acceptor = cash.acceptor.status();
     devices.push({ name: 'billAcceptor', state: acceptor.device, detail: `stacker ${acceptor.stacker}${acceptor.jammed ? ', jammed' : ''}, counter ${acceptor.lastEventCounter}` });
@@ -76,6 +84,44 @@ function deviceStatuses(cash: CashDevices | undefined, pinPad: PinPad | undefine
   }
   if (pinPad) devices.push({ name: 'pinPad', state: pinPad.status().device, detail: '' });
   return devices;
+}
+
+/**
+ * Proof of life with the camera's photo sealed for the server (photo-seal.ts)
+ * before anything is written; without the server's photo key (never
+ * connected) the certification goes with card and PIN alone.
+ */
+function certificationRecorder(journal: Journal, outbox: OutboxRelay, logger: Logger): CertificationRecorder {
+  return ({ citizenNumber, cardSession }, photoJpeg) => {
+    const id = uuidv7();
+    const certifiedAt = new Date();
+    const certifiedOn = shanghaiToday(certifiedAt);
+    const photoKey = journal.kioskConfig()?.photoKey ?? null;
+    if (photoJpeg && !photoKey) logger.warn({ event: 'certification.photo_dropped', id, reason: 'no photo key from the server yet' });
+    const photo = photoJpeg && photoKey ? sealPhoto(photoJpeg, photoKey, `${id}|${citizenNumber}`) : null;
+    journal.queueCertification({ id, citizenNumber, certifiedOn, certifiedAt: certifiedAt.toISOString(), cardSession, photo });
+    outbox.queued();
+    return { certifiedOn, photo: photo !== null };
+  };
+}
+
+/** Complaints and help requests: journaled with the id made here, relayed by the outbox (durable, offline-tolerant). */
+function requestRecorder(journal: Journal, outbox: OutboxRelay): RequestRecorder {
+  return {
+    complaint: ({ citizenNumber, month, amountFen }) => {
+      journal.queueRequest({ id: uuidv7(), kind: 'pension-complaint', citizenNumber, month, amountFen, madeAt: new Date().toISOString() });
+      outbox.queued();
+    },
+    help: (citizenNumber) => {
+      journal.queueRequest({ id: uuidv7(), kind: 'help-request', citizenNumber, madeAt: new Date().toISOString() });
+      outbox.queued();
+    },
+  };
+}
+
+function helpContact(journal: Journal): HelpContact {
+  const village = journal.kioskConfig()?.village ?? null;
+  return { villageName: village?.name ?? null, agentName: village?.agentName ?? null, agentPhone: village?.agentPhone ?? null };
 }
 
 export async function startTerminal(options: TerminalOptions): Promise<RunningTerminal> {
@@ -122,19 +168,17 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     ...(payments ? { payments } : {}),
     diagnostics: (): Diagnostics => ({
       terminalId: identity.terminalId,
+      softwareVersion: SOFTWARE_VERSION,
       serverConnected: uplink.connected,
       ...journal.stats(),
       devices: devices(),
       alarms: journal.openAlarms(),
       at: new Date().toISOString(),
     }),
-    certify: ({ citizenNumber, cardSession }) => {
-      const certifiedAt = new Date();
-      const certifiedOn = shanghaiToday(certifiedAt);
-      journal.queueCertification({ id: uuidv7(), citizenNumber, certifiedOn, certifiedAt: certifiedAt.toISOString(), cardSession });
-      outbox.queued();
-      return { certifiedOn };
-    },
+    certify: certificationRecorder(journal, outbox, logger.child({ component: 'session' })),
+    requests: requestRecorder(journal, outbox),
+    contact: () => helpContact(journal),
+    ...(options.idle ? { idle: options.idle } : {}),
     provisional: (citizenNumber): ProvisionalPayment[] =>
       journal.payments.unconfirmedFor(citizenNumber).map((p) => ({ paymentId: p.id, year: p.year, tierYuan: p.tierYuan, cashFen: p.stackedFen, paidAt: p.closedAt ?? p.openedAt })),
   });
@@ -163,9 +207,10 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       host: options.host,
       port: options.port,
       uiDir: options.uiDir,
+      ...(options.promptsDir ? { promptsDir: options.promptsDir } : {}),
       logger: logger.child({ component: 'local-api' }),
       status: () => ({ serverConnected: uplink.connected, terminalId: identity.terminalId }),
-      ...(options.demo ? { demo: options.demo } : {}),
+      ...(options.demoRoutes ? { demoRoutes: options.demoRoutes(session) } : {}),
       routers: [staffRouter({ staffMember: () => session.staffMember, collections, logger: logger.child({ component: 'staff-api' }) })],
     });
     await payments?.start();

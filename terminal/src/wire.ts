@@ -35,7 +35,23 @@ function rawEvent(journal: Journal, entry: OutboxRow): unknown {
   }
   if (entry.kind === 'certification') {
     const c = journal.certification(entry.id);
-    return c && { kind: 'certification', id: c.id, citizenNumber: c.citizenNumber, certifiedOn: c.certifiedOn, certifiedAt: c.certifiedAt, cardSession: c.cardSession };
+    return (
+      c && {
+        kind: 'certification',
+        id: c.id,
+        citizenNumber: c.citizenNumber,
+        certifiedOn: c.certifiedOn,
+        certifiedAt: c.certifiedAt,
+        cardSession: c.cardSession,
+        ...(c.photo ? { photo: c.photo } : {}),
+      }
+    );
+  }
+  if (entry.kind === 'pension-complaint' || entry.kind === 'help-request') {
+    const r = journal.request(entry.id);
+    if (!r || r.kind !== entry.kind) return undefined;
+    if (r.kind === 'help-request') return { kind: r.kind, id: r.id, citizenNumber: r.citizenNumber, at: r.madeAt };
+    return { kind: r.kind, id: r.id, citizenNumber: r.citizenNumber, month: r.month, amountFen: r.amountFen, at: r.madeAt };
   }
   const p = journal.payments.get(entry.id);
   if (!p) return undefined;

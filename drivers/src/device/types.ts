@@ -224,6 +224,11 @@ export interface PinPadKeyEvent {
   key: PinPadKey;
   /** Digits collected so far in the running entry (for showing dots), else 0. */
   enteredDigits: number;
+  /**
+   * A digit pressed while no PIN entry runs: a menu choice (issue 12 section
+   * 3, PIN-pad-only navigation), not a PIN digit. Absent during an entry.
+   */
+  menuDigit?: number;
 }
 export interface PinPadEvents extends DeviceEvents<PinPadStatus> {
   key: (event: PinPadKeyEvent) => void;

@@ -161,8 +161,10 @@ export class HidPinPad extends TypedEmitter<PinPadEvents> implements PinPad {
       else if (key === 'backspace') entry.digits.pop();
       else if (key === 'clear') entry.digits.fill(0).length = 0;
     }
-    // The event says which kind of key, never which digit.
-    this.emit('key', { key, enteredDigits: entry?.digits.length ?? 0 });
+    // The event says which kind of key, never which digit of a PIN; with no
+    // entry running a digit is a menu choice (PIN-pad-only navigation).
+    const menuDigit = !entry && key === 'digit' && digit !== undefined ? { menuDigit: digit } : {};
+    this.emit('key', { key, enteredDigits: entry?.digits.length ?? 0, ...menuDigit });
     if (!entry) return;
     if (key === 'cancel') this.#endEntry(new DeviceError(DeviceErrorCode.canceled, 'PIN entry canceled on the keypad'));
     else if (key === 'enter' && entry.digits.length >= entry.minDigits) {

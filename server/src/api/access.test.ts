@@ -27,6 +27,8 @@ const PATH_SAMPLES: Record<string, string> = {
   eventId: '01a20562-9ad7-7028-b880-1783f7c2e6ec',
   collectionId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
   alarmId: '7',
+  requestId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
+  certificationId: '01a20562-9ad7-7028-b880-1783f7c2e6ee',
 };
 
 /** The only routes served without a token. */

@@ -18,6 +18,8 @@ export const API_ERROR_CODES = {
   unauthenticated: 6210,
   forbidden: 6211,
   'not-found': 6220,
+  /** The resource is in a state that does not allow the change (a settled kiosk request). */
+  'state-conflict': 6230,
   internal: 6299,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;

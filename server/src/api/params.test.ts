@@ -31,6 +31,10 @@ const VALID_SAMPLE: Record<string, string> = {
   collectionId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
   alarmId: '7',
   date: '2011-08-15',
+  state: 'open',
+  kind: 'pension-complaint',
+  requestId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
+  certificationId: '01a20562-9ad7-7028-b880-1783f7c2e6ee',
 };
 /** Free text (trimmed, any characters): only a repeated parameter is lax there. */
 const FREE_TEXT = new Set(['reason']);

@@ -37,6 +37,7 @@ import { ApiError } from './errors.js';
 import { publicityCsvLines } from './publicity-csv.js';
 import { fleetRoutes } from './fleet-routes.js';
 import { collectionRoutes } from './collection-routes.js';
+import { kioskRoutes } from './kiosk-routes.js';
 import type { GatewayState } from '../app.js';
 import { Fleet, TerminalRegistry } from '../gateway/index.js';
 import { ServerChanges } from '../shared/changes.js';
@@ -148,6 +149,7 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
   return [
     ...fleetRoutes(registry, gatewayState),
     ...collectionRoutes(registry, gatewayState),
+    ...kioskRoutes(registry.context.db),
     {
       method: 'post',
       path: '/login',

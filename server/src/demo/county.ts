@@ -6,6 +6,8 @@
 export interface DemoVillage {
   code: string;
   name: string;
+  /** The village agent the kiosk's help screen names (issue 12 section 1). */
+  agent: { agentName: string; agentPhone: string };
 }
 
 export interface DemoContribution {
@@ -107,8 +109,8 @@ export function buildDemoCounty(today = '2026-11-22'): DemoCounty {
   const schemeStartYear = 2010;
   const currentYear = Number(today.slice(0, 4));
   const villages: DemoVillage[] = [
-    { code: '513227101201', name: '红岩村' },
-    { code: '513227102203', name: '格桑村' },
+    { code: '513227101201', name: '红岩村', agent: { agentName: '李建国', agentPhone: '138 0813 2270' } },
+    { code: '513227102203', name: '格桑村', agent: { agentName: '次仁多吉', agentPhone: '139 0813 2271' } },
   ];
   const residents: DemoResident[] = [];
   const usedNumbers = new Set<string>();

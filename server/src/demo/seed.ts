@@ -65,7 +65,10 @@ export function isEmpty(registry: Registry): boolean {
 export function seedDemoCounty(county: DemoCounty, registry: Registry, runs: Runs, today: string, logger: Logger): SeedReport {
   const report: SeedReport = { persons: 0, contributions: 0, certifications: 0, interestRuns: 0, payrollRuns: 0 };
   const seed = registry.context.db.transaction(() => {
-    for (const village of county.villages) registry.persons.createVillage({ ...village, countyCode: county.code });
+    for (const village of county.villages) {
+      registry.persons.createVillage({ code: village.code, name: village.name, countyCode: county.code });
+      registry.persons.setVillageAgent(village.code, village.agent);
+    }
     for (const r of county.residents) {
       const enrolledOn = demoEnrolmentDate(county, r);
       registry.persons.registerPerson(

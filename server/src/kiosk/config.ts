@@ -32,5 +32,6 @@ export function kioskConfig(registry: Registry, policy: Policy, site: TerminalSi
     location: site.location,
     offlineLimits: site.offlineLimits,
     tiers: settingsOn(policy, today).tiers.map((tierYuan) => ({ tierYuan, subsidyFen: subsidyFen(policy, tierYuan, today) })),
+    photoKey: null,
   };
 }

@@ -9,7 +9,10 @@ import type { AccountSummary, CardAuthenticateRequest, CardAuthenticateResult, E
 import { CardSessions } from './card-sessions.js';
 import { authenticateCard, type CardAuthenticator } from './cards.js';
 import { KioskMoney, type KioskCaller } from './money.js';
-import { kioskPaymentOffer, kioskSummary } from './summary.js';
+import { buildKioskSummary } from './summary.js';
+import { PhotoKey } from './photo-key.js';
+import { CertificationPhotos } from './photos.js';
+import { KioskRequests } from './requests.js';
 import { kioskConfig, type TerminalSite } from './config.js';
 import { CashCollections, type ReconciliationAlarms } from '../collections/service.js';
 
@@ -37,6 +40,8 @@ export interface KioskServiceDeps {
   verifyTerminalSignature: (terminalId: string, bytes: Uint8Array, signatureBase64Url: string) => boolean;
   /** Where cash-box differences nothing explains are raised (the fleet). */
   alarms: ReconciliationAlarms;
+  /** The village a terminal stands in, for help requests made without a card (the gateway's fleet knows it). */
+  terminalVillage?: (terminalId: string) => string | null;
 }
 
 function undefinedWhenNotFound<T>(work: () => T): T | undefined {
@@ -53,24 +58,37 @@ export function createKioskService(deps: KioskServiceDeps): KioskService {
   const now = registry.context.now;
   const cardSessions = new CardSessions(registry.context.db, now);
   const collections = new CashCollections({ db: registry.context.db, ledger: registry.context.ledger, alarms: deps.alarms, logger: logger.child({ component: 'collections' }), now });
-  const money = new KioskMoney({ registry, cardSessions, logger: logger.child({ component: 'kiosk-money' }), now, verifyTerminalSignature: deps.verifyTerminalSignature, collections });
+  const photoKey = new PhotoKey(registry.context.db);
+  const money = new KioskMoney({
+    registry,
+    cardSessions,
+    logger: logger.child({ component: 'kiosk-money' }),
+    now,
+    verifyTerminalSignature: deps.verifyTerminalSignature,
+    collections,
+    requests: new KioskRequests(registry.context.db),
+    photos: new CertificationPhotos(registry.context.db, photoKey),
+    terminalVillage: deps.terminalVillage ?? (() => null),
+  });
   return {
     summary: (citizenNumber) =>
       undefinedWhenNotFound(() => {
-        const statement = registry.accountStatement(citizenNumber);
-        return kioskSummary(statement, kioskPaymentOffer(registry, deps.policy, statement, deps.schemeStart, shanghaiDate(now())));
+        return buildKioskSummary(registry, deps.policy, citizenNumber, deps.schemeStart, shanghaiDate(now()));
       }),
     publicity: (villageCode, year) => undefinedWhenNotFound(() => registry.publicityList(villageCode, year)),
     authenticateCard: (caller, request) => authenticateCard({ registry, cardSessions, authenticator: deps.authenticator, logger }, caller.terminalId, request),
     applyBatch: (caller, events) => money.applyBatch(caller, events),
-    config: (site) => kioskConfig(registry, deps.policy, site, now()),
+    config: (site) => ({ ...kioskConfig(registry, deps.policy, site, now()), photoKey: photoKey.publicKey }),
   };
 }
 
 export { CardSessions, CARD_SESSION_TTL_MS } from './card-sessions.js';
 export { KIOSK_CASH_BOX_CAPACITY_FEN, PAID_AT_WINDOW_ALLOWANCE_MS, KIOSK_CLOCK_SKEW_MS } from './limits.js';
 export { paidAtVerdict, type PaidAtVerdict } from './window.js';
-export { kioskPaymentOffer, kioskSummary, type PaymentOffer } from './summary.js';
+export { kioskPaymentOffer, kioskSummary, kioskProjections, buildKioskSummary, type PaymentOffer } from './summary.js';
+export { KioskRequests, REQUEST_STATES, REQUEST_KINDS, type KioskRequest, type RequestState, type RequestKind } from './requests.js';
+export { CertificationPhotos, type CertificationPhotoInfo } from './photos.js';
+export { PhotoKey } from './photo-key.js';
 export type { CardAuthenticator } from './cards.js';
 export type { KioskCaller } from './money.js';
 export { kioskConfig, type TerminalSite } from './config.js';

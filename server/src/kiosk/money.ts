@@ -20,7 +20,9 @@ import {
   type CashCreditEvent,
   type CertificationEvent,
   type EventOutcome,
+  type HelpRequestEvent,
   type MoneyEvent,
+  type PensionComplaintEvent,
   type MoneyRefusalReason,
   type MoneyResult,
   type PaymentCreditReason,
@@ -32,6 +34,8 @@ import type { CardSessions } from './card-sessions.js';
 import { KioskEvents, replayAnswer, type KioskEventKind } from './events.js';
 import { KIOSK_CASH_BOX_CAPACITY_FEN, KIOSK_CLOCK_SKEW_MS } from './limits.js';
 import { paidAtVerdict } from './window.js';
+import type { KioskRequests } from './requests.js';
+import type { CertificationPhotos } from './photos.js';
 
 /** Who sent an event: the terminal authenticated on the connection, and its last contact before it. */
 export interface KioskCaller {
@@ -49,6 +53,12 @@ export interface KioskMoneyDeps {
   verifyTerminalSignature: (terminalId: string, bytes: Uint8Array, signatureBase64Url: string) => boolean;
   /** Cash-box collections, and the record of each payment and credit relayed for them (issue 13 section 2). */
   collections: CashCollections;
+  /** Residents' complaints and help requests (issue 12 section 1). */
+  requests: KioskRequests;
+  /** Proof-of-life photos, opened for the office. */
+  photos: CertificationPhotos;
+  /** The village a terminal stands in (its site), for a help request made without a card. */
+  terminalVillage: (terminalId: string) => string | null;
 }
 
 function refused(reason: MoneyRefusalReason, message: string): Reply<MoneyResult> {
@@ -131,7 +141,36 @@ export class KioskMoney {
         return this.submitCertification(caller, event);
       case 'collection':
         return this.deps.collections.applyCollection(caller, event);
+      case 'pension-complaint':
+      case 'help-request':
+        return this.submitRequest(caller, event);
     }
+  }
+
+  /**
+   * A complaint ("I did not receive it") or a help request: kept for the
+   * county office, never money. A complaint names a month the payroll paid
+   * the person, and carries the payroll's amount, not the kiosk's.
+   */
+  submitRequest(caller: KioskCaller, r: PensionComplaintEvent | HelpRequestEvent): Reply<MoneyResult> {
+    const db = this.deps.registry.context.db;
+    return db.transaction((): Reply<MoneyResult> => {
+      const receivedAt = new Date(this.now()).toISOString();
+      if (r.kind === 'help-request') {
+        const person = r.citizenNumber === null ? undefined : this.deps.registry.persons.find(r.citizenNumber);
+        if (r.citizenNumber !== null && !person) return refused('person-not-found', 'no insured person with this citizen number');
+        const villageCode = person?.villageCode ?? this.deps.terminalVillage(caller.terminalId);
+        return ok({ result: this.deps.requests.record(caller.terminalId, r, { villageCode, amountFen: null, receivedAt }), booking: 'request' });
+      }
+      const person = this.deps.registry.persons.find(r.citizenNumber);
+      if (!person) return refused('person-not-found', 'no insured person with this citizen number');
+      // The payroll's record of that month (registry/statements.ts reads the same table).
+      const paid = db.prepare("SELECT total_fen FROM reg_payments WHERE citizen_number = ? AND month = ? AND status = 'paid'").get(r.citizenNumber, r.month) as
+        | { total_fen: number }
+        | undefined;
+      if (!paid) return refused('pension-month-unknown', `no pension was paid to this person for ${r.month}`);
+      return ok({ result: this.deps.requests.record(caller.terminalId, r, { villageCode: person.villageCode, amountFen: paid.total_fen, receivedAt }), booking: 'request' });
+    })();
   }
 
   /** A cash contribution taken at a kiosk (journey 2). */
@@ -218,9 +257,24 @@ export class KioskMoney {
     });
   }
 
+  /** The photo of a certification just booked: opened and kept for review; one that cannot be opened is kept as a problem. */
+  private storePhoto(caller: KioskCaller, c: CertificationEvent): void {
+    const problem = this.deps.photos.store({
+      certificationId: c.id,
+      terminalId: caller.terminalId,
+      citizenNumber: c.citizenNumber,
+      certifiedOn: c.certifiedOn,
+      photo: c.photo!,
+      receivedAt: new Date(this.now()).toISOString(),
+    });
+    if (problem) this.deps.logger.warn({ event: 'certification.photo_problem', terminalId: caller.terminalId, id: c.id, problem });
+  }
+
   /** Proof of life at a kiosk (journey 3), on a card the gateway verified in this session. */
   submitCertification(caller: KioskCaller, c: CertificationEvent): Reply<MoneyResult> {
-    return this.once(caller, 'certification', c, () => {
+    // The sealed photo is not part of what a replay is compared on, nor kept in the event record.
+    const { photo: _photo, ...recorded } = c;
+    return this.once(caller, 'certification', recorded, () => {
       const atMs = Date.parse(c.certifiedAt);
       if (atMs > this.now() + KIOSK_CLOCK_SKEW_MS) return refused('certification-in-future', `certifiedAt ${c.certifiedAt} is in the future`);
       if (shanghaiDate(atMs) !== c.certifiedOn) return refused('certified-on-mismatch', `certifiedOn ${c.certifiedOn} is not the date of certifiedAt ${c.certifiedAt}`);
@@ -231,6 +285,7 @@ export class KioskMoney {
       }
       try {
         const result = this.deps.registry.recordCertification({ id: c.id, citizenNumber: c.citizenNumber, certifiedOn: c.certifiedOn, channel: 'kiosk', terminalId: caller.terminalId });
+        if (result.result === 'created' && c.photo) this.storePhoto(caller, c);
         return ok({ result: result.result, booking: 'certification' });
       } catch (error) {
         if (!isRegistryError(error)) throw error;

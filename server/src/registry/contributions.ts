@@ -356,6 +356,20 @@ export class ContributionService {
   }
 
   /** Years the person has paid for, with tier and date (for statements and the publicity list). */
+  /** The person's contributions as policy scenario events, for the kiosk's projections (policy/projection.ts). */
+  scenarioEventsOf(citizenNumber: string): { date: string; type: 'contribute'; year: number; tier: number; collectiveFen: number; aidFen: number; payer: 'individual' | 'government' }[] {
+    const rows = this.ctx.db.prepare('SELECT * FROM reg_contributions WHERE citizen_number = ? ORDER BY paid_at, year').all(citizenNumber) as ContributionRow[];
+    return rows.map((r) => ({
+      date: shanghaiDate(r.paid_at),
+      type: 'contribute' as const,
+      year: r.year,
+      tier: r.tier_yuan,
+      collectiveFen: r.collective_fen,
+      aidFen: r.aid_fen,
+      payer: r.payer as 'individual' | 'government',
+    }));
+  }
+
   contributionsOf(citizenNumber: string): { year: number; tierYuan: number; paidAt: string; channel: string; totalFen: number; arrears: boolean }[] {
     const rows = this.ctx.db
       .prepare('SELECT * FROM reg_contributions WHERE citizen_number = ? ORDER BY year')

@@ -12,7 +12,17 @@
 //   owns; device_state: the acceptor's event counter;
 // - collection (collections.ts): each time staff emptied the cash box, and
 //   which notes each took out.
-import { accountSummarySchema, kioskConfigSchema, type AccountSummary, type Alarm, type AlarmCode, type CreditCloseReason, type KioskConfig } from '@nongbao/protocol';
+import {
+  accountSummarySchema,
+  kioskConfigSchema,
+  sealedPhotoSchema,
+  type AccountSummary,
+  type Alarm,
+  type AlarmCode,
+  type CreditCloseReason,
+  type KioskConfig,
+  type SealedPhoto,
+} from '@nongbao/protocol';
 import { openJournalDatabase, type JournalDatabase } from './db.js';
 import { matchCreditedNote } from './note-matching.js';
 import { CollectionRows, type CollectionRow } from './collections.js';
@@ -37,7 +47,14 @@ export interface CertificationRow {
   certifiedOn: string;
   certifiedAt: string;
   cardSession: string;
+  /** The camera's photo, sealed for the server (only the server can open it). */
+  photo?: SealedPhoto | null;
 }
+
+/** A resident's complaint ("I did not receive it") or help request, for the county office. */
+export type ResidentRequestRow =
+  | { id: string; kind: 'pension-complaint'; citizenNumber: string; month: string; amountFen: number; madeAt: string }
+  | { id: string; kind: 'help-request'; citizenNumber: string | null; madeAt: string };
 
 export class Journal {
   readonly db: JournalDatabase;
@@ -126,17 +143,47 @@ export class Journal {
   queueCertification(c: CertificationRow): void {
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO certification (id, citizen_number, certified_on, certified_at, card_session) VALUES (?, ?, ?, ?, ?)')
-        .run(c.id, c.citizenNumber, c.certifiedOn, c.certifiedAt, c.cardSession);
+        .prepare('INSERT INTO certification (id, citizen_number, certified_on, certified_at, card_session, photo_json) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(c.id, c.citizenNumber, c.certifiedOn, c.certifiedAt, c.cardSession, c.photo ? JSON.stringify(c.photo) : null);
       this.outbox.enqueue(c.id, 'certification', c.certifiedAt);
     })();
   }
 
   certification(id: string): CertificationRow | undefined {
     const row = this.db.prepare('SELECT * FROM certification WHERE id = ?').get(id) as
-      | { id: string; citizen_number: string; certified_on: string; certified_at: string; card_session: string }
+      | { id: string; citizen_number: string; certified_on: string; certified_at: string; card_session: string; photo_json: string | null }
       | undefined;
-    return row ? { id: row.id, citizenNumber: row.citizen_number, certifiedOn: row.certified_on, certifiedAt: row.certified_at, cardSession: row.card_session } : undefined;
+    if (!row) return undefined;
+    const photo = row.photo_json === null ? null : sealedPhotoSchema.safeParse(JSON.parse(row.photo_json));
+    return {
+      id: row.id,
+      citizenNumber: row.citizen_number,
+      certifiedOn: row.certified_on,
+      certifiedAt: row.certified_at,
+      cardSession: row.card_session,
+      photo: photo?.success ? photo.data : null,
+    };
+  }
+
+  // ---------------------------------------------------------------- residents' requests
+
+  /** Records a complaint or help request and queues it for the county office, in one transaction. */
+  queueRequest(r: ResidentRequestRow): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO resident_request (id, kind, citizen_number, month, amount_fen, made_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(r.id, r.kind, r.citizenNumber, r.kind === 'pension-complaint' ? r.month : null, r.kind === 'pension-complaint' ? r.amountFen : null, r.madeAt);
+      this.outbox.enqueue(r.id, r.kind, r.madeAt);
+    })();
+  }
+
+  request(id: string): ResidentRequestRow | undefined {
+    const row = this.db.prepare('SELECT * FROM resident_request WHERE id = ?').get(id) as
+      | { id: string; kind: ResidentRequestRow['kind']; citizen_number: string | null; month: string | null; amount_fen: number | null; made_at: string }
+      | undefined;
+    if (!row) return undefined;
+    if (row.kind === 'help-request') return { id: row.id, kind: 'help-request', citizenNumber: row.citizen_number, madeAt: row.made_at };
+    return { id: row.id, kind: 'pension-complaint', citizenNumber: row.citizen_number ?? '', month: row.month ?? '', amountFen: row.amount_fen ?? 0, madeAt: row.made_at };
   }
 
   // ---------------------------------------------------------------- devices
@@ -225,6 +272,12 @@ export class Journal {
   private state(key: string): unknown {
     const row = this.db.prepare('SELECT value_json FROM kiosk_state WHERE key = ?').get(key) as { value_json: string } | undefined;
     return row ? JSON.parse(row.value_json) : undefined;
+  }
+
+  /** When the kiosk configuration was last pushed (its age says how current the village agent and limits are). */
+  kioskConfigUpdatedAt(): string | undefined {
+    const row = this.db.prepare("SELECT updated_at FROM kiosk_state WHERE key = 'kiosk.config'").get() as { updated_at: string } | undefined;
+    return row?.updated_at;
   }
 
   /** Counts for the staff diagnostics screen. */

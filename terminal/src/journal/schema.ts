@@ -6,7 +6,7 @@
 import type { JournalDatabase } from './db.js';
 
 /** The journal's schema version. */
-export const JOURNAL_SCHEMA_VERSION = 4;
+export const JOURNAL_SCHEMA_VERSION = 5;
 
 const BASE = `
   CREATE TABLE IF NOT EXISTS account_cache (
@@ -189,6 +189,52 @@ function toVersion4(db: JournalDatabase): void {
     CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, created_at);`);
 }
 
+/** Outbox kinds from version 5 on (protocol `moneyEventSchema`). */
+const OUTBOX_KINDS_V5 = "'payment', 'cash-credit', 'certification', 'collection', 'pension-complaint', 'help-request'";
+
+/**
+ * Version 4 -> 5 (issue 12): the outbox also relays residents' complaints
+ * and help requests (the kind CHECK is widened: the table is copied, its
+ * columns named); requests get their table; a certification may carry its
+ * photo, sealed for the server before it is written here.
+ */
+function toVersion5(db: JournalDatabase): void {
+  const outboxSql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").get() as { sql: string }).sql;
+  if (!outboxSql.includes("'help-request'")) {
+    const columns = 'id, kind, payload_json, created_at, attempts, sent_at, result, state, booking, reason, outcome_json';
+    db.exec(`
+      ALTER TABLE outbox RENAME TO outbox_v4;
+      CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN (${OUTBOX_KINDS_V5})),
+        payload_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        sent_at TEXT,
+        result TEXT,
+        state TEXT NOT NULL DEFAULT 'pending',
+        booking TEXT,
+        reason TEXT,
+        outcome_json TEXT
+      ) STRICT;
+      INSERT INTO outbox (${columns}) SELECT ${columns} FROM outbox_v4;
+      DROP TABLE outbox_v4;
+      CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, created_at);
+    `);
+  }
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS resident_request (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL CHECK (kind IN ('pension-complaint', 'help-request')),
+      citizen_number TEXT,
+      month TEXT,
+      amount_fen INTEGER,
+      made_at TEXT NOT NULL
+    ) STRICT;
+  `);
+  addColumn(db, 'certification', 'photo_json', 'TEXT');
+}
+
 export function migrateJournal(db: JournalDatabase): void {
   db.exec(BASE);
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -197,6 +243,7 @@ export function migrateJournal(db: JournalDatabase): void {
     if (version < 2) toVersion2(db);
     if (version < 3) toVersion3(db);
     if (version < 4) toVersion4(db);
+    if (version < 5) toVersion5(db);
     db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
   })();
 }

@@ -28,11 +28,14 @@ describe('proof of life at the kiosk', () => {
     await post('/api/demo/card', { cardNumber: pensioner.card.cardNumber });
     await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin');
     await post('/api/pin', { pin: pensioner.card.pin });
-    const account = await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'account');
-    expect(account).toMatchObject({ canCertify: true, summary: { pension: { status: 'suspended-certification' } } });
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'menu');
+    await post('/api/action', { action: 'confirm' });
+    const confirm = await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'confirm');
+    expect(confirm).toMatchObject({ canConfirm: true, refusal: null });
 
-    expect((await post('/api/action', { action: 'certify' })).status).toBe(200);
-    expect(await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'certified')).toMatchObject({ certifiedOn: today });
+    // Proof of life alone (no camera here): card and PIN.
+    expect((await post('/api/certify', { month: null, photoJpegBase64: null })).status).toBe(200);
+    expect(await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'certified')).toMatchObject({ certifiedOn: today, photo: false });
 
     const login = await fetch(`${demo.serverUrl}/api/v1/login`, {
       method: 'POST',
@@ -52,6 +55,8 @@ describe('proof of life at the kiosk', () => {
 
     // Back on the account screen the pension is no longer suspended.
     await post('/api/action', { action: 'done' });
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'menu');
+    await post('/api/action', { action: 'account' });
     const after = await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'account');
     expect(after.summary.certifiedThrough > today.slice(0, 7)).toBe(true);
     await post('/api/demo/card', undefined, 'DELETE');

@@ -62,6 +62,8 @@ async function expectTriesKeptAcrossReinsertion(kioskUrl: string, cardNumber: st
   await post(`${kioskUrl}/api/pin`, { pin: '000000' });
   expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === true, timeoutMs)).toMatchObject({ triesLeft: 1 });
   await post(`${kioskUrl}/api/pin`, { pin });
+  await waitForKioskState(kioskUrl, (s) => s.screen === 'menu', timeoutMs);
+  await post(`${kioskUrl}/api/action`, { action: 'account' });
   await waitForKioskState(kioskUrl, (s) => s.screen === 'account', timeoutMs);
 }
 
@@ -79,6 +81,8 @@ describe('the demo village, end to end', () => {
     expect((await post(`${demo.kioskUrl}/api/demo/card`, { cardNumber: resident.card.cardNumber })).status).toBe(200);
     await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin');
     expect((await post(`${demo.kioskUrl}/api/pin`, { pin: resident.card.pin })).status).toBe(200);
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'menu');
+    expect((await post(`${demo.kioskUrl}/api/action`, { action: 'account' })).status).toBe(200);
     const account = await waitForKioskState<{ holderName: string; offline: boolean; summary: { balanceFen: number; contributionYears: number; contributions: unknown[] } }>(
       demo.kioskUrl,
       (s) => s.screen === 'account',
@@ -107,7 +111,7 @@ describe('the demo village, end to end', () => {
     await post(`${kioskUrl}/api/pin`, { pin: '000000' });
     expect(await waitForKioskState(kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === true)).toMatchObject({ triesLeft: 2 });
     await post(`${kioskUrl}/api/pin`, { pin: resident.card.pin }); // resets the card's counter
-    await waitForKioskState(kioskUrl, (s) => s.screen === 'account');
+    await waitForKioskState(kioskUrl, (s) => s.screen === 'menu');
 
     const expired = county.residents.find((r) => r.card.expiryDate < '2026-01-01')!;
     await post(`${kioskUrl}/api/demo/card`, { cardNumber: expired.card.cardNumber });

@@ -38,7 +38,12 @@ describe('paying the contribution in cash at the kiosk', () => {
     await post('/api/demo/card', { cardNumber: resident.card.cardNumber });
     await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin');
     await post('/api/pin', { pin: resident.card.pin });
-    return waitForKioskState<State>(demo.kioskUrl, (s) => s.screen === 'account');
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'menu');
+    await post('/api/action', { action: 'account' });
+    const account = await waitForKioskState<State>(demo.kioskUrl, (s) => s.screen === 'account');
+    await post('/api/action', { action: 'back' });
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'menu');
+    return account;
   }
 
   async function statement(citizenNumber: string): Promise<State> {
@@ -65,12 +70,18 @@ describe('paying the contribution in cash at the kiosk', () => {
   it('takes the notes for a tier, prints the receipt, and the ledger books the contribution once', async () => {
     const resident = payers[0]!;
     const account = await signIn(resident);
-    expect(account.canPay).toBe(true);
+    expect(account.summary.payment).not.toBeNull();
     const tier = (account.summary.payment.tiers as Array<{ tierYuan: number; dueFen: number; creditedFen: number }>).find((t) => t.tierYuan === 200)!;
     const before = await statement(resident.citizenNumber);
 
     expect((await post('/api/action', { action: 'pay' })).status).toBe(200);
-    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'tiers');
+    const offered = await waitForKioskState<State>(demo.kioskUrl, (s) => s.screen === 'tiers');
+    expect(offered).toMatchObject({ refusal: null, year: thisYear });
+    // "Pay more, get more": the policy engine's projection for every tier, higher for more.
+    const monthly = (offered.tiers as Array<{ projection: { monthlyFen: number } }>).map((t) => t.projection.monthlyFen);
+    expect(monthly.length).toBeGreaterThan(1);
+    expect(monthly).toEqual([...monthly].sort((a, b) => a - b));
+    expect(monthly.at(-1)!).toBeGreaterThan(monthly[0]!);
     expect((await post('/api/pay', { tierYuan: 200 })).status).toBe(200);
     await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'paying');
 
@@ -100,19 +111,21 @@ describe('paying the contribution in cash at the kiosk', () => {
     expect(after.contributions.find((c: { year: number }) => c.year === thisYear)).toMatchObject({ tierYuan: 200, channel: 'kiosk' });
     expect(after.balanceFen - before.balanceFen).toBe(tier.creditedFen);
 
-    // Back on the account screen, this year is paid: no second payment is offered.
+    // Back on the menu, this year is paid: no second payment is offered.
     await post('/api/action', { action: 'done' });
-    const again = await waitForKioskState<State>(demo.kioskUrl, (s) => s.screen === 'account');
-    expect(again.canPay).toBe(false);
-    expect(again.summary.paymentRefusal).toBe('already-paid');
+    await waitForKioskState<State>(demo.kioskUrl, (s) => s.screen === 'menu');
+    await post('/api/action', { action: 'pay' });
+    const again = await waitForKioskState<State>(demo.kioskUrl, (s) => s.screen === 'tiers');
+    expect(again).toMatchObject({ tiers: [], refusal: 'payment.refused.already-paid' });
     await post('/api/demo/card', undefined, 'DELETE');
   });
 
   it('refuses to take cash when the printer is out of paper', async () => {
     await post('/api/demo/printer', { paper: 'out' });
-    const account = await signIn(payers[1]!);
-    expect(account).toMatchObject({ canPay: false, cashUnavailable: 'payment.noPaper' });
-    expect((await post('/api/action', { action: 'pay' })).status).toBe(409);
+    await signIn(payers[1]!);
+    expect((await post('/api/action', { action: 'pay' })).status).toBe(200);
+    expect(await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'tiers')).toMatchObject({ tiers: [], refusal: 'payment.noPaper' });
+    expect((await post('/api/pay', { tierYuan: 100 })).status).toBe(409);
     await post('/api/demo/printer', { paper: 'ok' });
     await post('/api/demo/card', undefined, 'DELETE');
     await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'idle');

@@ -42,6 +42,8 @@ describe('a kiosk with a PIN pad', () => {
     expect(await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'pin' && s.wrongPin === true)).toMatchObject({ triesLeft: 2, enteredDigits: 0 });
 
     await press([...resident.card.pin, 'enter']);
+    await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'menu');
+    await post('/api/action', { action: 'account' });
     const account = await waitForKioskState(demo.kioskUrl, (s) => s.screen === 'account');
     expect(account.summary.citizenNumber).toBe(resident.citizenNumber);
     await post('/api/demo/card', undefined, 'DELETE');

@@ -18,6 +18,11 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // A kiosk speaks without waiting for a touch (issue 12: voice on every screen),
+      '--autoplay-policy=no-user-gesture-required',
+      // and its camera is chromium's fake device here (a real kiosk grants its own camera by policy).
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
     ],
   });
 }
