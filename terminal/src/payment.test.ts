@@ -192,7 +192,7 @@ describe('the payment desk', () => {
       await desk.stop();
       journal.close();
     });
-    journal.saveKioskConfig({ v: PROTOCOL_VERSION, revision: 1, village: null, location: null, offlineLimits: { amountFen: 30_000, payments: 2 }, tiers: [] });
+    journal.saveKioskConfig({ v: PROTOCOL_VERSION, revision: 1, village: null, location: null, offlineLimits: { amountFen: 30_000, payments: 2 }, tiers: [], photoKey: null });
     const offline = { ...request, tierYuan: 100, dueFen: 10_000, creditedFen: 13_000, offline: true };
     for (let i = 0; i < 2; i++) {
       const begun = (await desk.begin(offline)) as { ok: true; paymentId: string };

@@ -52,11 +52,28 @@ describe('cash while the village has no network', () => {
     issuerKey: DEMO_ISSUER_KEY,
   });
 
-  async function signIn(): Promise<Extract<KioskState, { screen: 'account' }>> {
+  type Account = Extract<KioskState, { screen: 'account' }>;
+  type Tiers = Extract<KioskState, { screen: 'tiers' }>;
+
+  /** From the menu: the account screen, then what "pay this year" offers; back at the menu. */
+  async function accountAndTiers(): Promise<{ account: Account; tiers: Tiers }> {
+    expect(await terminal.session.act('account')).toEqual({ accepted: true });
+    const account = await until(terminal, (s): s is Account => s.screen === 'account', 'the account');
+    expect(await terminal.session.act('back')).toEqual({ accepted: true });
+    await until(terminal, (s) => s.screen === 'menu', 'the menu');
+    expect(await terminal.session.act('pay')).toEqual({ accepted: true });
+    const tiers = await until(terminal, (s): s is Tiers => s.screen === 'tiers', 'the tiers');
+    expect(await terminal.session.act('back')).toEqual({ accepted: true });
+    await until(terminal, (s) => s.screen === 'menu', 'the menu');
+    return { account, tiers };
+  }
+
+  async function signIn(): Promise<{ account: Account; tiers: Tiers }> {
     await reader.insert(wallet.card(card));
     await until(terminal, (s) => s.screen === 'pin', 'the PIN screen');
     await terminal.session.enterPin(payer.card.pin);
-    return until(terminal, (s): s is Extract<KioskState, { screen: 'account' }> => s.screen === 'account', 'the account');
+    await until(terminal, (s) => s.screen === 'menu', 'the menu');
+    return accountAndTiers();
   }
 
   beforeAll(async () => {
@@ -97,13 +114,15 @@ describe('cash while the village has no network', () => {
   it('takes a provisional payment offline and books it once when the network is back', async () => {
     // Online first: the account is cached on the kiosk.
     const online = await signIn();
-    expect(online).toMatchObject({ offline: false, canPay: true });
+    expect(online.account).toMatchObject({ offline: false });
+    expect(online.tiers).toMatchObject({ offline: false, year: thisYear, refusal: null });
     await reader.remove();
 
     proxy.cut();
     await until(terminal, () => !terminal.uplink.connected, 'the link down');
     const offline = await signIn();
-    expect(offline).toMatchObject({ offline: true, canPay: true, provisional: [] });
+    expect(offline.account).toMatchObject({ offline: true, provisional: [] });
+    expect(offline.tiers).toMatchObject({ offline: true, year: thisYear, refusal: null });
 
     expect(await terminal.session.act('pay')).toEqual({ accepted: true });
     await until(terminal, (s) => s.screen === 'tiers' && s.offline, 'the tiers, offline');
@@ -118,9 +137,10 @@ describe('cash while the village has no network', () => {
 
     // Back on the account: the payment is provisional, and the year is not offered again.
     await terminal.session.act('done');
-    const after = await until(terminal, (s): s is Extract<KioskState, { screen: 'account' }> => s.screen === 'account', 'the account again');
-    expect(after.provisional).toEqual([expect.objectContaining({ paymentId: receipt.outcome.paymentId, year: thisYear, cashFen: 10_000 })]);
-    expect(after.canPay).toBe(false);
+    await until(terminal, (s) => s.screen === 'menu', 'the menu again');
+    const after = await accountAndTiers();
+    expect(after.account.provisional).toEqual([expect.objectContaining({ paymentId: receipt.outcome.paymentId, year: thisYear, cashFen: 10_000 })]);
+    expect(after.tiers.year).toBeNull();
     expect(server.db.prepare('SELECT COUNT(*) AS n FROM kiosk_money_events WHERE id = ?').get(receipt.outcome.paymentId)).toEqual({ n: 0 });
     await reader.remove();
 
@@ -131,7 +151,8 @@ describe('cash while the village has no network', () => {
     expect(terminal.journal.outbox.get(receipt.outcome.paymentId)).toMatchObject({ state: 'done', result: 'created', booking: 'contribution' });
     expect(server.db.prepare("SELECT COUNT(*) AS n FROM reg_contributions WHERE id = ? AND channel = 'kiosk'").get(receipt.outcome.paymentId)).toEqual({ n: 1 });
     const confirmed = await signIn();
-    expect(confirmed).toMatchObject({ offline: false, provisional: [], canPay: false, summary: { paymentRefusal: 'already-paid' } });
+    expect(confirmed.account).toMatchObject({ offline: false, provisional: [], summary: { paymentRefusal: 'already-paid' } });
+    expect(confirmed.tiers.year).toBeNull();
     await reader.remove();
   });
 });

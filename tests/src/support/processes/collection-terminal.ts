@@ -10,7 +10,7 @@ import { DEMO_ISSUER_KEY, InProcessCardReader, VirtualCardWallet, makeVirtualCar
 import { createInProcessBillAcceptor } from '@nongbao/drivers/cctalk';
 import { createInProcessPrinter } from '@nongbao/drivers/escpos';
 import { createLogger } from '@nongbao/server/log';
-import { enrol, loadOrCreateIdentity, readEnrolment, startTerminal, type DemoPanel } from '@nongbao/terminal';
+import { enrol, loadOrCreateIdentity, readEnrolment, startTerminal, demoRoutes, type DemoPanel } from '@nongbao/terminal';
 import { county, residentsWhoOwe } from '../demo-residents.js';
 import { CrashLog } from '../crash-log.js';
 
@@ -83,7 +83,7 @@ const terminal = await startTerminal({
   logger,
   cardReader: reader,
   cashDevices: { acceptor: acceptor.driver, printer: printer.printer },
-  demo: panel,
+  demoRoutes: (session) => demoRoutes(panel, session),
   // Short, so a resend after a crash comes in seconds rather than the production minutes.
   requestTimeoutMs: 3_000,
   outboxRetryIntervalMs: 500,
