@@ -28,6 +28,10 @@ const VALID_SAMPLE: Record<string, string> = {
   enrolledOn: '2011-04-04',
   source: 'old-scheme-register',
   reason: 'on the old scheme register of 2009',
+  q: '王',
+  sort: 'name',
+  order: 'desc',
+  after: 'WyLnjosiLCIxIl0',
 };
 /** Free text (trimmed, any characters): only a repeated parameter is lax there. */
 const FREE_TEXT = new Set(['reason']);
