@@ -2,7 +2,7 @@
 // first (who would be paid, suspended and stopped, and why), then the real
 // run, whose progress bar any browser watching this page sees (GET
 // /runs/progress, polled); the bank payment file; the run log.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { InterestSummary, PayrollSummary, RunProgress, RunRecord } from '@nongbao/server/api-types';
 import { useConsole } from '../app/context.js';
 import { shanghaiTime, shanghaiToday, yuan } from '../app/format.js';
@@ -14,8 +14,11 @@ import { Table } from '../components/Table.js';
 /** How often the progress is asked for while this page is open. */
 export const PROGRESS_POLL_MS = 1_000;
 
-function ProgressBar() {
+/** The progress of the real run; `onEnded` is told when a run ends (the log then reloads, in every browser watching). */
+function ProgressBar({ onEnded }: { onEnded: () => void }) {
   const { api, t } = useConsole();
+  /** The end time of the last run seen (undefined until the first answer). */
+  const lastEnd = useRef<string | null | undefined>(undefined);
   const [progress, setProgress] = useState<{ running: RunProgress | null; last: RunProgress | null } | undefined>(undefined);
   useEffect(() => {
     let live = true;
@@ -31,6 +34,11 @@ function ProgressBar() {
       clearInterval(timer);
     };
   }, [api]);
+  useEffect(() => {
+    const end = progress?.last?.finishedAt;
+    if (end && lastEnd.current !== undefined && lastEnd.current !== end) onEnded();
+    if (progress) lastEnd.current = end ?? null;
+  }, [progress, onEnded, lastEnd]);
   const p = progress?.running ?? progress?.last;
   if (!p) return <p data-testid="run-progress-none">{t('runs.noneRunning')}</p>;
   const total = p.totalPersons ?? 0;
@@ -188,7 +196,7 @@ export function RunsPage() {
     <>
       <h1>{t('nav.runs')}</h1>
       <Section title={t('runs.progress')} testId="runs-progress">
-        <ProgressBar />
+        <ProgressBar onEnded={log.reload} />
       </Section>
       <div className="grid">
         <Payroll onRun={log.reload} />
