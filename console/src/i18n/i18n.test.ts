@@ -22,6 +22,7 @@ const BUILT: Record<string, readonly string[]> = {
   pension: ['not-started', 'paid', 'suspended-certification', 'suspended-family-binding', 'stopped'],
   month: ['paid', 'suspended-certification', 'suspended-family-binding'],
   channel: ['counter', 'kiosk'],
+  booking: ['contribution', 'credit'],
   role: ['operator', 'auditor'],
   'runs.state': ['running', 'finished', 'failed'],
   'runs.phase': ['starting-pensions', 'checking-bank-accounts', 'paying', 'crediting-interest', 'settling'],

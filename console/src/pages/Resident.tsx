@@ -2,7 +2,7 @@
 // chart of its growth, contributions by year, pension months, proof of
 // life, household (family binding), credits; and, for operators, the
 // counter writes with the policy engine's answer first (ResidentActions).
-import type { AccountHistory, AccountStatement, Balances, Person } from '@nongbao/server/api-types';
+import type { AccountHistory, AccountStatement, Balances, KioskPayment, Person } from '@nongbao/server/api-types';
 import { useConsole } from '../app/context.js';
 import { yuan } from '../app/format.js';
 import { href } from '../app/router.js';
@@ -26,6 +26,7 @@ interface ResidentData {
   statement: AccountStatement;
   history: AccountHistory;
   household: { id: string; members: string[] } | null;
+  kioskPayments: KioskPayment[];
 }
 
 function Growth({ history }: { history: AccountHistory }) {
@@ -186,14 +187,43 @@ function ContributionsAndCredits({ s }: { s: AccountStatement }) {
   );
 }
 
+/** Kiosk payments as the gateway booked them; one taken offline is marked: the resident holds a provisional receipt. */
+function KioskPayments({ payments }: { payments: KioskPayment[] }) {
+  const { t } = useConsole();
+  return (
+    <Section title={t('resident.kioskPayments')} testId="resident-kiosk">
+      <Table
+        caption={t('resident.kioskPayments')}
+        testId="kiosk-payments"
+        rowKey={(p) => p.id}
+        rows={payments}
+        empty={t('resident.noKioskPayments')}
+        columns={[
+          { key: 'at', header: t('col.date'), render: (p) => p.at.slice(0, 10) },
+          { key: 'k', header: t('kiosks.terminal'), render: (p) => <span className="mono">{p.terminalId}</span> },
+          { key: 'y', header: t('col.year'), render: (p) => p.year ?? '—' },
+          { key: 'a', header: t('col.yuan'), render: (p) => yuan(p.cashFen), numeric: true },
+          { key: 'o', header: t('resident.receipt'), render: (p) => (p.offline ? t('resident.provisional') : t('resident.online')) },
+          { key: 'b', header: t('resident.bookedAs'), render: (p) => t(`booking.${p.booking}`) + (p.reason ? ` (${p.reason})` : '') },
+        ]}
+      />
+    </Section>
+  );
+}
+
 export function ResidentPage({ params }: { params: Record<string, string> }) {
   const { api, t } = useConsole();
   const cn = params.citizenNumber ?? '';
   const loaded = useLoad(async (): Promise<ResidentData> => {
     const path = `/persons/${encodeURIComponent(cn)}`;
-    const [person, statement, history] = await Promise.all([api.get<Person>(path), api.get<AccountStatement>(`${path}/statement`), api.get<AccountHistory>(`${path}/account-history`)]);
+    const [person, statement, history, kiosk] = await Promise.all([
+      api.get<Person>(path),
+      api.get<AccountStatement>(`${path}/statement`),
+      api.get<AccountHistory>(`${path}/account-history`),
+      api.get<{ payments: KioskPayment[] }>(`${path}/kiosk-payments`),
+    ]);
     const household = person.householdId ? await api.get<{ id: string; members: string[] }>(`/households/${encodeURIComponent(person.householdId)}`) : null;
-    return { person, statement, history, household };
+    return { person, statement, history, household, kioskPayments: kiosk.payments };
   }, [api, cn]);
   const d = loaded.data;
   return (
@@ -216,6 +246,7 @@ export function ResidentPage({ params }: { params: Record<string, string> }) {
               <Pension s={d.statement} />
               <Life s={d.statement} household={d.household} />
               <ContributionsAndCredits s={d.statement} />
+              <KioskPayments payments={d.kioskPayments} />
             </div>
             <ResidentActions statement={d.statement} onChanged={loaded.reload} />
           </>

@@ -11,6 +11,7 @@ import { citizenNumberFor, openTestStack, personInput, testUuid, type TestStack,
 import { createApiRouter } from './index.js';
 import { apiCall } from './test-client.js';
 import { databaseSnapshot } from './test-snapshot.js';
+import { KioskEvents } from '../kiosk/events.js';
 
 const SURNAMES = ['王', '李', '张'];
 const GIVEN = ['德明', '秀英', '建国', '桂兰'];
@@ -202,6 +203,23 @@ describe('runs from the console', () => {
     expect(seen.some((s) => s.donePersons > 0 && s.donePersons < s.totalPersons)).toBe(true);
     const after = await apiCall(base, 'GET', '/runs/progress', { token: auditor });
     expect(after.json).toMatchObject({ running: null, last: { runKey: 'interest:2010', state: 'finished', donePersons: 45, totalPersons: 45 } });
+  });
+});
+
+describe("a resident's kiosk payments", () => {
+  it('answers each payment of the person as booked, newest first, and no one else\'s', async () => {
+    const events = new KioskEvents(stack.db);
+    const cn = PAYERS[1]!.citizenNumber;
+    const request = (id: string, offline: boolean) => ({ kind: 'payment', id, citizenNumber: cn, year: 2011, tierYuan: 100, cashFen: 10_000, paidAt: '2011-08-20T10:00:00+08:00', ...(offline ? { offline: { signature: 'x' } } : {}) });
+    const offlineId = testUuid('2011-08-20');
+    events.record({ id: offlineId, terminalId: 'kiosk-a-01', kind: 'payment', request: request(offlineId, true), booking: 'credit', reason: 'cash-mismatch', receivedAt: '2011-08-25T02:00:00.000Z' });
+    const otherId = testUuid('2011-08-21');
+    events.record({ id: otherId, terminalId: 'kiosk-a-01', kind: 'payment', request: { ...request(otherId, false), citizenNumber: PAYERS[2]!.citizenNumber }, booking: 'contribution', receivedAt: '2011-08-21T02:00:00.000Z' });
+    const res = await apiCall(base, 'GET', `/persons/${cn}/kiosk-payments`, { token: auditor });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.payments).toEqual([
+      expect.objectContaining({ id: offlineId, terminalId: 'kiosk-a-01', kind: 'payment', year: 2011, cashFen: 10_000, offline: true, booking: 'credit', reason: 'cash-mismatch' }),
+    ]);
   });
 });
 

@@ -39,6 +39,7 @@ import { fleetRoutes } from './fleet-routes.js';
 import { previewRoutes } from './previews.js';
 import { dashboardSummary } from './dashboard.js';
 import { accountHistory } from '../registry/account-history.js';
+import { kioskPaymentsOf } from '../kiosk/kiosk-payments.js';
 import { residentSearchQuerySchema } from '../registry/index.js';
 import type { GatewayState } from '../app.js';
 import { Fleet, TerminalRegistry } from '../gateway/index.js';
@@ -192,6 +193,19 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
       params: citizenParam,
       success: { status: 200, description: 'AccountHistory' },
       handler: ({ params }) => json(200, accountHistory(registry.context, registry.persons, (params as { citizenNumber: string }).citizenNumber)),
+    },
+    {
+      method: 'get',
+      path: '/persons/:citizenNumber/kiosk-payments',
+      summary: "A resident's kiosk payments and cash credits as the gateway booked them: cash, offline (provisional receipt) or not, contribution or credit and why",
+      access: 'auditor',
+      params: citizenParam,
+      success: { status: 200, description: '{ payments: KioskPayment[] }' },
+      handler: ({ params }) => {
+        const { citizenNumber } = params as { citizenNumber: string };
+        registry.persons.get(citizenNumber);
+        return json(200, { payments: kioskPaymentsOf(registry.context.db, citizenNumber) });
+      },
     },
     {
       method: 'get',

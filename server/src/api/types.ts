@@ -11,3 +11,4 @@ export type { FleetTerminal, OutboxHalt } from '../gateway/index.js';
 export type { DashboardSummary } from './dashboard.js';
 export type { ErrorBody } from './errors.js';
 export type { Balances } from '../policy/index.js';
+export type { KioskPayment } from '../kiosk/kiosk-payments.js';
