@@ -128,6 +128,8 @@ describe('the office console in Chromium', () => {
     expect(await operator.locator('[data-testid=contributions] tbody tr').count()).toBe(s.contributions.length);
     expect(await operator.getByTestId('contribution-years').textContent()).toContain(String(s.contributionYears));
     expect(await operator.getByTestId('certified-through').textContent()).toBe(s.certification.certifiedThrough ?? '—');
+    const kiosk = (await api(`/persons/${cn}/kiosk-payments`, { token: auditorToken })).json.payments;
+    expect(await operator.locator('[data-testid=kiosk-payments] tbody tr').count()).toBe(Math.max(1, kiosk.length));
     await operator.locator('[data-testid=account-chart] canvas').first().waitFor();
     await checkPage(operator, 'resident');
   });
