@@ -47,7 +47,7 @@ function Enrol({ onDone }: { onDone: () => void }) {
           </select>
         </label>
         <label>
-          {t('kiosks.location')}
+          {t('kiosks.place')}
           <input data-testid="enrol-location" required maxLength={200} value={location} onChange={(e) => setLocation(e.target.value)} />
         </label>
         <div className="buttons">

@@ -9,7 +9,7 @@ import { shanghaiTime, shanghaiToday, yuan } from '../app/format.js';
 import { href } from '../app/router.js';
 import { useLoad } from '../app/use-load.js';
 import { ErrorBox, Section } from '../components/Status.js';
-import { Table } from '../components/Table.js';
+import { Pager, Table } from '../components/Table.js';
 
 /** How often the progress is asked for while this page is open. */
 export const PROGRESS_POLL_MS = 1_000;
@@ -189,9 +189,14 @@ function Interest({ onRun }: { onRun: () => void }) {
   );
 }
 
+/** Runs shown per page of the log (GET /runs answers the latest 100). */
+export const RUN_LOG_PER_PAGE = 20;
+
 export function RunsPage() {
   const { api, t } = useConsole();
   const log = useLoad(() => api.get<RunRecord[]>('/runs'), [api]);
+  const [logPage, setLogPage] = useState(0);
+  const runs = log.data ?? [];
   return (
     <>
       <h1>{t('nav.runs')}</h1>
@@ -208,7 +213,7 @@ export function RunsPage() {
           caption={t('runs.log')}
           testId="run-log"
           rowKey={(r) => r.runKey}
-          rows={log.data ?? []}
+          rows={runs.slice(logPage * RUN_LOG_PER_PAGE, (logPage + 1) * RUN_LOG_PER_PAGE)}
           columns={[
             { key: 'k', header: t('runs.run'), render: (r) => <span className="mono">{r.runKey}</span> },
             { key: 's', header: t('runs.started'), render: (r) => shanghaiTime(r.startedAt) },
@@ -223,6 +228,14 @@ export function RunsPage() {
               },
             },
           ]}
+        />
+        <Pager
+          page={logPage + 1}
+          hasPrevious={logPage > 0}
+          hasNext={(logPage + 1) * RUN_LOG_PER_PAGE < runs.length}
+          onPrevious={() => setLogPage((p) => p - 1)}
+          onNext={() => setLogPage((p) => p + 1)}
+          summary={t('runs.latest', { count: runs.length })}
         />
       </Section>
     </>
