@@ -37,6 +37,7 @@ import {
   type RunningTerminal,
 } from '@nongbao/terminal';
 import { kioskUiDistDir } from '@nongbao/kiosk-ui';
+import { consoleDistDir } from '@nongbao/console';
 import { createInProcessBillAcceptor } from '@nongbao/drivers/cctalk';
 import { createInProcessPrinter } from '@nongbao/drivers/escpos';
 import { HidPinPad, MockHidBackend, MockKeypad } from '@nongbao/drivers/pinpad';
@@ -191,6 +192,7 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
     host: '127.0.0.1',
     port: config.serverPort,
     logger,
+    consoleDir: consoleDistDir,
     services: (db, gateway) => createServerServices(db, { logger, seedDemo: county, issuerKey: DEMO_ISSUER_KEY }, gateway),
   });
 
@@ -310,9 +312,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const config = loadConfig(demoConfigSchema, argv);
   const logFile = join(resolve(config.dataDir), 'logs', 'demo.log');
   const logger = createLogger({ name: 'demo', level: config.logLevel, destination: logFile });
-  if (!existsSync(join(kioskUiDistDir, 'index.html'))) {
-    process.stderr.write('building the kiosk UI (first start only)...\n');
-    execFileSync('npm', ['run', '--silent', 'build:ui'], { stdio: 'inherit', cwd: resolve(import.meta.dirname, '..') });
+  for (const [dir, script, what] of [[kioskUiDistDir, 'build:ui', 'kiosk UI'], [consoleDistDir, 'build:console', 'office console']] as const) {
+    if (existsSync(join(dir, 'index.html'))) continue;
+    process.stderr.write(`building the ${what} (first start only)...\n`);
+    execFileSync('npm', ['run', '--silent', script], { stdio: 'inherit', cwd: resolve(import.meta.dirname, '..') });
   }
   const demo = await startDemo(config, logger);
   process.stdout.write(
@@ -321,7 +324,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
       'Nongbao demo village is running.',
       `  Kiosk UI (open in a browser): ${demo.kioskUrl}/`,
       `  County server:                ${demo.serverUrl}  (metrics: ${demo.serverUrl}/metrics)`,
-      `  Office API:                   ${demo.serverUrl}/api/v1/openapi.json  (log in as operator / ${DEMO_OFFICE_PASSWORD})`,
+      `  Office console:               ${demo.serverUrl}/admin/  (log in as operator or auditor, password ${DEMO_OFFICE_PASSWORD})`,
+      `  Office API:                   ${demo.serverUrl}/api/v1/openapi.json  (the same users)`,
       `  Cards:                        ${demo.cardPath === 'pcscd' ? 'virtual cards behind the real pcscd (vpcd)' : 'virtual cards in-process (no PC/SC stack in the way)'}`,
       `  Data:                         ${resolve(config.dataDir)}  (kept between starts)`,
       `  Logs (JSON lines):            ${logFile}`,

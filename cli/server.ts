@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { booleanField, loadConfig, logLevelField, portField } from '@nongbao/server/config';
 import { createLogger } from '@nongbao/server/log';
 import { createServerServices, startServer } from '@nongbao/server';
+import { consoleDistDir } from '@nongbao/console';
 import { waitForShutdown } from './shutdown.js';
 
 export const serverConfigSchema = z.object({
@@ -27,6 +28,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
     host: config.host,
     port: config.port,
     logger,
+    consoleDir: consoleDistDir,
     services: (db, gateway) =>
       createServerServices(
         db,
@@ -41,7 +43,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   if (!config.issuerKey) {
     logger.warn({ event: 'server.no_issuer_key', detail: 'kiosks cannot verify card authenticity (set NONGBAO_ISSUER_KEY)' });
   }
-  process.stderr.write(`nongbao server listening on ${server.url} (database ${config.db})\n`);
+  process.stderr.write(`nongbao server listening on ${server.url} (database ${config.db}); office console: ${server.url}/admin/\n`);
   await waitForShutdown(logger);
   await server.close();
   return 0;

@@ -5,6 +5,8 @@
 #   socat                    pseudo-terminal pairs for the serial simulators
 #   chromium                 the browser tests and the demo's kiosk window
 #   fonts-noto-cjk           Chinese glyphs for screenshots and receipt images
+#   poppler-utils            pdftotext and pdfinfo: the console test reads the
+#                            printed publicity list (PDF) back
 #   unifont                  16x16 bitmap glyphs (unifont.hex) the receipt
 #                            renderer draws Chinese and Tibetan with
 #   postgresql, libpq-dev    the province's database engine (issue 15): the
@@ -27,6 +29,7 @@ command -v pidof >/dev/null 2>&1 || need+=(sysvinit-utils)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/share/unifont/unifont.hex ] || need+=(unifont)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || need+=(sox)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: system packages, strict type-check of every package,
-# the kiosk UI build (the browser tests load it), then every vitest test.
+# the kiosk UI and office console builds (the browser tests load them), then every vitest test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh
 echo "== typecheck" >&2
 bash scripts/typecheck.sh
-echo "== build kiosk UI" >&2
+echo "== build kiosk UI and office console" >&2
 npm run --silent build:ui
+npm run --silent build:console
 echo "== vitest" >&2
 mkdir -p artifacts
 status=0

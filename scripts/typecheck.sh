@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for project in tsconfig.json protocol drivers server terminal kiosk-ui tests; do
+for project in tsconfig.json protocol drivers server terminal kiosk-ui console tests; do
   if ! npx tsc -p "$project" --noEmit; then
     echo "typecheck failed: $project" >&2
     status=1

@@ -13,6 +13,7 @@ import { ServerChanges } from './shared/changes.js';
 import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from '@nongbao/protocol';
 import { jsonBody } from './api/body.js';
 import { isApiError, toErrorResponse, type ErrorBody } from './api/errors.js';
+import { baseSecurityHeaders, consoleRouter } from './console-static.js';
 
 const ENROL_BODY_LIMIT_BYTES = 4 * 1024;
 
@@ -25,6 +26,8 @@ export interface ServerOptions {
   services: (db: SqliteDatabase, gateway: GatewayState) => ServerServices;
   /** The gateway's edge limits (gateway/limits.ts defaults). */
   gatewayLimits?: GatewayLimits;
+  /** The built office console (console/dist), served under /admin; none when absent. */
+  consoleDir?: string;
 }
 
 /** What the services share with the gateway: the terminal registry, the fleet and the change bus. */
@@ -77,6 +80,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(baseSecurityHeaders);
+  if (options.consoleDir) app.use('/admin', consoleRouter(options.consoleDir));
 
   app.get('/healthz', (_req, res) => {
     db.prepare('SELECT 1').get();
@@ -111,7 +116,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.status(201).json({ ok: true });
   });
 
-  if (services.apiRouter) app.use('/api/v1', services.apiRouter);
+  if (services.apiRouter) {
+    // The API's answers hold personal data: never kept by a browser or a proxy.
+    app.use('/api/v1', (_req, res, next) => {
+      res.set('Cache-Control', 'no-store');
+      next();
+    }, services.apiRouter);
+  }
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, body } = httpErrorResponse(error);

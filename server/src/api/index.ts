@@ -58,8 +58,11 @@ async function sendCsv(res: Response, lines: Iterable<string>, filename: string)
  * (issue 14 "Security"; issue 10 section 2), after it succeeded. A CSV upload
  * is not stored (the import's result says what it did).
  */
-function auditWrite(registry: Registry, spec: RouteSpec, input: { body: unknown; params: unknown; user: { username: string } | undefined }, status: number): void {
+function auditWrite(registry: Registry, spec: RouteSpec, input: { body: unknown; params: unknown; user: { username: string } | undefined }, out: HandlerOutput): void {
+  const { status } = out;
   if (spec.method === 'get' || spec.access === 'public' || !input.user || status >= 400) return;
+  // A preview or a check wrote nothing: a read.
+  if ('json' in out && out.audit === false) return;
   // A dry run reports what a run would do and changes nothing: it is a read.
   if ((input.body as { dryRun?: unknown } | undefined)?.dryRun === true) return;
   const body = spec.bodyType === 'csv' ? { csv: 'uploaded' } : input.body;
@@ -79,7 +82,7 @@ function handle(spec: RouteSpec, registry: Registry): RequestHandler {
         clientAddress: req.ip,
       };
       const out: HandlerOutput = await spec.handler(input);
-      auditWrite(registry, spec, input, out.status);
+      auditWrite(registry, spec, input, out);
       if ('csvLines' in out) await sendCsv(res, out.csvLines, out.filename);
       else res.status(out.status).json(out.json);
     } finally {

@@ -35,6 +35,10 @@ const VALID_SAMPLE: Record<string, string> = {
   kind: 'pension-complaint',
   requestId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
   certificationId: '01a20562-9ad7-7028-b880-1783f7c2e6ee',
+  q: '王',
+  sort: 'name',
+  order: 'desc',
+  after: 'WyLnjosiLCIxIl0',
 };
 /** Free text (trimmed, any characters): only a repeated parameter is lax there. */
 const FREE_TEXT = new Set(['reason']);

@@ -38,6 +38,11 @@ import { publicityCsvLines } from './publicity-csv.js';
 import { fleetRoutes } from './fleet-routes.js';
 import { collectionRoutes } from './collection-routes.js';
 import { kioskRoutes } from './kiosk-routes.js';
+import { previewRoutes } from './previews.js';
+import { dashboardSummary } from './dashboard.js';
+import { accountHistory } from '../registry/account-history.js';
+import { kioskPaymentsOf } from '../kiosk/kiosk-payments.js';
+import { residentSearchQuerySchema } from '../registry/index.js';
 import type { GatewayState } from '../app.js';
 import { Fleet, TerminalRegistry } from '../gateway/index.js';
 import { ServerChanges } from '../shared/changes.js';
@@ -61,8 +66,9 @@ export interface HandlerInput {
   clientAddress: string | undefined;
 }
 
+/** `audit: false`: a POST that wrote nothing (a preview, a check), so not an entry of the audit log. */
 export type HandlerOutput =
-  | { status: number; json: unknown }
+  | { status: number; json: unknown; audit?: false }
   | { status: number; csvLines: Iterable<string>; filename: string };
 
 export interface RouteSpec {
@@ -150,6 +156,69 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
     ...fleetRoutes(registry, gatewayState),
     ...collectionRoutes(registry, gatewayState),
     ...kioskRoutes(registry.context.db),
+    ...previewRoutes(registry, runs),
+    {
+      method: 'get',
+      path: '/dashboard',
+      summary: "Today at a glance: this year's campaign progress per day against the target, county coverage, the villages furthest behind, kiosks needing attention",
+      access: 'auditor',
+      success: { status: 200, description: 'DashboardSummary' },
+      handler: () => json(200, dashboardSummary(registry, gatewayState.fleet)),
+    },
+    {
+      method: 'get',
+      path: '/persons',
+      summary:
+        'Search residents by citizen-number prefix or name prefix, optionally in one village; names and citizen numbers masked; ' +
+        'sorted and paged on the server by keyset (?after= the `next` of the previous page)',
+      access: 'auditor',
+      query: residentSearchQuerySchema,
+      success: { status: 200, description: '{ residents: ResidentListItem[], next, total, totalIsLowerBound, sort, order }' },
+      handler: ({ query }) => json(200, registry.personSearch.search(query as z.output<typeof residentSearchQuerySchema>)),
+    },
+    {
+      method: 'post',
+      path: '/persons/import/check',
+      summary: 'Check a village register (text/csv) as POST /persons/import would, row by row, and import nothing: the same per-row errors, or how many would be registered',
+      access: 'operator',
+      bodyType: 'csv',
+      query: enrolmentQuerySchema,
+      success: { status: 200, description: '{ wouldImport }; a wrong row: 400 invalid-csv with details.rows, as the import' },
+      handler: async ({ body, query, user }) => {
+        const statement = enrolmentStatementFromQuery(query as z.infer<typeof enrolmentQuerySchema>);
+        return { status: 200, json: await registry.persons.checkVillageRegister(body as RegisterSource, statement, user?.username), audit: false };
+      },
+    },
+    {
+      method: 'get',
+      path: '/persons/:citizenNumber/account-history',
+      summary: "A personal account's balance by source at the end of every year since enrolment (today's for this year)",
+      access: 'auditor',
+      params: citizenParam,
+      success: { status: 200, description: 'AccountHistory' },
+      handler: ({ params }) => json(200, accountHistory(registry.context, registry.persons, (params as { citizenNumber: string }).citizenNumber)),
+    },
+    {
+      method: 'get',
+      path: '/persons/:citizenNumber/kiosk-payments',
+      summary: "A resident's kiosk payments and cash credits as the gateway booked them: cash, offline (provisional receipt) or not, contribution or credit and why",
+      access: 'auditor',
+      params: citizenParam,
+      success: { status: 200, description: '{ payments: KioskPayment[] }' },
+      handler: ({ params }) => {
+        const { citizenNumber } = params as { citizenNumber: string };
+        registry.persons.get(citizenNumber);
+        return json(200, { payments: kioskPaymentsOf(registry.context.db, citizenNumber) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/runs/progress',
+      summary: 'The real run in progress (phase, persons done of total) and the last one to end, for a progress bar any browser can watch',
+      access: 'auditor',
+      success: { status: 200, description: '{ running: RunProgress | null, last: RunProgress | null }' },
+      handler: () => json(200, runs.progress()),
+    },
     {
       method: 'post',
       path: '/login',
@@ -458,9 +527,9 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
       access: 'operator',
       body: interestRunSchema,
       success: { status: 200, description: 'InterestSummary' },
-      handler: async ({ body }) => {
+      handler: async ({ body, user }) => {
         const b = body as z.infer<typeof interestRunSchema>;
-        return json(200, await runs.interestInTurns(b.year, { dryRun: b.dryRun }));
+        return json(200, await runs.interestInTurns(b.year, { dryRun: b.dryRun, ...(user ? { startedBy: user.username } : {}) }));
       },
     },
     {
@@ -470,9 +539,9 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
       access: 'operator',
       body: payrollRunSchema,
       success: { status: 200, description: 'PayrollSummary' },
-      handler: async ({ body }) => {
+      handler: async ({ body, user }) => {
         const b = body as z.infer<typeof payrollRunSchema>;
-        return json(200, await runs.payrollInTurns(b.month, { dryRun: b.dryRun }));
+        return json(200, await runs.payrollInTurns(b.month, { dryRun: b.dryRun, ...(user ? { startedBy: user.username } : {}) }));
       },
     },
     {

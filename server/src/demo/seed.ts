@@ -52,6 +52,26 @@ export interface SeedReport {
   payrollRuns: number;
 }
 
+/** Residents of a village the office counts as able to enrol but who have not (the demo's coverage is then below 100 %). */
+const DEMO_NOT_YET_ENROLLED_PER_VILLAGE = 4;
+
+/**
+ * This year's collection campaign and each village's count of those who may
+ * enrol (POLICY.md "Publicity and coverage"), so that the office console's
+ * Today and Villages pages show a campaign as the seeds' daily reports do.
+ * The target: every resident who may pay for this year.
+ */
+function seedCampaign(county: DemoCounty, registry: Registry, today: string): void {
+  const year = Number(today.slice(0, 4));
+  for (const village of county.villages) {
+    const residents = county.residents.filter((r) => r.villageCode === village.code).length;
+    registry.coverage.setEligiblePopulation(village.code, { year, eligiblePersons: residents + DEMO_NOT_YET_ENROLLED_PER_VILLAGE }, DEMO_SEED_USER);
+  }
+  const payers = county.residents.filter((r) => Number(r.birthDate.slice(0, 4)) + 60 > year && Number(r.birthDate.slice(0, 4)) + 16 <= year).length;
+  const startDate = `${year}-03-01` <= today ? `${year}-03-01` : `${year}-01-01`;
+  registry.coverage.setCampaign({ year, startDate, endDate: `${year}-12-31`, targetContributions: Math.max(1, payers) }, DEMO_SEED_USER);
+}
+
 /** True when the registry has no person yet (a first start). */
 export function isEmpty(registry: Registry): boolean {
   const row = registry.context.db.prepare('SELECT COUNT(*) AS n FROM reg_persons').get() as { n: number };
@@ -159,6 +179,7 @@ export function seedDemoCounty(county: DemoCounty, registry: Registry, runs: Run
     }
     events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     for (const event of events) event.apply();
+    seedCampaign(county, registry, today);
   });
   seed();
   logger.info({ event: 'demo.seeded', ...report });

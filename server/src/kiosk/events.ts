@@ -11,6 +11,7 @@
 // of event, at, meta), and books nothing.
 import type { SqliteDatabase } from '../db.js';
 import type { MoneyResult, MoneyResultCode } from '@nongbao/protocol';
+import { KIOSK_EVENTS_PERSON_INDEX } from './kiosk-payments.js';
 
 export type KioskEventKind = 'payment' | 'cash-credit' | 'certification';
 
@@ -43,6 +44,8 @@ export class KioskEvents {
          received_at TEXT NOT NULL
        ) STRICT`,
     ).run();
+    // The office reads a resident's kiosk payments by person (kiosk-payments.ts).
+    db.prepare(KIOSK_EVENTS_PERSON_INDEX).run();
   }
 
   find(id: string): StoredKioskEvent | undefined {

@@ -16,6 +16,7 @@ import { CoverageService } from './coverage.js';
 import { AuditLog } from './audit.js';
 import { CreditService } from './credits.js';
 import { PersonService } from './persons.js';
+import { PersonSearch } from './person-search.js';
 import { RecipientFactsReader } from './recipients.js';
 import { migrateRegistry } from './schema.js';
 import { StatementService } from './statements.js';
@@ -24,6 +25,8 @@ import { UserService } from './users.js';
 export interface Registry {
   readonly context: RegistryContext;
   readonly persons: PersonService;
+  /** The office's resident search, paged by keyset (issue 14). */
+  readonly personSearch: PersonSearch;
   readonly contributions: ContributionService;
   readonly certifications: CertificationService;
   readonly recipients: RecipientFactsReader;
@@ -58,6 +61,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
   return {
     context,
     persons,
+    personSearch: new PersonSearch(context),
     contributions,
     certifications,
     recipients,
@@ -80,6 +84,17 @@ export { migrateRegistry } from './schema.js';
 export { RegistryError, REGISTRY_ERROR_CODES, isRegistryError, isPolicyRefusal, isNotFound, registryErrorKind } from './errors.js';
 export type { RegistryErrorCode, RegistryErrorKind } from './errors.js';
 export { PersonService, type Person } from './persons.js';
+export {
+  PersonSearch,
+  residentSearchQuerySchema,
+  RESIDENT_SORTS,
+  RESIDENT_PAGE_LIMIT,
+  RESIDENT_COUNT_LIMIT,
+  type ResidentSort,
+  type ResidentSearchQuery,
+  type ResidentListItem,
+  type ResidentPage,
+} from './person-search.js';
 export { VILLAGE_REGISTER_COLUMNS, CSV_MAX_ROWS, type CsvRowError, type RegisterSource } from './register-import.js';
 export { enrolmentStatementFromQuery, resolveEnrolment, type Enrolment, type EnrolmentStatement } from './enrolment.js';
 export { ContributionService, PAID_AT_CLOCK_SKEW_MS, type ContributionResult, type ContributionChannel, type ContributionEvaluation } from './contributions.js';

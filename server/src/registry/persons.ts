@@ -259,11 +259,24 @@ export class PersonService {
    * scheme's register; issue 10 section 1).
    */
   importVillageRegister(source: RegisterSource, statement?: EnrolmentStatementInput, statedBy?: string): Promise<{ imported: number }> {
+    return this.#oneImport(statement, statedBy, (work) => work.run(source));
+  }
+
+  /**
+   * Checks a village register as importVillageRegister would, row by row,
+   * and writes nothing (issue 14 "Register import"): the same per-row errors,
+   * or how many persons the import would register.
+   */
+  checkVillageRegister(source: RegisterSource, statement?: EnrolmentStatementInput, statedBy?: string): Promise<{ wouldImport: number }> {
+    return this.#oneImport(statement, statedBy, (work) => work.check(source));
+  }
+
+  #oneImport<T>(statement: EnrolmentStatementInput | undefined, statedBy: string | undefined, run: (work: VillageRegisterImport) => Promise<T>): Promise<T> {
     // Refused at once (not as a rejected promise) for a bad statement or a second import.
     const enrolment = resolveEnrolment(this.ctx, statement, statedBy, 'enrolledOn');
     if (this.#importing) throw new RegistryError('import-in-progress', 'another village register is being imported; send this one when it has ended', 'csv');
     this.#importing = true;
-    return new VillageRegisterImport(this.ctx, this, enrolment).run(source).finally(() => {
+    return run(new VillageRegisterImport(this.ctx, this, enrolment)).finally(() => {
       this.#importing = false;
     });
   }

@@ -152,6 +152,25 @@ export class VillageRegisterImport {
   }
 
   async run(source: RegisterSource): Promise<{ imported: number }> {
+    await this.#checkAll(source);
+    await this.#openAccounts();
+    this.#insertAll();
+    this.ctx.logger.info({ imported: this.#parsed.length }, 'village register imported');
+    return { imported: this.#parsed.length };
+  }
+
+  /**
+   * Phase 1 alone (issue 14 "Register import": "see per-row errors before
+   * anything is imported"): every row checked as the import checks it, the
+   * same refusal for a wrong row, and nothing written.
+   */
+  async check(source: RegisterSource): Promise<{ wouldImport: number }> {
+    await this.#checkAll(source);
+    return { wouldImport: this.#parsed.length };
+  }
+
+  /** Phase 1: reads and checks every row; throws the file's errors if any row is wrong. */
+  async #checkAll(source: RegisterSource): Promise<void> {
     try {
       for await (const piece of piecesOf(source)) {
         this.#lines.add(piece);
@@ -164,10 +183,6 @@ export class VillageRegisterImport {
       this.#parser.destroy();
     }
     this.#refuseIfWrong();
-    await this.#openAccounts();
-    this.#insertAll();
-    this.ctx.logger.info({ imported: this.#parsed.length }, 'village register imported');
-    return { imported: this.#parsed.length };
   }
 
   /** Parses one piece (or, with undefined, the end); the rows it completes land in #rows. */

@@ -82,6 +82,13 @@ const STATEMENTS = [
   `CREATE INDEX IF NOT EXISTS reg_persons_village ON reg_persons(village_code)`,
   `CREATE INDEX IF NOT EXISTS reg_persons_household ON reg_persons(household_id)`,
   `CREATE INDEX IF NOT EXISTS reg_persons_birth ON reg_persons(birth_date)`,
+  // The office's resident search (person-search.ts, issue 14): a name prefix,
+  // and a village's residents, in name or birth-date order, a page at a time
+  // by keyset. WITHOUT ROWID: each index ends with the citizen number, the
+  // tie-breaker of every order, so a page is one index range.
+  `CREATE INDEX IF NOT EXISTS reg_persons_name ON reg_persons(name)`,
+  `CREATE INDEX IF NOT EXISTS reg_persons_village_name ON reg_persons(village_code, name)`,
+  `CREATE INDEX IF NOT EXISTS reg_persons_village_birth ON reg_persons(village_code, birth_date)`,
   // The payroll looks up the persons it may not pay (no bank account) before each run; they are few.
   `CREATE INDEX IF NOT EXISTS reg_persons_without_bank_account ON reg_persons(citizen_number) WHERE bank_account IS NULL`,
   `CREATE TABLE IF NOT EXISTS reg_cards (

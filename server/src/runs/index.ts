@@ -7,9 +7,17 @@ import type { Registry } from '../registry/index.js';
 import { RunError } from './errors.js';
 import { listRuns, type RunRecord } from './run-log.js';
 import { bankFileLines } from './bank-file.js';
-import { InterestRun, type InterestSummary } from './interest.js';
-import { PayrollRun, type PayrollSummary } from './payroll.js';
+import { InterestRun, interestRunKey, type InterestSummary } from './interest.js';
+import { PayrollRun, payrollRunKey, type PayrollSummary } from './payroll.js';
 import { SettlementRuns, type DeathSettlementSummary, type UrbanPensionSummary } from './settlements.js';
+import { RunProgressBoard, type RunProgress } from './progress.js';
+import type { RunProgressSink } from './run-log.js';
+
+/** A run's options: a dry run (writes nothing), and who started a real one (the progress shows it). */
+export interface RunOptions {
+  dryRun?: boolean;
+  startedBy?: string;
+}
 
 export interface Runs {
   interest(year: number, options?: { dryRun?: boolean }): InterestSummary;
@@ -19,8 +27,10 @@ export interface Runs {
    * server calls, so that kiosks and other requests are answered while a
    * payroll of a million runs. A dry run is one transaction and runs in one go.
    */
-  interestInTurns(year: number, options?: { dryRun?: boolean }): Promise<InterestSummary>;
-  payrollInTurns(month: string, options?: { dryRun?: boolean }): Promise<PayrollSummary>;
+  interestInTurns(year: number, options?: RunOptions): Promise<InterestSummary>;
+  payrollInTurns(month: string, options?: RunOptions): Promise<PayrollSummary>;
+  /** The real run in progress and the last one to end (issue 14: a progress bar any browser can watch). */
+  progress(): { running: RunProgress | null; last: RunProgress | null };
   deathSettlement(options?: { dryRun?: boolean }): DeathSettlementSummary;
   urbanPensionFindings(options?: { dryRun?: boolean }): UrbanPensionSummary;
   /** The bank payment file of a month's payroll, as CSV lines (CRLF), header first. */
@@ -56,10 +66,18 @@ export function createRuns(registry: Registry, options: RunsOptions = {}): Runs 
       running = undefined;
     }
   };
-  const exclusiveInTurns = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+  const board = new RunProgressBoard(ctx.now);
+  /** A run in turns; a real one is tracked on the board from its claim to its end. */
+  const exclusiveInTurns = async <T>(name: string, runKey: string, options: RunOptions, work: (progress: RunProgressSink | undefined) => Promise<T>): Promise<T> => {
     claim(name);
+    const progress = options.dryRun === true ? undefined : board.start(name, runKey, options.startedBy ?? null);
     try {
-      return await work();
+      const result = await work(progress);
+      if (progress) board.end();
+      return result;
+    } catch (error) {
+      if (progress) board.end(error);
+      throw error;
     } finally {
       running = undefined;
     }
@@ -67,8 +85,9 @@ export function createRuns(registry: Registry, options: RunsOptions = {}): Runs 
   return {
     interest: (year, o) => exclusive('interest', () => interest.run(year, o)),
     payroll: (month, o) => exclusive('payroll', () => payroll.run(month, o)),
-    interestInTurns: (year, o) => exclusiveInTurns('interest', () => interest.runInTurns(year, o)),
-    payrollInTurns: (month, o) => exclusiveInTurns('payroll', () => payroll.runInTurns(month, o)),
+    interestInTurns: (year, o = {}) => exclusiveInTurns('interest', interestRunKey(year), o, (progress) => interest.runInTurns(year, o, progress)),
+    payrollInTurns: (month, o = {}) => exclusiveInTurns('payroll', payrollRunKey(month), o, (progress) => payroll.runInTurns(month, o, progress)),
+    progress: () => board.snapshot(),
     deathSettlement: (o) => exclusive('death-settlement', () => settlements.deathSettlement(o)),
     urbanPensionFindings: (o) => exclusive('urban-pension', () => settlements.urbanPensionFindings(o)),
     bankFile: (month) => bankFileLines(ctx, month),
@@ -81,4 +100,6 @@ export { BANK_FILE_HEADER, BANK_FILE_COLUMNS } from './bank-file.js';
 export { payrollRunKey, payrollTransferId, legacyPayrollTransferId, type PayrollIdPart, type PayrollSummary, type PayrollLine } from './payroll.js';
 export { interestRunKey, type InterestSummary } from './interest.js';
 export type { DeathSettlementSummary, DeathSettlementLine, UrbanPensionSummary, UrbanPensionLine } from './settlements.js';
+export type { RunProgress } from './progress.js';
+export type { RunPhase } from './run-log.js';
 export { RUN_CHUNK_PERSONS, type RunRecord, type TransferTally, type RunConflict } from './run-log.js';

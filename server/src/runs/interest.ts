@@ -19,7 +19,9 @@ import {
   recordRunStart,
   stepsWithDryRun,
   submitTransfers,
+  NO_PROGRESS,
   type RunConflict,
+  type RunProgressSink,
   type RunSteps,
   type TransferTally,
 } from './run-log.js';
@@ -54,11 +56,11 @@ export class InterestRun {
   }
 
   /** The same run, giving the event loop a turn after each chunk (a dry run is one transaction: it runs in one go). */
-  runInTurns(year: number, options: { dryRun?: boolean } = {}): Promise<InterestSummary> {
-    return drainInTurns(this.steps(year, options));
+  runInTurns(year: number, options: { dryRun?: boolean } = {}, progress: RunProgressSink = NO_PROGRESS): Promise<InterestSummary> {
+    return drainInTurns(this.steps(year, options, progress));
   }
 
-  private *steps(year: number, options: { dryRun?: boolean }): RunSteps<InterestSummary> {
+  private *steps(year: number, options: { dryRun?: boolean }, progress: RunProgressSink = NO_PROGRESS): RunSteps<InterestSummary> {
     if (!Number.isInteger(year) || year < 2000 || year > 2200) throw new RunError('invalid-run-parameter', `year: 2000-2200 (got ${year})`, 'year');
     const today = shanghaiDate(this.ctx.now());
     // Credited on 31 December: the run may happen on that day or later.
@@ -77,10 +79,10 @@ export class InterestRun {
       transfers: { created: 0, exists: 0 },
       conflicts: [],
     };
-    return yield* stepsWithDryRun(this.ctx, dryRun, () => this.work(summary));
+    return yield* stepsWithDryRun(this.ctx, dryRun, () => this.work(summary, progress));
   }
 
-  private *work(summary: InterestSummary): RunSteps<InterestSummary> {
+  private *work(summary: InterestSummary, progress: RunProgressSink): RunSteps<InterestSummary> {
     const { db, ledger, policy } = this.ctx;
     const { year, runKey, dryRun } = summary;
     const before = shanghaiMidnightIso(`${year}-01-01`);
@@ -92,6 +94,10 @@ export class InterestRun {
        ORDER BY citizen_number LIMIT ?`,
     );
     if (!dryRun) recordRunStart(this.ctx, runKey, 'interest');
+    if (!dryRun) {
+      const { n } = db.prepare('SELECT COUNT(*) AS n FROM reg_persons WHERE death_date IS NULL OR death_date > ?').get(`${year}-12-31`) as { n: number };
+      progress.phase('crediting-interest', n);
+    }
     let after = '';
     for (;;) {
       const rows = page.all(after, `${year}-12-31`, this.chunkPersons) as { citizen_number: string }[];
@@ -134,6 +140,7 @@ export class InterestRun {
           }
         });
       })();
+      progress.advance(rows.length);
       yield;
     }
     if (!dryRun) recordRunEnd(this.ctx, runKey, summary);

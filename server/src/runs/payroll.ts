@@ -65,7 +65,9 @@ import {
   recordRunStart,
   stepsWithDryRun,
   submitTransfers,
+  NO_PROGRESS,
   type RunConflict,
+  type RunProgressSink,
   type RunSteps,
   type TransferTally,
 } from './run-log.js';
@@ -81,6 +83,18 @@ export interface PayrollLine {
   fromAccountFen: number;
   fromPoolFen: number;
 }
+
+/** A pensioner the run pays nothing this time, and why (issue 14 "Runs": who would be suspended and stopped, and why). */
+export interface PayrollNotPaidLine {
+  citizenNumber: string;
+  monthsSuspended: { month: Month; status: 'suspended-certification' | 'suspended-family-binding' }[];
+  /** Months not paid for good (after a death, from an urban pension, or the policy's stop). */
+  stoppedMonths: number;
+  stopReason: StopReason | null;
+}
+
+/** Why months are not paid for good: a known death, a known urban employees' pension, or the policy's own stop. */
+export type StopReason = 'death' | 'urban-pension' | 'stopped';
 
 export interface PayrollSummary {
   kind: 'payroll';
@@ -106,6 +120,9 @@ export interface PayrollSummary {
   /** The first RUN_SUMMARY_LINES_LIMIT payments; the bank file lists all. */
   lines: PayrollLine[];
   linesTruncated: boolean;
+  /** The first RUN_SUMMARY_LINES_LIMIT pensioners with months decided but nothing paid. */
+  notPaid: PayrollNotPaidLine[];
+  notPaidTruncated: boolean;
 }
 
 type PayrollPage = Pick<
@@ -148,6 +165,7 @@ interface MonthsPlan {
   monthsSuspended: { month: Month; status: 'suspended-certification' | 'suspended-family-binding' }[];
   /** Months not paid for what is known now (after a death, from an urban pension). */
   stoppedMonths: number;
+  stopReason: StopReason | null;
   /** Suspended months released by this run (back pay). */
   released: number;
 }
@@ -261,6 +279,14 @@ export function payrollRunKey(month: Month): string {
   return `payroll:${month}`;
 }
 
+function notPaidLine(summary: PayrollSummary, citizenNumber: string, plan: MonthsPlan): void {
+  if (summary.notPaid.length >= RUN_SUMMARY_LINES_LIMIT) {
+    summary.notPaidTruncated = true;
+    return;
+  }
+  summary.notPaid.push({ citizenNumber, monthsSuspended: plan.monthsSuspended, stoppedMonths: plan.stoppedMonths, stopReason: plan.stopReason });
+}
+
 export class PayrollRun {
   constructor(
     private readonly ctx: RegistryContext,
@@ -273,11 +299,11 @@ export class PayrollRun {
   }
 
   /** The same run, giving the event loop a turn after each chunk (a dry run is one transaction: it runs in one go). */
-  runInTurns(month: Month, options: { dryRun?: boolean } = {}): Promise<PayrollSummary> {
-    return drainInTurns(this.steps(month, options));
+  runInTurns(month: Month, options: { dryRun?: boolean } = {}, progress: RunProgressSink = NO_PROGRESS): Promise<PayrollSummary> {
+    return drainInTurns(this.steps(month, options, progress));
   }
 
-  private *steps(month: Month, options: { dryRun?: boolean }): RunSteps<PayrollSummary> {
+  private *steps(month: Month, options: { dryRun?: boolean }, progress: RunProgressSink = NO_PROGRESS): RunSteps<PayrollSummary> {
     if (!isMonth(month)) throw new RunError('invalid-run-parameter', `month: YYYY-MM (got ${JSON.stringify(month)})`, 'month');
     const thisMonth = monthOf(shanghaiDate(this.ctx.now()));
     if (month > thisMonth) throw new RunError('run-in-future', `the payroll of ${month} cannot run before that month (now ${thisMonth})`, 'month');
@@ -304,25 +330,36 @@ export class PayrollRun {
       conflicts: [],
       lines: [],
       linesTruncated: false,
+      notPaid: [],
+      notPaidTruncated: false,
     };
-    return yield* stepsWithDryRun(this.ctx, dryRun, () => this.work(month, runKey, summary));
+    return yield* stepsWithDryRun(this.ctx, dryRun, () => this.work(month, runKey, summary, progress));
   }
 
-  private *work(month: Month, runKey: string, summary: PayrollSummary): RunSteps<PayrollSummary> {
+  private *work(month: Month, runKey: string, summary: PayrollSummary, progress: RunProgressSink): RunSteps<PayrollSummary> {
     if (!summary.dryRun) recordRunStart(this.ctx, runKey, 'payroll');
-    yield* this.startPensions(month, runKey, summary);
+    progress.phase('starting-pensions', null);
+    yield* this.startPensions(month, runKey, summary, progress);
     // After the pensions that start by `month` are fixed (rows, no money: a
     // refused run leaves them, and the re-run after the fix finds them fixed),
     // before the first payment: a refused run moves no money.
+    progress.phase('checking-bank-accounts', null);
     yield* this.refuseMissingBankAccounts(month);
-    yield* this.payPensions(month, runKey, summary);
-    if (!summary.dryRun) recordRunEnd(this.ctx, runKey, { ...summary, lines: undefined });
+    progress.phase('paying', this.pensionsRunningBy(month));
+    yield* this.payPensions(month, runKey, summary, progress);
+    if (!summary.dryRun) recordRunEnd(this.ctx, runKey, { ...summary, lines: undefined, notPaid: undefined });
     this.ctx.logger.info({ runKey, dryRun: summary.dryRun, paidPersons: summary.paidPersons, totalFen: summary.totalFen }, 'payroll run done');
     return summary;
   }
 
+  /** Pensions running by `month`: the persons the paying phase looks at (its progress total). */
+  private pensionsRunningBy(month: Month): number {
+    const row = this.ctx.db.prepare('SELECT COUNT(*) AS n FROM reg_pensions WHERE stopped_month IS NULL AND start_month <= ?').get(month) as { n: number };
+    return row.n;
+  }
+
   /** Step 1: fixes the pensions that start by `month` (POLICY.md "When a pension is paid"). */
-  private *startPensions(month: Month, runKey: string, summary: PayrollSummary): RunSteps<void> {
+  private *startPensions(month: Month, runKey: string, summary: PayrollSummary, progress: RunProgressSink): RunSteps<void> {
     const { db, policy, schemeStart, ledger } = this.ctx;
     const pensionAge = settingsOn(policy, firstDayOf(month)).pensionAge;
     // Only people who can be of pension age by `month` are looked at; the policy decides the rest.
@@ -375,12 +412,13 @@ export class PayrollRun {
           summary.pensionsStarted += 1;
         }
       })();
+      progress.advance(rows.length);
       yield;
     }
   }
 
   /** Steps 2-4: decides and pays every pensioner's months through `month`. */
-  private *payPensions(month: Month, runKey: string, summary: PayrollSummary): RunSteps<void> {
+  private *payPensions(month: Month, runKey: string, summary: PayrollSummary, progress: RunProgressSink): RunSteps<void> {
     const { db, policy } = this.ctx;
     const page = db.prepare(payrollPageSql());
     const suspendedOf = this.suspendedReader(month);
@@ -478,7 +516,10 @@ export class PayrollRun {
           if (line.monthsSuspended.length !== plan.released) setSuspended.run(line.monthsSuspended.length - plan.released, row.citizen_number);
           if (months.length > 0) decided.push(row.citizen_number);
           summary.decidedPersons += 1;
-          if (line.monthsPaid.length === 0) continue;
+          if (line.monthsPaid.length === 0) {
+            if (line.monthsSuspended.length > 0 || plan.stoppedMonths > 0) notPaidLine(summary, row.citizen_number, plan);
+            continue;
+          }
           summary.paidPersons += 1;
           summary.totalFen += line.totalFen;
           summary.fromAccountFen += line.fromAccountFen;
@@ -550,6 +591,7 @@ export class PayrollRun {
           }
         }
       })();
+      progress.advance(rows.length);
       yield;
     }
   }
@@ -579,17 +621,25 @@ export class PayrollRun {
     const facts = this.factsFor(row, person, [...months, ...suspended.map((s) => s.month)]);
     const deathMonth = person.deathDate ? monthOf(person.deathDate) : null;
     const urbanMonth = person.urbanPensionSince ? monthOf(person.urbanPensionSince) : null;
-    const plan: MonthsPlan = { months, toPay: [], monthsSuspended: [], stoppedMonths: 0, released: 0 };
+    const plan: MonthsPlan = { months, toPay: [], monthsSuspended: [], stoppedMonths: 0, stopReason: null, released: 0 };
+    const stop = (reason: StopReason): void => {
+      plan.stoppedMonths += 1;
+      plan.stopReason ??= reason;
+    };
     for (const m of months) {
       // What is known now: no month after a death, none from an urban pension (POLICY.md "Death", "When a pension is paid").
-      if ((deathMonth !== null && m > deathMonth) || (urbanMonth !== null && m >= urbanMonth)) {
-        plan.stoppedMonths += 1;
+      if (deathMonth !== null && m > deathMonth) {
+        stop('death');
+        continue;
+      }
+      if (urbanMonth !== null && m >= urbanMonth) {
+        stop('urban-pension');
         continue;
       }
       const status = monthStatus(m, facts);
       if (status === 'suspended-certification' || status === 'suspended-family-binding') plan.monthsSuspended.push({ month: m, status });
       else if (status === 'paid') plan.toPay.push({ month: m, backPay: false });
-      else plan.stoppedMonths += 1;
+      else stop('stopped');
     }
     // Back pay (POLICY.md "Proof of life": "after a new certification the suspended months are paid").
     for (const s of suspended) {

@@ -28,6 +28,20 @@ export const RUN_CONFLICTS_LIMIT = 100;
 /** Citizen numbers a payroll refused for missing bank accounts lists (the count says how many in all). */
 export const RUN_MISSING_BANK_ACCOUNTS_LISTED = 100;
 
+/**
+ * Where a real run stands, for the console's progress bar (issue 14 "Runs": a
+ * real run "shows a progress bar and can be watched from another browser").
+ * A run reports each phase with the persons it will look at (null when not
+ * counted beforehand) and advances as each chunk commits.
+ */
+export interface RunProgressSink {
+  phase(name: RunPhase, totalPersons: number | null): void;
+  advance(persons: number): void;
+}
+export type RunPhase = 'starting-pensions' | 'checking-bank-accounts' | 'paying' | 'crediting-interest' | 'settling';
+
+export const NO_PROGRESS: RunProgressSink = { phase: () => undefined, advance: () => undefined };
+
 export interface TransferTally {
   created: number;
   exists: number;

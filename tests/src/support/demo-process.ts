@@ -11,6 +11,8 @@ export interface DemoProcess {
   child: ChildProcess;
   kioskUrl: string;
   serverUrl: string;
+  /** The office console, as the demo prints it (…/admin/). */
+  consoleUrl: string;
   output: () => string;
   /**
    * Sends SIGINT (Ctrl-C) and resolves with the exit code. With a process
@@ -36,14 +38,15 @@ export async function startDemoProcess(args: string[], options: DemoProcessOptio
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const urls = await new Promise<{ kioskUrl: string; serverUrl: string }>((resolveUrls, reject) => {
+  const urls = await new Promise<{ kioskUrl: string; serverUrl: string; consoleUrl: string }>((resolveUrls, reject) => {
     const timer = setTimeout(() => reject(new Error(`demo did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
     const check = () => {
       const kiosk = /Kiosk UI \(open in a browser\): (http:\/\/\S+?)\/?\s/.exec(output);
       const server = /County server:\s+(http:\/\/\S+)/.exec(output);
-      if (kiosk && server) {
+      const office = /Office console:\s+(http:\/\/\S+)/.exec(output);
+      if (kiosk && server && office) {
         clearTimeout(timer);
-        resolveUrls({ kioskUrl: kiosk[1]!, serverUrl: server[1]! });
+        resolveUrls({ kioskUrl: kiosk[1]!, serverUrl: server[1]!, consoleUrl: office[1]! });
       }
     };
     child.stdout!.on('data', check);

@@ -1,0 +1,65 @@
+// The console's Today page in one answer (issue 14 "Today": "the campaign at
+// a glance: contributions this year vs the county's target, progress per day,
+// the villages furthest behind, kiosks offline or with alarms"). Composed of
+// the registry's own reads (coverage.ts) and the fleet (gateway/fleet.ts),
+// so its figures are the ones the Villages and Kiosks pages show.
+import type { Fleet, FleetTerminal } from '../gateway/index.js';
+import type { CampaignProgress, Registry, VillageCoverage, CountyCoverage } from '../registry/index.js';
+import { shanghaiDate } from '../registry/time.js';
+
+/** Villages listed as furthest behind. */
+export const DASHBOARD_BEHIND_VILLAGES = 5;
+/** Kiosks listed as needing attention (the count covers all). */
+export const DASHBOARD_ATTENTION_KIOSKS = 20;
+
+export interface DashboardSummary {
+  today: string;
+  year: number;
+  /** This year's collection campaign, or null when the county has set none. */
+  campaign: CampaignProgress | null;
+  coverage: CountyCoverage['total'];
+  /** The villages with the lowest share of contributions among those enrolled under 60. */
+  behind: VillageCoverage[];
+  fleet: {
+    terminals: number;
+    online: number;
+    offline: number;
+    withAlarms: number;
+    openHalts: number;
+    /** Enrolled, not revoked, and offline, alarmed or halted. */
+    attention: FleetTerminal[];
+    attentionCount: number;
+  };
+}
+
+function needsAttention(t: FleetTerminal): boolean {
+  return !t.revoked && (!t.online || t.alarms.length > 0 || t.openHalts.length > 0);
+}
+
+export function dashboardSummary(registry: Registry, fleet: Fleet): DashboardSummary {
+  const today = shanghaiDate(registry.context.now());
+  const year = Number(today.slice(0, 4));
+  const coverage = registry.coverage.countyCoverage(year);
+  const behind = coverage.villages
+    .filter((v) => v.contribution.basisPoints !== null)
+    .sort((a, b) => a.contribution.basisPoints! - b.contribution.basisPoints! || a.villageCode.localeCompare(b.villageCode))
+    .slice(0, DASHBOARD_BEHIND_VILLAGES);
+  const terminals = fleet.list().filter((t) => !t.revoked);
+  const attention = terminals.filter(needsAttention);
+  return {
+    today,
+    year,
+    campaign: registry.coverage.campaignProgress(year) ?? null,
+    coverage: coverage.total,
+    behind,
+    fleet: {
+      terminals: terminals.length,
+      online: terminals.filter((t) => t.online).length,
+      offline: terminals.filter((t) => !t.online).length,
+      withAlarms: terminals.filter((t) => t.alarms.length > 0).length,
+      openHalts: terminals.reduce((n, t) => n + t.openHalts.length, 0),
+      attention: attention.slice(0, DASHBOARD_ATTENTION_KIOSKS),
+      attentionCount: attention.length,
+    },
+  };
+}

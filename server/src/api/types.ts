@@ -1,0 +1,14 @@
+// The shapes the office API answers with, as types only, for typed clients
+// (the office console imports them: `import type` from @nongbao/server/api-types,
+// erased when it is built, so the console bundle carries no server code).
+export type { AccountStatement, PublicityList, CountyCoverage, VillageCoverage, CampaignProgress, Campaign, CampaignDay, Ratio, ResidentPage, ResidentListItem, ResidentSort, Person, AuditEntry, CsvRowError } from '../registry/index.js';
+export type { AccountHistory } from '../registry/account-history.js';
+export type { RunRecord, RunProgress, PayrollSummary, PayrollLine, InterestSummary, DeathSettlementSummary, DeathSettlementLine, UrbanPensionSummary, UrbanPensionLine } from '../runs/index.js';
+export type { PayrollNotPaidLine } from '../runs/payroll.js';
+export type { ContributionResult } from '../registry/contributions.js';
+export type { CertificationResult } from '../registry/certifications.js';
+export type { FleetTerminal, OutboxHalt } from '../gateway/index.js';
+export type { DashboardSummary } from './dashboard.js';
+export type { ErrorBody } from './errors.js';
+export type { Balances } from '../policy/index.js';
+export type { KioskPayment } from '../kiosk/kiosk-payments.js';
