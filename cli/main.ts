@@ -38,7 +38,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('@nongbao/server/ledger')).ledgerCommand,
   },
   release: {
-    summary: 'release tools: release keygen --name N --out DIR | create --version V --model M --payload PATH --expires ISO --min-version V --out BUNDLE | sign --key KEY BUNDLE | verify --trusted-keys DIR [--threshold 2] [--installed-version V] [--model M] BUNDLE',
+    summary: 'release tools: release keygen --name N --out DIR | create --version V --model M --payload PATH --expires ISO --min-version V --out BUNDLE | sign --key KEY BUNDLE | verify --trusted-keys DIR [--threshold 2] [--installed-version V] [--model M] BUNDLE | publish --trusted-keys DIR [--db FILE] BUNDLE',
     load: async () => (await import('./release.js')).releaseCommand,
   },
   kiosk: {

@@ -3,6 +3,7 @@
 //   release create --version V --model M --payload PATH --expires ISO --min-version V --out BUNDLE
 //   release sign --key PRIVATE_KEY BUNDLE
 //   release verify --trusted-keys DIR [--threshold 2] [--installed-version V] [--model M] BUNDLE
+//   release publish --trusted-keys DIR [--threshold 2] [--db FILE] [--releases-dir DIR] BUNDLE  (county server)
 // Exit 0 on success; 1 when the bundle is refused (the reason first on the
 // line, named as in RELEASE_REFUSALS); 2 for a usage or set-up error.
 import { mkdirSync } from 'node:fs';
@@ -102,6 +103,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
   create,
   sign: signCommand,
   verify: verifyCommand,
+  publish: async (argv, positional) => (await import('./release-publish.js')).publishCommand(argv, positional),
 };
 
 export async function releaseCommand(argv: string[]): Promise<number> {

@@ -25,6 +25,7 @@ const PATH_SAMPLES: Record<string, string> = {
   year: '2011',
   terminalId: 'kiosk-access-01',
   eventId: '01a20562-9ad7-7028-b880-1783f7c2e6ec',
+  rolloutId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
 };
 
 /** The only routes served without a token. */

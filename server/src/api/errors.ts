@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isRegistryError, type RegistryErrorKind } from '../registry/errors.js';
 import { isRunError } from '../runs/errors.js';
+import { isRolloutError } from '../updates/errors.js';
 
 export const API_ERROR_CODES = {
   'invalid-body': 6200,
@@ -87,7 +88,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
       body: { error: withOptional(error.code, error.message, error.field, error.details) },
     };
   }
-  if (isRunError(error)) {
+  if (isRunError(error) || isRolloutError(error)) {
     return { status: error.status, body: { error: withOptional(error.code, error.message, error.field, error.details) } };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };

@@ -39,11 +39,13 @@ import { fleetRoutes } from './fleet-routes.js';
 import type { GatewayState } from '../app.js';
 import { Fleet, TerminalRegistry } from '../gateway/index.js';
 import { ServerChanges } from '../shared/changes.js';
+import { UpdateService } from '../updates/index.js';
+import { updateRoutes } from './update-routes.js';
 import type { SqliteDatabase } from '../db.js';
 
 /** The terminal registry and fleet over a database, for an API mounted without a gateway (tests, tools). */
 export function localGatewayState(db: SqliteDatabase): GatewayState {
-  return { terminals: new TerminalRegistry(db), fleet: new Fleet(db), changes: new ServerChanges() };
+  return { terminals: new TerminalRegistry(db), fleet: new Fleet(db), changes: new ServerChanges(), updates: new UpdateService(db) };
 }
 
 export type Access = 'public' | Role;
@@ -143,8 +145,10 @@ export const campaignParamsSchema = z.strictObject({ year: yearTextField });
 export const campaignProgressQuerySchema = z.strictObject({ villageCode: villageCodeField.optional() });
 
 export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[] {
+  const gatewayState = gateway ?? localGatewayState(registry.context.db);
   return [
-    ...fleetRoutes(registry, gateway ?? localGatewayState(registry.context.db)),
+    ...fleetRoutes(registry, gatewayState),
+    ...updateRoutes(gatewayState),
     {
       method: 'post',
       path: '/login',

@@ -12,6 +12,8 @@ import {
   PAYMENT_CREDIT_REASONS,
   PROTOCOL_ERROR_CODES,
   SERVER_EVENTS,
+  UPDATE_FAILURES,
+  UPDATE_REPORT_STATES,
 } from '@nongbao/protocol';
 import { LOCAL_API_ROUTES, SESSION_ACTIONS } from '@nongbao/protocol/local-api';
 
@@ -34,6 +36,8 @@ describe('docs/protocol.md', () => {
     expect(undocumented(ENROL_REFUSALS)).toEqual([]);
     expect(undocumented(MONEY_REFUSAL_REASONS)).toEqual([]);
     expect(undocumented(PAYMENT_CREDIT_REASONS)).toEqual([]);
+    expect(undocumented(UPDATE_FAILURES)).toEqual([]);
+    expect(undocumented(UPDATE_REPORT_STATES)).toEqual([]);
   });
 
   it('documents every route and action of the local API', () => {
