@@ -11,6 +11,7 @@ export * from './card.js';
 export * from './money.js';
 export * from './fleet.js';
 export * from './updates.js';
+export * from './maintenance-updates.js';
 export { RELEASE_REFUSALS, type ReleaseRefusal } from './release/errors.js';
 export { releaseVersionSchema, compareVersions } from './release/version.js';
 export * from './receipt.js';

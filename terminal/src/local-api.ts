@@ -44,6 +44,8 @@ export interface LocalApiOptions {
   logger: Logger;
   status: () => { serverConnected: boolean; terminalId: string };
   demo?: DemoPanel;
+  /** Routers mounted under their own paths (e.g. the staff's /api/staff/updates), before the API's 404. */
+  mounts?: Array<{ path: string; router: express.Router }>;
 }
 
 export interface LocalApi {
@@ -190,6 +192,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       res.json({ ok: true });
     });
   }
+
+  for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not-found', message: 'no such local API route' } });

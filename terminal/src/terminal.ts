@@ -19,6 +19,7 @@ import { OutboxRelay } from './outbox.js';
 import { PaymentDesk, type CashDevices } from './payment.js';
 import { PinPadInput } from './pinpad-input.js';
 import { StatusReporter } from './status.js';
+import { attachUpdates } from './updates/runtime.js';
 
 /** This kiosk software's version (the terminal package's), reported to the gateway. */
 export const SOFTWARE_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -149,6 +150,8 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
   cards.onInserted((card) => void session.cardInserted(card));
   cards.onRemoved(() => session.cardRemoved());
 
+  // Signed updates (issue 13 section 3): offers, the health gate on trial, the staff's update routes.
+  const updates = attachUpdates({ uplink, journal, session, payments, devices, serverUrl: options.serverUrl, dataDir: options.dataDir, softwareVersion: SOFTWARE_VERSION, logger: logger.child({ component: 'updates' }) });
   let api: LocalApi | undefined;
   try {
     api = await startLocalApi({
@@ -159,6 +162,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       logger: logger.child({ component: 'local-api' }),
       status: () => ({ serverConnected: uplink.connected, terminalId: identity.terminalId }),
       ...(options.demo ? { demo: options.demo } : {}),
+      mounts: [updates.staffRoutes],
     });
     await payments?.start();
     await pinPadInput?.start();
@@ -169,6 +173,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
   } catch (error) {
     outbox.stop();
     status.stop();
+    updates.stop();
     await payments?.stop().catch(() => undefined);
     await pinPadInput?.stop().catch(() => undefined);
     uplink.stop();
@@ -191,6 +196,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       await pinPadInput?.stop();
       outbox.stop();
       status.stop();
+      updates.stop();
       uplink.stop();
       await outbox.idle();
       await localApi.close();

@@ -10,3 +10,7 @@ export { Supervisor, HEALTH_GATE_TIMEOUT_MS, EXIT_NOTHING_TO_RUN, type Superviso
 export { readSupervisorState, versionFloor, type SupervisorState, type SwitchRecord } from './supervisor-state.js';
 export { SUPERVISOR_ENV, childMessageSchema, supervisorMessageSchema, type ChildMessage, type SupervisorMessage, type HealthCheck } from './ipc.js';
 export { RELEASE_ENTRY_FILE } from './release-entry.js';
+export { UpdateAgent, type SessionBoundary, type SupervisorChannel, type UpdateAgentDeps } from './agent.js';
+export { downloadBundle, DOWNLOAD_ATTEMPTS_LIMIT } from './download.js';
+export { updateFromFolder } from './usb.js';
+export { healthChecks } from './health.js';
