@@ -112,11 +112,13 @@ function asMalformed(error: unknown): ReleaseError {
 
 /**
  * Reads the archive in `range`, checking every entry; hands each to `sink`
- * when given. Returns every entry (files with their sha256). Throws
+ * when given. Returns every entry (files with their sha256 unless
+ * `hashFiles` is false: unpacking needs no hash, checking a folder does). Throws
  * ReleaseError: `unsafe-path` for an entry the rules refuse, `malformed` for
  * bytes that are not a gzip'd tar.
  */
-export async function readArchive(range: ByteRange, sink?: ArchiveSink): Promise<ArchiveEntry[]> {
+export async function readArchive(range: ByteRange, sink?: ArchiveSink, options: { hashFiles?: boolean } = {}): Promise<ArchiveEntry[]> {
+  const hashFiles = options.hashFiles !== false;
   const rules = new EntryRules();
   const entries: ArchiveEntry[] = [];
   let failure: ReleaseError | undefined;
@@ -128,7 +130,7 @@ export async function readArchive(range: ByteRange, sink?: ArchiveSink): Promise
   const done = new Promise<void>((resolve) => (finished = resolve));
   parser.on('entry', (raw: ReadEntry) => {
     try {
-      onEntry(raw, rules, entries, sink);
+      onEntry(raw, rules, entries, sink, hashFiles);
     } catch (error) {
       fail(error);
       raw.resume();
@@ -166,7 +168,7 @@ export async function readArchive(range: ByteRange, sink?: ArchiveSink): Promise
   return entries;
 }
 
-function onEntry(raw: ReadEntry, rules: EntryRules, entries: ArchiveEntry[], sink: ArchiveSink | undefined): void {
+function onEntry(raw: ReadEntry, rules: EntryRules, entries: ArchiveEntry[], sink: ArchiveSink | undefined, hashFiles: boolean): void {
   const entry = rules.admit(raw);
   if (!entry) {
     raw.resume();
@@ -180,13 +182,13 @@ function onEntry(raw: ReadEntry, rules: EntryRules, entries: ArchiveEntry[], sin
     return;
   }
   if (sink) onDisk(`create ${entry.path}`, () => sink.fileStart(entry.path, entry.executable));
-  const hash: Hash = createHash('sha256');
+  const hash: Hash | null = hashFiles ? createHash('sha256') : null;
   raw.on('data', (chunk: Buffer) => {
-    hash.update(chunk);
+    hash?.update(chunk);
     if (sink) onDisk(`write ${entry.path}`, () => sink.fileData(chunk));
   });
   raw.on('end', () => {
     if (sink) onDisk(`close ${entry.path}`, () => sink.fileEnd());
-    entries.push({ ...entry, sha256: hash.digest('hex') });
+    entries.push(hash ? { ...entry, sha256: hash.digest('hex') } : entry);
   });
 }

@@ -63,7 +63,7 @@ export async function unpackArchive(range: ByteRange, dest: string): Promise<Arc
   }
   const sink = new DiskSink(dest);
   try {
-    return await readArchive(range, sink);
+    return await readArchive(range, sink, { hashFiles: false });
   } finally {
     sink.release();
   }
