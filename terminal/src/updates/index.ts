@@ -14,3 +14,4 @@ export { UpdateAgent, type SessionBoundary, type SupervisorChannel, type UpdateA
 export { downloadBundle, DOWNLOAD_ATTEMPTS_LIMIT } from './download.js';
 export { updateFromFolder } from './usb.js';
 export { healthChecks } from './health.js';
+export { staffUpdateRoutes } from './staff-routes.js';

@@ -47,8 +47,8 @@ export async function updateFromFolder(root: KioskRoot, agent: UpdateAgent, fold
   const bundles: UsbUpdateResult['bundles'] = [];
   let staged: string | null = null;
   for (const c of found) {
-    if (staged) bundles.push({ file: c.file, version: c.version, result: 'not-tried', detail: `${staged} was staged` });
-    else if (!c.version) bundles.push({ file: c.file, version: null, result: 'malformed', detail: c.detail });
+    if (!c.version) bundles.push({ file: c.file, version: null, result: 'malformed', detail: c.detail });
+    else if (staged) bundles.push({ file: c.file, version: c.version, result: 'not-tried', detail: `${staged} was staged` });
     else {
       const result = await stageBundle(root, c.file, { floor: agent.floor(), keep });
       bundles.push({ file: c.file, version: c.version, result: result.ok ? 'staged' : result.reason, detail: result.ok ? 'switches when the staff card comes out' : result.detail });
