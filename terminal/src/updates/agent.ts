@@ -100,6 +100,7 @@ export class UpdateAgent {
       return;
     }
     if (this.job?.phase === 'switching') return;
+    if (this.isKnownSwitch(offer)) return;
     if (this.job) this.drop(this.job, 'a newer offer replaced it');
     const floor = this.floor();
     if (compareVersions(offer.version, floor) <= 0) {
@@ -111,6 +112,28 @@ export class UpdateAgent {
     const job: Job = { rolloutId: offer.rolloutId, version: offer.version, phase: 'downloading', downloadedBytes: 0, totalBytes: offer.bundleSize, token: offer.token, abort: new AbortController() };
     this.job = job;
     void this.run(job, offer);
+  }
+
+  /**
+   * An offer of the version this kiosk switched to, or is switching to: the
+   * gateway offers until it hears the outcome, and a reconnection (the new
+   * version's first, or the old one's after a rollback) can come before it.
+   * The outcome is the supervisor's to tell (reporter.outcomes); answering
+   * `downgrade` here would end the terminal's place in the rollout as failed
+   * and halt a canary's rollout. A kiosk that runs the offered version already
+   * (a USB stick got there first) reports it healthy: it passed its gate.
+   */
+  private isKnownSwitch(offer: UpdateOffer): boolean {
+    const state = readSupervisorState(this.deps.root);
+    if (!state) return false;
+    if (state.trial?.version === offer.version) return true;
+    if (state.switches.some((s) => s.rolloutId === offer.rolloutId && s.to === offer.version)) {
+      void this.reporter.outcomes();
+      return true;
+    }
+    if (state.current !== offer.version) return false;
+    void this.reporter.step({ rolloutId: offer.rolloutId, version: offer.version, state: 'healthy', detail: `this kiosk runs ${offer.version} already` });
+    return true;
   }
 
   onWithdraw(withdraw: UpdateWithdraw): void {
