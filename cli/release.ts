@@ -4,6 +4,7 @@
 //   release sign --key PRIVATE_KEY BUNDLE
 //   release verify --trusted-keys DIR [--threshold 2] [--installed-version V] [--model M] BUNDLE
 //   release publish --trusted-keys DIR [--threshold 2] [--db FILE] [--releases-dir DIR] BUNDLE  (county server)
+//   release pack-kiosk --version V --out DIR   (this checkout's kiosk software as a release folder)
 // Exit 0 on success; 1 when the bundle is refused (the reason first on the
 // line, named as in RELEASE_REFUSALS); 2 for a usage or set-up error.
 import { mkdirSync } from 'node:fs';
@@ -104,6 +105,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
   sign: signCommand,
   verify: verifyCommand,
   publish: async (argv, positional) => (await import('./release-publish.js')).publishCommand(argv, positional),
+  'pack-kiosk': async (argv) => (await import('./release-pack.js')).packKioskCommand(argv),
 };
 
 export async function releaseCommand(argv: string[]): Promise<number> {

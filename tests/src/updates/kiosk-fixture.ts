@@ -68,11 +68,14 @@ export interface SupervisorProcess {
   exited: Promise<number | null>;
 }
 
-/** `nongbao kiosk run` as a real process, the data folder as the release's argument. */
-export function startSupervisor(fixture: KioskFixture, healthGateTimeoutMs = 5_000): SupervisorProcess {
+/**
+ * `nongbao kiosk run` as a real process; the release's arguments are the
+ * data folder (what a synthetic release takes) unless given.
+ */
+export function startSupervisor(fixture: Pick<KioskFixture, 'root' | 'base' | 'dataDir'>, healthGateTimeoutMs = 5_000, releaseArgs: string[] = [fixture.dataDir]): SupervisorProcess {
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin/nongbao.mjs'), 'kiosk', 'run', '--root', fixture.root.dir, '--health-gate-timeout-ms', String(healthGateTimeoutMs), '--', fixture.dataDir],
+    [join(REPO_ROOT, 'bin/nongbao.mjs'), 'kiosk', 'run', '--root', fixture.root.dir, '--health-gate-timeout-ms', String(healthGateTimeoutMs), '--', ...releaseArgs],
     { cwd: fixture.base, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NONGBAO_LOG_LEVEL: 'debug' } },
   );
   let output = '';
