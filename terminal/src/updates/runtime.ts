@@ -12,7 +12,8 @@ import type { Journal } from '../journal/index.js';
 import type { PaymentDesk } from '../payment.js';
 import type { KioskSession } from '../session.js';
 import type { Uplink } from '../uplink.js';
-import { UpdateAgent, type SessionBoundary, type SupervisorChannel } from './agent.js';
+import { UpdateAgent, type SupervisorChannel } from './agent.js';
+import { sessionBoundary } from './boundary.js';
 import { runHealthGate } from './health.js';
 import { SUPERVISOR_ENV, supervisorMessageSchema } from './ipc.js';
 import { KioskRoot } from './layout.js';
@@ -41,17 +42,6 @@ function processChannel(logger: Logger): SupervisorChannel {
         if (parsed.success) listener(parsed.data);
         else logger.warn({ event: 'update.bad_supervisor_message' });
       }),
-  };
-}
-
-function sessionBoundary(session: KioskSession, payments: PaymentDesk | undefined): SessionBoundary {
-  return {
-    // No card in and no payment open: nobody is in the middle of anything.
-    atBoundary: () => session.state.screen === 'idle' && !payments?.progress,
-    onChange: (listener) => {
-      session.on('state', listener);
-      payments?.on('finished', listener);
-    },
   };
 }
 
