@@ -3,7 +3,8 @@
 // line when the bundle would be installed, and otherwise 1 with the reason
 // first on the line, named as the issue names them.
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +121,48 @@ describe('nongbao release', () => {
       expectRefusal(one, 'downgrade', '--threshold', '1', '--installed-version', '1.1.0'),
     ]);
   }, 240_000);
+
+  it('create takes a .tar.gz of the release as it is, and refuses one with an entry escaping its folder', async () => {
+    await run('tar', ['-czf', 'payload.tar.gz', '-C', 'payload', 'release.json', 'main.mjs'], { cwd: dir });
+    const bundle = await create('from-tar', ['--payload', 'payload.tar.gz']);
+    expect(readBundleHead(bundle).manifest.payload.sha256).toBe(createHash('sha256').update(readFileSync(join(dir, 'payload.tar.gz'))).digest('hex'));
+    await sign(bundle, 'k1', 'k2');
+    expect((await verify(bundle)).code).toBe(0);
+    writeFileSync(join(dir, 'escaping.tar.gz'), rawTarGz([{ name: 'release.json', data: '{"entry":"main.mjs"}' }, { name: '../../evil.mjs', data: 'x' }]));
+    const r = await nongbao(['release', 'create', '--version', '1.1.0', '--model', 'nb-test', '--payload', 'escaping.tar.gz', '--expires', EXPIRES, '--min-version', '1.0.0', '--out', 'escaping-tar.nbundle'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^unsafe-path: /);
+    expect(existsSync(join(dir, 'escaping-tar.nbundle'))).toBe(false);
+  }, 120_000);
+
+  it('sign by one key twice keeps one signature of that key, which counts once', async () => {
+    const bundle = await create('same-key-twice');
+    await sign(bundle, 'k2');
+    const again = await nongbao(['release', 'sign', '--key', 'keys/k2.key', bundle], dir);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('the bundle carries 1 signature(s)');
+    expect(again.stderr).toContain('still counts once');
+    expect(readBundleHead(bundle).signatures).toHaveLength(1);
+    const r = await verify(bundle);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^too-few-signatures: signed by 1 trusted key\(s\) \(k2\); 2 needed/);
+  }, 120_000);
+
+  it('refuses a key file of junk and a trusted key of junk with a clear reason, changing nothing', async () => {
+    const bundle = await create('junk-key');
+    const before = readFileSync(bundle);
+    writeFileSync(join(dir, 'keys', 'junk.key'), 'this is not a key\n', { mode: 0o600 });
+    const signed = await nongbao(['release', 'sign', '--key', 'keys/junk.key', bundle], dir);
+    expect(signed.code).toBe(2);
+    expect(signed.stderr).toContain('keys/junk.key is not a PEM private key');
+    expect(readFileSync(bundle).equals(before)).toBe(true);
+    mkdirSync(join(dir, 'trusted-junk'));
+    copyFileSync(join(dir, 'keys', 'k1.pub'), join(dir, 'trusted-junk', 'k1.pub'));
+    writeFileSync(join(dir, 'trusted-junk', 'k9.pub'), '-----BEGIN PUBLIC KEY-----\njunk\n-----END PUBLIC KEY-----\n');
+    const verified = await nongbao(['release', 'verify', '--trusted-keys', 'trusted-junk', '--threshold', '1', bundle], dir);
+    expect(verified.code).toBe(2);
+    expect(verified.stderr).toContain('k9.pub is not a PEM public key');
+  }, 120_000);
 
   it('create refuses a folder with a link pointing out (exit 1, unsafe-path) and writes no bundle', async () => {
     mkdirSync(join(dir, 'bad-payload'));
