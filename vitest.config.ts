@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{drivers,terminal,server,tests,kiosk-ui,console}/src/**/*.test.ts', 'cli/**/*.test.ts'],
+    include: ['{protocol,drivers,terminal,server,tests,kiosk-ui,console}/src/**/*.test.ts', 'cli/**/*.test.ts'],
     // Integration tests start real daemons (pcscd, socat, chromium) on a
     // 2-core machine: generous per-test limits, and files in parallel by forks.
     testTimeout: 60_000,

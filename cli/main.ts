@@ -41,6 +41,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'ledger tools: ledger verify [--db FILE]',
     load: async () => (await import('@nongbao/server/ledger')).ledgerCommand,
   },
+  release: {
+    summary: 'release tools: release keygen --name N --out DIR | create --version V --model M --payload PATH --expires ISO --min-version V --out BUNDLE | sign --key KEY BUNDLE | verify --trusted-keys DIR [--threshold 2] [--installed-version V] [--model M] BUNDLE | publish --trusted-keys DIR [--db FILE] BUNDLE',
+    load: async () => (await import('./release.js')).releaseCommand,
+  },
+  'demo-kiosk': {
+    summary: 'one demo kiosk with simulated devices against a server (what a release runs in the demo): demo-kiosk --server-url URL --terminal-id ID [--code CODE] [--port 8471]',
+    load: async () => (await import('./demo-kiosk.js')).demoKioskCommand,
+  },
+  kiosk: {
+    summary: 'a kiosk under its supervisor: kiosk install --root DIR --trusted-keys DIR --model M BUNDLE | run --root DIR -- terminal ... | status --root DIR',
+    load: async () => (await import('./kiosk.js')).kioskCommand,
+  },
   bench: {
     summary: 'run the benchmarks: bench [--quick] [FILTER]',
     load: async () => (await import('./bench.js')).runBench,

@@ -9,6 +9,7 @@ import { accountSummaryRequestSchema, accountSummarySchema, publicityListSchema,
 import { cardAuthenticateRequestSchema, cardAuthenticateResultSchema } from './card.js';
 import { kioskConfigSchema, outboxSettledSchema, statusAckSchema, terminalStatusSchema } from './fleet.js';
 import { outboxResultSchema, outboxSubmitSchema } from './money.js';
+import { updateOfferSchema, updateReportAckSchema, updateReportSchema, updateWithdrawSchema } from './updates.js';
 import { describeZodError, replySchema, type ProtocolError, type Reply } from './replies.js';
 
 interface ClientEventSpec {
@@ -25,6 +26,7 @@ export const CLIENT_EVENTS = {
   'card.authenticate': { request: cardAuthenticateRequestSchema, data: cardAuthenticateResultSchema, timeoutMs: REQUEST_TIMEOUT_MS },
   'outbox.submit': { request: outboxSubmitSchema, data: outboxResultSchema, timeoutMs: OUTBOX_REQUEST_TIMEOUT_MS },
   'terminal.status': { request: terminalStatusSchema, data: statusAckSchema, timeoutMs: REQUEST_TIMEOUT_MS },
+  'update.report': { request: updateReportSchema, data: updateReportAckSchema, timeoutMs: REQUEST_TIMEOUT_MS },
 } as const satisfies Record<string, ClientEventSpec>;
 
 export type ClientEventName = keyof typeof CLIENT_EVENTS;
@@ -43,6 +45,8 @@ export type ClientToServerEvents = {
 export const SERVER_EVENTS = {
   'kiosk.config': kioskConfigSchema,
   'outbox.settled': outboxSettledSchema,
+  'update.offer': updateOfferSchema,
+  'update.withdraw': updateWithdrawSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;

@@ -10,6 +10,7 @@ import { attachGateway, createGatewayMetrics, Fleet, TerminalRegistry, type Gate
 import { EnrolAttempts } from './gateway/limits.js';
 import type { KioskService } from './kiosk/index.js';
 import { ServerChanges } from './shared/changes.js';
+import { UpdateService, bundleDownloadRouter } from './updates/index.js';
 import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from '@nongbao/protocol';
 import { jsonBody } from './api/body.js';
 import { isApiError, toErrorResponse, type ErrorBody } from './api/errors.js';
@@ -35,6 +36,8 @@ export interface GatewayState {
   terminals: TerminalRegistry;
   fleet: Fleet;
   changes: ServerChanges;
+  /** Published releases and their rollouts (issue 13 section 3). */
+  updates: UpdateService;
 }
 
 export interface ServerServices {
@@ -52,6 +55,7 @@ export interface RunningServer {
   terminals: TerminalRegistry;
   fleet: Fleet;
   changes: ServerChanges;
+  updates: UpdateService;
   close(): Promise<void>;
 }
 
@@ -71,7 +75,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const terminals = new TerminalRegistry(db);
   const fleet = new Fleet(db);
   const changes = new ServerChanges();
-  const services = options.services(db, { terminals, fleet, changes });
+  const updates = new UpdateService(db);
+  const services = options.services(db, { terminals, fleet, changes, updates });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -116,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.status(201).json({ ok: true });
   });
 
+  app.use(bundleDownloadRouter(updates.rollouts, logger.child({ component: 'updates' })));
   if (services.apiRouter) {
     // The API's answers hold personal data: never kept by a browser or a proxy.
     app.use('/api/v1', (_req, res, next) => {
@@ -136,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     terminals,
     fleet,
     changes,
+    updates,
     kiosk: services.kiosk,
     logger: logger.child({ component: 'gateway' }),
     metrics: gatewayMetrics,
@@ -163,6 +170,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     terminals,
     fleet,
     changes,
+    updates,
     close: async () => {
       gateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));

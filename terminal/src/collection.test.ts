@@ -210,7 +210,7 @@ describe('the staff collection routes of the local API', () => {
       uiDir: join(dir, 'no-ui'),
       logger: silent,
       status: () => ({ serverConnected: false, terminalId: 'kiosk-test' }),
-      routers: [staffRouter({ staffMember: () => session.staffMember, collections, logger: silent })],
+      mounts: [{ path: '/', router: staffRouter({ staffMember: () => session.staffMember, collections, logger: silent }) }],
     });
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${api.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });

@@ -38,8 +38,8 @@ export interface LocalApiOptions {
   status: () => { serverConnected: boolean; terminalId: string };
   /** Routes only the demo mounts (demo-api.ts); the state says `demo: true` when present. */
   demoRoutes?: (app: Express) => void;
-  /** More /api routes (the staff routes, staff-api.ts), behind the same guard and body limit. */
-  routers?: Router[];
+  /** More routers under their own paths (the staff's collection and update routes), behind the same guard and body limit, before the API's 404. */
+  mounts?: Array<{ path: string; router: Router }>;
 }
 
 export interface LocalApi {
@@ -133,7 +133,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   app.use(express.json({ limit: LOCAL_API_BODY_BYTES_LIMIT }));
   sessionRoutes(app, options);
   options.demoRoutes?.(app);
-  for (const router of options.routers ?? []) app.use(router);
+  for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not-found', message: 'no such local API route' } });
   });

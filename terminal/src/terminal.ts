@@ -24,6 +24,7 @@ import { CollectionDesk } from './collection.js';
 import { staffRouter } from './staff-api.js';
 import { PinPadInput } from './pinpad-input.js';
 import { StatusReporter } from './status.js';
+import { attachUpdates } from './updates/runtime.js';
 
 /** This kiosk software's version (the terminal package's), reported to the gateway. */
 export const SOFTWARE_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -200,6 +201,8 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
   cards.onInserted((card) => void session.cardInserted(card));
   cards.onRemoved(() => session.cardRemoved());
 
+  // Signed updates (issue 13 section 3): offers, the health gate on trial, the staff's update routes.
+  const updates = attachUpdates({ uplink, journal, session, payments, devices, serverUrl: options.serverUrl, dataDir: options.dataDir, softwareVersion: SOFTWARE_VERSION, logger: logger.child({ component: 'updates' }) });
   let api: LocalApi | undefined;
   try {
     api = await startLocalApi({
@@ -211,7 +214,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       logger: logger.child({ component: 'local-api' }),
       status: () => ({ serverConnected: uplink.connected, terminalId: identity.terminalId }),
       ...(options.demoRoutes ? { demoRoutes: options.demoRoutes(session) } : {}),
-      routers: [staffRouter({ staffMember: () => session.staffMember, collections, logger: logger.child({ component: 'staff-api' }) })],
+      mounts: [{ path: '/', router: staffRouter({ staffMember: () => session.staffMember, collections, logger: logger.child({ component: 'staff-api' }) }) }, updates.staffRoutes],
     });
     await payments?.start();
     await collections?.resume();
@@ -223,6 +226,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
   } catch (error) {
     outbox.stop();
     status.stop();
+    updates.stop();
     await payments?.stop().catch(() => undefined);
     await pinPadInput?.stop().catch(() => undefined);
     uplink.stop();
@@ -246,6 +250,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       await pinPadInput?.stop();
       outbox.stop();
       status.stop();
+      updates.stop();
       uplink.stop();
       await outbox.idle();
       await localApi.close();

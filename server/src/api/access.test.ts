@@ -29,6 +29,7 @@ const PATH_SAMPLES: Record<string, string> = {
   alarmId: '7',
   requestId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
   certificationId: '01a20562-9ad7-7028-b880-1783f7c2e6ee',
+  rolloutId: '01a20562-9ad7-7028-b880-1783f7c2e6ef',
 };
 
 /** The only routes served without a token. */

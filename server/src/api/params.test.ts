@@ -22,6 +22,7 @@ const VALID_SAMPLE: Record<string, string> = {
   householdId: 'H1',
   terminalId: 'kiosk-params-01',
   eventId: '01a20562-9ad7-7028-b880-1783f7c2e6ec',
+  rolloutId: '01a20562-9ad7-7028-b880-1783f7c2e6ed',
   beforeSeq: '5',
   limit: '5',
   actor: 'op.wang',

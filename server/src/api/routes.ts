@@ -46,11 +46,13 @@ import { residentSearchQuerySchema } from '../registry/index.js';
 import type { GatewayState } from '../app.js';
 import { Fleet, TerminalRegistry } from '../gateway/index.js';
 import { ServerChanges } from '../shared/changes.js';
+import { UpdateService } from '../updates/index.js';
+import { updateRoutes } from './update-routes.js';
 import type { SqliteDatabase } from '../db.js';
 
 /** The terminal registry and fleet over a database, for an API mounted without a gateway (tests, tools). */
 export function localGatewayState(db: SqliteDatabase): GatewayState {
-  return { terminals: new TerminalRegistry(db), fleet: new Fleet(db), changes: new ServerChanges() };
+  return { terminals: new TerminalRegistry(db), fleet: new Fleet(db), changes: new ServerChanges(), updates: new UpdateService(db) };
 }
 
 export type Access = 'public' | Role;
@@ -219,6 +221,7 @@ export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[]
       success: { status: 200, description: '{ running: RunProgress | null, last: RunProgress | null }' },
       handler: () => json(200, runs.progress()),
     },
+    ...updateRoutes(gatewayState),
     {
       method: 'post',
       path: '/login',

@@ -14,11 +14,13 @@ import type { KioskCaller, KioskService } from '../kiosk/index.js';
 import type { Fleet } from './fleet.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { TerminalRegistry } from './terminals.js';
+import type { UpdateService } from '../updates/index.js';
+import type { ServerChanges } from '../shared/changes.js';
 
 export interface HandlerContext {
   caller: KioskCaller;
   log: Logger;
-  deps: { kiosk: KioskService; terminals: TerminalRegistry; fleet: Fleet; metrics: GatewayMetrics };
+  deps: { kiosk: KioskService; terminals: TerminalRegistry; fleet: Fleet; metrics: GatewayMetrics; updates: UpdateService; changes: ServerChanges };
   /** Drops the connection: the terminal sent something only a broken or hostile client sends. */
   drop(reason: string): void;
 }
@@ -60,6 +62,17 @@ export const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
     ctx.deps.fleet.recordStatus(ctx.caller.terminalId, request);
     ctx.deps.metrics.outboxDepth.set({ terminal: ctx.caller.terminalId }, request.outbox.pending);
     return { ok: true, data: { serverTime: new Date().toISOString() } };
+  },
+
+  // Issue 13 section 3: a step of an update; a canary's failure halts its rollout and withdraws the offer from the rest.
+  'update.report': (ctx, request) => {
+    const outcome = ctx.deps.updates.rollouts.report(ctx.caller.terminalId, request);
+    ctx.log.info({ event: 'update.reported', rolloutId: request.rolloutId, version: request.version, state: request.state, reason: request.reason, recorded: outcome.recorded });
+    if (outcome.halted) {
+      ctx.log.warn({ event: 'update.rollout_halted', rolloutId: outcome.halted.rolloutId, by: ctx.caller.terminalId, state: request.state, reason: request.reason });
+      ctx.deps.changes.emit('update-withdraw', outcome.halted.rolloutId, outcome.halted.terminalIds);
+    }
+    return { ok: true, data: { recorded: outcome.recorded } };
   },
 };
 

@@ -21,6 +21,7 @@ import {
 } from '@nongbao/protocol';
 import type { KioskCaller, KioskService } from '../kiosk/index.js';
 import type { ServerChanges } from '../shared/changes.js';
+import type { UpdateService } from '../updates/index.js';
 import { TerminalConnections } from './connections.js';
 import type { Fleet } from './fleet.js';
 import { HANDLERS, type HandlerContext } from './handlers.js';
@@ -55,6 +56,7 @@ export interface GatewayDeps {
   fleet: Fleet;
   kiosk: KioskService;
   changes: ServerChanges;
+  updates: UpdateService;
   logger: Logger;
   metrics: GatewayMetrics;
   limits?: GatewayLimits;
@@ -124,6 +126,8 @@ export function attachGateway(io: Server, deps: GatewayDeps): Gateway {
   deps.changes.on('terminal-config', push.config);
   deps.changes.on('village', push.village);
   deps.changes.on('halt-settled', push.settled);
+  deps.changes.on('update-offer', push.offers);
+  deps.changes.on('update-withdraw', push.withdraw);
 
   return {
     connectedTerminals: () => [...sockets.keys()],
@@ -133,6 +137,8 @@ export function attachGateway(io: Server, deps: GatewayDeps): Gateway {
       deps.changes.off('terminal-config', push.config);
       deps.changes.off('village', push.village);
       deps.changes.off('halt-settled', push.settled);
+      deps.changes.off('update-offer', push.offers);
+      deps.changes.off('update-withdraw', push.withdraw);
     },
   };
 }
@@ -189,8 +195,9 @@ function onConnection(deps: GatewayDeps, socket: TerminalSocket, connections: Te
   const ctx: HandlerContext = { caller, log, deps, drop };
   const bucket = new TokenBucket(deps.limits?.requestsPerSecond ?? TERMINAL_REQUESTS_PER_SECOND, deps.limits?.requestBurst ?? TERMINAL_REQUEST_BURST, Date.now());
   socket.onAny((event: unknown, ...args: unknown[]) => dispatch(ctx, bucket, event, args));
-  // What the kiosk keeps for offline use, and outbox halts settled while it was away.
+  // What the kiosk keeps for offline use, outbox halts settled while it was away, and a release offered to it.
   pushers(deps, sockets).config(terminalId);
+  pushers(deps, sockets).offers([terminalId]);
   for (const halt of deps.fleet.settledHalts(terminalId)) {
     socket.emit('outbox.settled', { v: PROTOCOL_VERSION, eventId: halt.eventId, settledBy: halt.settledBy ?? '', note: halt.note ?? '' });
   }
@@ -254,6 +261,16 @@ function pushers(deps: GatewayDeps, sockets: Map<string, TerminalSocket>) {
     config,
     village: (villageCode: string): void => {
       for (const terminalId of sockets.keys()) if (deps.fleet.site(terminalId).villageCode === villageCode) config(terminalId);
+    },
+    offers: (terminalIds: string[]): void => {
+      for (const terminalId of terminalIds) {
+        const socket = sockets.get(terminalId);
+        const offer = socket && deps.updates.rollouts.offerFor(terminalId);
+        if (socket && offer) socket.emit('update.offer', offer);
+      }
+    },
+    withdraw: (rolloutId: string, terminalIds: string[]): void => {
+      for (const terminalId of terminalIds) sockets.get(terminalId)?.emit('update.withdraw', { v: PROTOCOL_VERSION, rolloutId, reason: 'halted' });
     },
     settled: (terminalId: string, eventId: string): void => {
       const halt = deps.fleet.halt(terminalId, eventId);

@@ -14,6 +14,10 @@ export interface ChangeEvents {
   'halt-settled': [terminalId: string, eventId: string];
   /** A terminal was revoked: drop its connection now. */
   'terminal-revoked': [terminalId: string];
+  /** A rollout reached these terminals: offer them the release (issue 13 section 3). */
+  'update-offer': [terminalIds: string[]];
+  /** A rollout was halted: withdraw its offer from these terminals. */
+  'update-withdraw': [rolloutId: string, terminalIds: string[]];
 }
 
 export class ServerChanges extends EventEmitter<ChangeEvents> {}

@@ -12,6 +12,8 @@ import {
   PAYMENT_CREDIT_REASONS,
   PROTOCOL_ERROR_CODES,
   SERVER_EVENTS,
+  UPDATE_FAILURES,
+  UPDATE_REPORT_STATES,
 } from '@nongbao/protocol';
 import { LOCAL_API_ROUTES, SESSION_ACTIONS } from '@nongbao/protocol/local-api';
 import { STAFF_API_ROUTES, STAFF_REFUSALS } from '@nongbao/protocol/maintenance';
@@ -36,6 +38,8 @@ describe('docs/protocol.md', () => {
     expect(undocumented(ENROL_REFUSALS)).toEqual([]);
     expect(undocumented(MONEY_REFUSAL_REASONS)).toEqual([]);
     expect(undocumented(PAYMENT_CREDIT_REASONS)).toEqual([]);
+    expect(undocumented(UPDATE_FAILURES)).toEqual([]);
+    expect(undocumented(UPDATE_REPORT_STATES)).toEqual([]);
   });
 
   it('documents every route and action of the local API', () => {

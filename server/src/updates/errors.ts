@@ -1,0 +1,48 @@
+// Errors of releases and rollouts (issue 13 section 3): one class, numeric
+// codes 6300-6399, a stable string code and the HTTP status the API answers.
+export const ROLLOUT_ERROR_CODES = {
+  'release-unknown': 6300,
+  'release-exists': 6301,
+  'release-refused': 6302,
+  'terminal-unknown': 6303,
+  'terminal-in-rollout': 6304,
+  'rollout-unknown': 6305,
+  'rollout-halted': 6306,
+  'canary-not-healthy': 6307,
+  'rollout-not-canary': 6308,
+  'no-terminals': 6309,
+} as const;
+export type RolloutErrorCode = keyof typeof ROLLOUT_ERROR_CODES;
+
+const STATUS: Record<RolloutErrorCode, number> = {
+  'release-unknown': 404,
+  'release-exists': 409,
+  'release-refused': 422,
+  'terminal-unknown': 404,
+  'terminal-in-rollout': 409,
+  'rollout-unknown': 404,
+  'rollout-halted': 409,
+  'canary-not-healthy': 409,
+  'rollout-not-canary': 409,
+  'no-terminals': 422,
+};
+
+export class RolloutError extends Error {
+  override readonly name = 'RolloutError';
+  readonly numericCode: number;
+  readonly status: number;
+  constructor(
+    readonly code: RolloutErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.numericCode = ROLLOUT_ERROR_CODES[code];
+    this.status = STATUS[code];
+  }
+}
+
+export function isRolloutError(error: unknown): error is RolloutError {
+  return error instanceof RolloutError;
+}
