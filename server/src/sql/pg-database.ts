@@ -7,10 +7,19 @@
 // A round trip on loopback costs about 0.1 ms; statements are prepared once
 // per connection. The contract is sql/types.ts; statements are translated
 // from the shared SQLite-flavoured SQL by sql/translate.ts.
-import PQ from 'libpq';
+import { createRequire } from 'node:module';
+import type PQType from 'libpq';
 import pgTypes from 'pg-types';
 import type { SqlDatabase, SqlRunResult, SqlStatement, TransactionArgs } from './types.js';
 import { translateSql, type TranslatedSql } from './translate.js';
+
+/**
+ * Loaded with require, not import: the `libpq` package prints its include
+ * folder to stdout when it has no parent module, which is the case under an
+ * ESM import (it would corrupt the CLI's JSON output).
+ */
+const PQ = createRequire(import.meta.url)('libpq') as typeof PQType;
+type PQ = PQType;
 
 /** Prepared statements kept per connection (a server has a few hundred distinct statements). */
 const PREPARED_LIMIT = 2_000;
@@ -49,6 +58,22 @@ function toParam(value: unknown): string | null {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
   return JSON.stringify(value);
+}
+
+/**
+ * Connections closed but not yet released. libpq's finish() closes the
+ * connection's libuv poll handle, which lives inside the connection object,
+ * and libuv completes a close only at the end of a loop iteration: if the
+ * object were garbage-collected before that, libuv would touch freed memory
+ * and abort the process (`uv__finish_close: Assertion ... failed`, seen as
+ * "Worker exited unexpectedly" in the suite). A closed connection is kept
+ * here until a later iteration's check phase, after the close has completed.
+ */
+const closing = new Set<PQ>();
+
+function releaseAfterClose(pq: PQ): void {
+  closing.add(pq);
+  setImmediate(() => setImmediate(() => closing.delete(pq)));
 }
 
 export class PgDatabase implements SqlDatabase {
@@ -118,6 +143,7 @@ export class PgDatabase implements SqlDatabase {
     if (this.closed) return;
     this.closed = true;
     this.pq.finish();
+    releaseAfterClose(this.pq);
   }
 
   private preparedFor(sql: string): { name: string; translated: TranslatedSql } {
