@@ -4,6 +4,7 @@
 // the line format is defined once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import { DeviceError, DeviceErrorCode } from './errors.js';
@@ -11,8 +12,16 @@ import type { ByteLink } from './link.js';
 
 /** A simulator command answers at once; this bounds a hung or dead child. */
 export const SIMULATOR_COMMAND_TIMEOUT_MS = 5_000;
-/** The child must open its port and print its ready line within this. */
-export const SIMULATOR_START_TIMEOUT_MS = 15_000;
+/** The child must open its port and print its ready line within this (tsx compiles it first: seconds on a busy machine). */
+export const SIMULATOR_START_TIMEOUT_MS = 45_000;
+/**
+ * The simulator's scheduling priority (nice -10, ahead of the software under
+ * test): a real device answers from its own silicon within its protocol's
+ * deadline (ESC/POS status 500 ms, ccTalk 100 ms between bytes); a starved
+ * simulator process on a busy machine would not, and the test would measure
+ * the machine rather than the driver.
+ */
+const SIMULATOR_PRIORITY = -10;
 /** Commands outstanding at once. */
 export const SIMULATOR_PENDING_LIMIT = 16;
 /** Control lines longer than this are ignored. */
@@ -37,6 +46,11 @@ export class SimulatorProcess {
   /** Starts `node --import tsx <mainPath> <args>` and waits for its `{"ready":true}` line. */
   static async start(mainPath: string, args: string[], options: { stderr?: 'inherit' | 'ignore' } = {}): Promise<SimulatorProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', mainPath, ...args], { stdio: ['pipe', 'pipe', options.stderr ?? 'ignore'] });
+    try {
+      setPriority(child.pid!, SIMULATOR_PRIORITY);
+    } catch {
+      // Not allowed here (no CAP_SYS_NICE, not root): the simulator runs at the normal priority.
+    }
     const sim = new SimulatorProcess(child);
     const lines = createInterface({ input: child.stdout! });
     await new Promise<void>((resolve, reject) => {
