@@ -101,7 +101,7 @@ describe('the kiosk journal', () => {
     raw.close();
 
     const v4 = new Journal(path);
-    expect(v4.db.pragma('user_version', { simple: true })).toBe(4);
+    expect(v4.db.pragma('user_version', { simple: true })).toBe(JOURNAL_SCHEMA_VERSION);
     expect(v4.outbox.pending(10).map((e) => [e.id, e.kind])).toEqual([['p', 'payment']]);
     expect(v4.collections.inBox()).toMatchObject({ amountFen: 10_000, payments: { count: 1, amountFen: 10_000 } });
     const started = v4.startCollection({ id: '01a20562-9ad7-7028-b880-1783f7c2e6ec', staffCardNumber: 'S00000001', startedAt: '2026-11-22T11:00:00Z' });
