@@ -236,6 +236,18 @@ export class UpdateAgent {
     this.deps.supervisor.send({ type: 'switch', version: job.version, rolloutId: job.rolloutId, gatewayRequired: this.deps.gatewayConnected() });
   }
 
+  /**
+   * The terminal stops: a download in progress is given up, reporting
+   * nothing (a failure would end the terminal's place in the rollout). Its
+   * part file and a staged release stay: the offer comes again at the next
+   * connection and goes on from them.
+   */
+  stop(): void {
+    const job = this.job;
+    this.job = null;
+    job?.abort.abort();
+  }
+
   /** A release staged from a USB stick (usb.ts) switches like an offered one. */
   adoptStaged(version: string): void {
     this.job = { rolloutId: null, version, phase: 'waiting-for-session-end', downloadedBytes: 0, totalBytes: 0, token: '', abort: new AbortController() };

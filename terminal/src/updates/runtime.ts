@@ -33,15 +33,28 @@ export interface UpdatesRuntimeDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-function processChannel(logger: Logger): SupervisorChannel {
+/**
+ * The IPC channel to the supervisor. Its listeners hold the process open
+ * (Node refs the channel while 'message' or 'disconnect' has one), so
+ * `close` removes them: a terminal that stopped exits, rather than wait for
+ * the supervisor's SIGKILL (CHILD_STOP_TIMEOUT_MS) in the middle of a switch.
+ */
+function processChannel(logger: Logger): SupervisorChannel & { close(): void } {
+  const handlers: Array<(raw: unknown) => void> = [];
   return {
     send: (message) => void process.send?.(message),
-    onMessage: (listener) =>
-      process.on('message', (raw) => {
+    onMessage: (listener) => {
+      const handler = (raw: unknown): void => {
         const parsed = supervisorMessageSchema.safeParse(raw);
         if (parsed.success) listener(parsed.data);
         else logger.warn({ event: 'update.bad_supervisor_message' });
-      }),
+      };
+      handlers.push(handler);
+      process.on('message', handler);
+    },
+    close: () => {
+      for (const handler of handlers.splice(0)) process.off('message', handler);
+    },
   };
 }
 
@@ -51,6 +64,10 @@ export function attachUpdates(deps: UpdatesRuntimeDeps) {
   const supervised = rootDir !== undefined && typeof process.send === 'function';
   const logger = deps.logger;
   const channel = supervised ? processChannel(logger) : null;
+  const onSupervisorGone = (): void => {
+    logger.warn({ event: 'update.supervisor_gone' });
+    process.kill(process.pid, 'SIGTERM');
+  };
   // Without a supervisor there is no kiosk root: a path that does not exist reads as "nothing installed".
   const root = new KioskRoot(rootDir ?? join(deps.dataDir, 'no-kiosk-root'));
   const runningVersion = (supervised && env[SUPERVISOR_ENV.version]) || deps.softwareVersion;
@@ -83,15 +100,17 @@ export function attachUpdates(deps: UpdatesRuntimeDeps) {
       : null;
   if (supervised) {
     // The supervisor is gone (kill -9): stop as if told to, so two versions never run at once.
-    process.once('disconnect', () => {
-      logger.warn({ event: 'update.supervisor_gone' });
-      process.kill(process.pid, 'SIGTERM');
-    });
+    process.once('disconnect', onSupervisorGone);
   }
   logger.info({ event: 'update.agent_started', supervised, runningVersion, trial });
   return {
     agent,
     staffRoutes: staffUpdateRoutes({ root, agent, staffPresent: () => deps.session.state.screen === 'staff', logger }),
-    stop: () => gate?.stop(),
+    stop: () => {
+      gate?.stop();
+      agent.stop();
+      channel?.close();
+      process.off('disconnect', onSupervisorGone);
+    },
   };
 }

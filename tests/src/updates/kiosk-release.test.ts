@@ -100,5 +100,7 @@ describe('updating a kiosk that runs this software', () => {
     expect(readSupervisorState(root)).toMatchObject({ current: '0.2.1', previous: '0.2.0', highestTrusted: '0.2.1', trial: null });
     expect(readSupervisorState(root)!.switches.at(-1)).toMatchObject({ from: '0.2.0', to: '0.2.1', outcome: 'healthy' });
     await expect.poll(async () => (await api('GET', `/terminals/${TERMINAL}`)).softwareVersion, { timeout: 60_000, interval: 500 }).toBe('0.2.1');
+    // 0.2.0 stopped by itself when asked, journal closed: the supervisor did not have to kill it.
+    expect(supervisor.output()).not.toContain('supervisor.child_killed');
   }, 420_000);
 });
