@@ -106,9 +106,9 @@ async function leaveCredit(): Promise<void> {
   await kiosk('POST', '/api/demo/card', { cardNumber: payer.card.cardNumber });
   await screen('pin');
   await kiosk('POST', '/api/pin', { pin: payer.card.pin });
-  await screen('account', (s) => s.canPay === true);
+  await screen('menu');
   await kiosk('POST', '/api/action', { action: 'pay' });
-  await screen('tiers');
+  await screen('tiers', (s) => s.refusal === null);
   expect((await kiosk('POST', '/api/pay', { tierYuan: 200 })).status).toBe(200);
   await screen('paying');
   await kiosk('POST', '/api/demo/note', { yuan: 100 });
