@@ -4,7 +4,7 @@
 // every (re)connection is a fresh signed handshake whose nonce is remembered
 // on disk for the clock-skew window; a revoked terminal is refused.
 import { createHash, createPublicKey, randomInt, verify as verifySignature, type KeyObject } from 'node:crypto';
-import type { SqliteDatabase } from '../db.js';
+import { cachedStatement, type SqliteDatabase } from '../db.js';
 import { AUTH_CLOCK_SKEW_LIMIT_MS, authMessage, type EnrolRefusal, type EnrolRequest, type HandshakeRefusal, type TerminalAuth } from '@nongbao/protocol';
 import { migrateTerminalRegistry } from './schema.js';
 
@@ -190,7 +190,7 @@ export class TerminalRegistry {
 
   /** Records contact with the terminal now. */
   touch(terminalId: string, nowMs = Date.now()): void {
-    this.db.prepare('UPDATE terminal SET last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?').run(nowMs, terminalId);
+    cachedStatement(this.db, 'UPDATE terminal SET last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?').run(nowMs, terminalId);
   }
 }
 
