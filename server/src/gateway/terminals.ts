@@ -146,9 +146,15 @@ export class TerminalRegistry {
     return row ? createPublicKey({ key: Buffer.from(row.public_key, 'base64'), format: 'der', type: 'spki' }) : undefined;
   }
 
-  /** Checks an ed25519 signature (base64url) by the terminal's enrolled key. */
+  /**
+   * Checks an ed25519 signature (base64url) by the terminal's enrolled key.
+   * The gateway checks every payment a kiosk took offline (issue 11 section
+   * 5): the key of an active terminal comes from the cache its handshakes
+   * use, as reading and parsing it per payment was a quarter of a backlog's
+   * drain (tests/bench/gateway.bench.ts); a revoked one's from the table.
+   */
   verifyTerminalSignature(terminalId: string, bytes: Uint8Array, signatureBase64Url: string): boolean {
-    const key = this.enrolledKey(terminalId);
+    const key = this.activeKey(terminalId) ?? this.enrolledKey(terminalId);
     if (!key) return false;
     try {
       return verifySignature(null, bytes, key, Buffer.from(signatureBase64Url, 'base64url'));
