@@ -21,6 +21,7 @@ import {
 } from '@nongbao/protocol';
 import type { KioskCaller, KioskService } from '../kiosk/index.js';
 import type { ServerChanges } from '../shared/changes.js';
+import type { GroupCommit } from '../shared/group-commit.js';
 import { TerminalConnections } from './connections.js';
 import type { Fleet } from './fleet.js';
 import { HANDLERS, type HandlerContext } from './handlers.js';
@@ -57,6 +58,8 @@ export interface GatewayDeps {
   changes: ServerChanges;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Commits the money of the terminals' outbox requests, a turn's requests together. */
+  commits: GroupCommit;
   limits?: GatewayLimits;
 }
 
@@ -219,22 +222,29 @@ function dispatch(ctx: HandlerContext, bucket: TokenBucket, event: unknown, args
     deps.metrics.requests.inc({ event, outcome: 'no-ack' });
     return;
   }
-  let reply: Reply<unknown>;
+  const failed = (error: unknown): Reply<unknown> => {
+    log.error({ event: 'terminal.message.failed', name: event, err: error });
+    return { ok: false, error: { code: 'internal', message: 'internal error' } };
+  };
+  const send = (reply: Reply<unknown>): void => {
+    deps.metrics.requests.inc({ event, outcome: reply.ok ? 'ok' : reply.error.code });
+    if (!reply.ok && reply.error.code !== 'internal') deps.metrics.refusals.inc({ event, reason: reply.error.reason ?? reply.error.code });
+    ack(reply);
+  };
+  let reply: Reply<unknown> | Promise<Reply<unknown>>;
   try {
     reply = answer(ctx, event, args[0]);
   } catch (error) {
-    log.error({ event: 'terminal.message.failed', name: event, err: error });
-    reply = { ok: false, error: { code: 'internal', message: 'internal error' } };
+    reply = failed(error);
   }
-  deps.metrics.requests.inc({ event, outcome: reply.ok ? 'ok' : reply.error.code });
-  if (!reply.ok && reply.error.code !== 'internal') deps.metrics.refusals.inc({ event, reason: reply.error.reason ?? reply.error.code });
-  ack(reply);
+  if (reply instanceof Promise) reply.then(send, (error: unknown) => send(failed(error)));
+  else send(reply);
 }
 
-function answer<E extends ClientEventName>(ctx: HandlerContext, event: E, payload: unknown): Reply<unknown> {
+function answer<E extends ClientEventName>(ctx: HandlerContext, event: E, payload: unknown): Reply<unknown> | Promise<Reply<unknown>> {
   const parsed = parseClientRequest(event, payload);
   if (!parsed.ok) return parsed;
-  return (HANDLERS[event] as (ctx: HandlerContext, request: unknown) => Reply<unknown>)(ctx, parsed.data);
+  return (HANDLERS[event] as (ctx: HandlerContext, request: unknown) => Reply<unknown> | Promise<Reply<unknown>>)(ctx, parsed.data);
 }
 
 /** Pushes to connected terminals what the county changed (issue 11 section 6). */
