@@ -251,6 +251,9 @@ function memoryResult(count: number, r: MemoryStages, afterStatus: ServerMemory,
 
 interface Merged {
   events: number;
+  /** CPU time per event of the server process and of all client processes (us), when measured. */
+  serverCpuUsPerEvent?: number;
+  clientCpuUsPerEvent?: number;
   seconds: number;
   p50Ms: number;
   p99Ms: number;
@@ -264,6 +267,17 @@ function merge(reports: readonly RunReport[]): Merged {
   for (const r of reports) for (const [k, n] of Object.entries(r.outcomes ?? {})) outcomes[k] = (outcomes[k] ?? 0) + n;
   const seconds = (Math.max(...reports.map((r) => r.endMs)) - Math.min(...reports.map((r) => r.startMs))) / 1000;
   return { events: reports.reduce((n, r) => n + r.events, 0), seconds, p50Ms: quantile(latenciesMs, 0.5), p99Ms: quantile(latenciesMs, 0.99), latenciesMs, outcomes };
+}
+
+/** Runs `run` and adds the CPU time the server and the clients spent on it, per event. */
+async function withCpu(server: ChildHandle, clients: ChildHandle[], run: () => Promise<Merged>): Promise<Merged> {
+  const cpu = () => Promise.all([server, ...clients].map((p) => p.ask<number>('cpuMicros')));
+  const before = await cpu();
+  const merged = await run();
+  const after = await cpu();
+  const spent = after.map((us, i) => us - before[i]!);
+  const clientsUs = spent.slice(1).reduce((a, b) => a + b, 0);
+  return { ...merged, serverCpuUsPerEvent: spent[0]! / merged.events, clientCpuUsPerEvent: clientsUs / merged.events };
 }
 
 /** Every event relayed was answered with a committed result, and the server holds exactly as many. */
@@ -295,10 +309,10 @@ export async function benchRelay(dir: string, quick: boolean): Promise<BenchResu
     for (let round = 0; round < rounds; round++) {
       const fills = await Promise.all(clients.map((c) => c.ask<{ events: number }>('fill', { dir: join(dir, `relay-round-${round}`), events: perKiosk, citizenNumbers, year: thisYear, offset: round * 13, offline: false })));
       const expected = fills.reduce((n, f) => n + f.events, 0);
-      const runEcho = async () => echoRuns.push(merge(await Promise.all(clients.map((c) => c.ask<RunReport>('echo', { url: echoUrl })))));
+      const runEcho = async () => echoRuns.push(await withCpu(echoServer, clients, async () => merge(await Promise.all(clients.map((c) => c.ask<RunReport>('echo', { url: echoUrl }))))));
       const runRelay = async () => {
         const before = await gateway.server.ask<number>('moneyEvents');
-        const run = merge(await Promise.all(clients.map((c) => c.ask<RunReport>('relay', { url: gateway.url }))));
+        const run = await withCpu(gateway.server, clients, async () => merge(await Promise.all(clients.map((c) => c.ask<RunReport>('relay', { url: gateway.url })))));
         checkDelivered(run, expected, await gateway.server.ask<number>('moneyEvents'), before);
         relayRuns.push(run);
       };
@@ -326,7 +340,8 @@ function relayResult(kiosks: number, perKiosk: number, relayRuns: Merged[], echo
   const echo = best(echoRuns);
   const p99 = (runs: Merged[]) => quantile(runs.flatMap((r) => r.latenciesMs), 0.99);
   const ratio = rate(relay) / rate(echo);
-  const perRound = (runs: Merged[]) => runs.map((r) => `${Math.round(rate(r))}/s p99 ${r.p99Ms.toFixed(0)} ms`).join('; ');
+  const perRound = (runs: Merged[]) =>
+    runs.map((r) => `${Math.round(rate(r))}/s p99 ${r.p99Ms.toFixed(0)} ms, CPU per event server ${r.serverCpuUsPerEvent?.toFixed(0)} us clients ${r.clientCpuUsPerEvent?.toFixed(0)} us`).join('; ');
   return {
     name: 'gateway-relay',
     baselines: [
@@ -338,6 +353,10 @@ function relayResult(kiosks: number, perKiosk: number, relayRuns: Merged[], echo
       { name: 'relay: p99 request round trip, 100-event batches (all rounds)', value: p99(relayRuns), unit: 'ms' },
       { name: 'relay: p50 request round trip (best round)', value: relay.p50Ms, unit: 'ms' },
       { name: 'relay / raw ack-echo, events per second', value: 100 * ratio, unit: '%' },
+      { name: 'gateway CPU per relayed event (best round)', value: relay.serverCpuUsPerEvent ?? Number.NaN, unit: 'us' },
+      { name: 'kiosk processes CPU per relayed event (best round)', value: relay.clientCpuUsPerEvent ?? Number.NaN, unit: 'us' },
+      { name: 'reference: echo server CPU per echoed event (best round)', value: echo.serverCpuUsPerEvent ?? Number.NaN, unit: 'us' },
+      { name: 'reference: client processes CPU per echoed event (best round)', value: echo.clientCpuUsPerEvent ?? Number.NaN, unit: 'us' },
     ],
     targets: [{ description: `relayed events/s >= ${RELAY_TARGET_RATIO * 100}% of raw socket.io ack-echo of the same payload`, met: ratio >= RELAY_TARGET_RATIO }],
     notes: [

@@ -329,6 +329,7 @@ serveParent(
     fill,
     echo,
     relay,
+    cpuMicros: () => process.cpuUsage().user + process.cpuUsage().system,
     /** Kiosks with a backlog come up while the server is down: their uplinks retry as they do in the field. */
     backlogStart: (request) => {
       backlog = startRelaying(request['url'] as string, true);
