@@ -152,19 +152,38 @@ function authenticate(deps: GatewayDeps, socket: Socket, next: (err?: Error) => 
     refuseHandshake(deps, socket, 'bad-handshake', { detail: describeZodError(parsed.error), address: socket.handshake.address }, next);
     return;
   }
-  const result = deps.terminals.authenticate(parsed.data);
-  if (!result.ok) {
-    refuseHandshake(deps, socket, result.reason, { terminalId: parsed.data.terminalId, address: socket.handshake.address }, next);
-    return;
-  }
-  const data = socket.data as SocketData;
-  data.terminalId = parsed.data.terminalId;
-  // Read before this connection counts as contact: payments taken while the
-  // link was down are dated after it (issue 10 section 2).
-  data.contactFloorMs = deps.terminals.lastContactMs(parsed.data.terminalId);
-  data.connectedSinceMs = Date.now();
-  data.softwareVersion = parsed.data.softwareVersion ?? null;
-  next();
+  const signed = parsed.data;
+  // The nonce is committed before the connection is accepted (no replay, also
+  // across a restart), with the other handshakes of this turn: one disk sync
+  // for a fleet reconnecting after a gateway restart, not one each.
+  // The floor is read in the same unit, after what earlier units (an older connection's end) wrote.
+  const check = () => ({ result: deps.terminals.authenticate(signed), contactFloorMs: deps.terminals.lastContactMs(signed.terminalId) });
+  deps.commits.submit(check).then(
+    ({ result, contactFloorMs }) => {
+      if (!result.ok) {
+        refuseHandshake(deps, socket, result.reason, { terminalId: signed.terminalId, address: socket.handshake.address }, next);
+        return;
+      }
+      const data = socket.data as SocketData;
+      data.terminalId = signed.terminalId;
+      // Read before this connection counts as contact: payments taken while the
+      // link was down are dated after it (issue 10 section 2).
+      data.contactFloorMs = contactFloorMs;
+      data.connectedSinceMs = Date.now();
+      data.softwareVersion = signed.softwareVersion ?? null;
+      next();
+    },
+    (error: unknown) => {
+      deps.logger.error({ event: 'terminal.auth.failed', terminalId: signed.terminalId, err: error });
+      next(new Error('internal'));
+      setImmediate(() => socket.conn.close());
+    },
+  );
+}
+
+/** Writes what a connection changes in the fleet with the turn's group commit; a failure is logged, not thrown into socket.io. */
+function recordInFleet(deps: GatewayDeps, log: Logger, work: () => void): void {
+  deps.commits.submit(work).catch((error: unknown) => log.error({ event: 'terminal.fleet_write_failed', err: error }));
 }
 
 function onConnection(deps: GatewayDeps, socket: TerminalSocket, connections: TerminalConnections, sockets: Map<string, TerminalSocket>): void {
@@ -174,13 +193,15 @@ function onConnection(deps: GatewayDeps, socket: TerminalSocket, connections: Te
   log.info({ event: 'terminal.connected', softwareVersion });
   connections.adopt(terminalId, socket, log);
   sockets.set(terminalId, socket);
-  deps.fleet.connected(terminalId, softwareVersion);
+  recordInFleet(deps, log, () => deps.fleet.connected(terminalId, softwareVersion));
   deps.metrics.terminalsOnline.set(sockets.size);
   socket.on('disconnect', (reason) => {
     if (sockets.get(terminalId) === socket) sockets.delete(terminalId);
     deps.metrics.terminalsOnline.set(sockets.size);
-    deps.terminals.touch(terminalId);
-    deps.fleet.disconnected(terminalId, connectedSinceMs);
+    recordInFleet(deps, log, () => {
+      deps.terminals.touch(terminalId);
+      deps.fleet.disconnected(terminalId, connectedSinceMs);
+    });
     log.info({ event: 'terminal.disconnected', reason });
   });
   const drop = (reason: string): void => {
