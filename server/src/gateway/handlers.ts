@@ -51,8 +51,9 @@ export const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
     return submitBatch(ctx, request.events);
   },
 
-  'terminal.status': (ctx, request) => {
-    ctx.deps.fleet.recordStatus(ctx.caller.terminalId, request);
+  'terminal.status': async (ctx, request) => {
+    // Every kiosk reports every few minutes: its row is written with the turn's group commit, not a disk sync each.
+    await ctx.deps.commits.submit(() => ctx.deps.fleet.recordStatus(ctx.caller.terminalId, request));
     ctx.deps.metrics.outboxDepth.set({ terminal: ctx.caller.terminalId }, request.outbox.pending);
     return { ok: true, data: { serverTime: new Date().toISOString() } };
   },

@@ -4,7 +4,7 @@
 // every (re)connection is a fresh signed handshake whose nonce is remembered
 // on disk for the clock-skew window; a revoked terminal is refused.
 import { createHash, createPublicKey, randomInt, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { cachedStatement, type SqliteDatabase } from '../db.js';
+import { cachedStatement, runTransaction, type SqliteDatabase } from '../db.js';
 import { AUTH_CLOCK_SKEW_LIMIT_MS, authMessage, type EnrolRefusal, type EnrolRequest, type HandshakeRefusal, type TerminalAuth } from '@nongbao/protocol';
 import { migrateTerminalRegistry } from './schema.js';
 
@@ -130,7 +130,7 @@ export class TerminalRegistry {
   private activeKey(terminalId: string): KeyObject | undefined {
     const cached = this.keys.get(terminalId);
     if (cached) return cached;
-    const row = this.db.prepare('SELECT public_key FROM terminal WHERE id = ? AND revoked_at IS NULL').get(terminalId) as
+    const row = cachedStatement(this.db, 'SELECT public_key FROM terminal WHERE id = ? AND revoked_at IS NULL').get(terminalId) as
       | { public_key: string }
       | undefined;
     if (!row) return undefined;
@@ -171,13 +171,11 @@ export class TerminalRegistry {
     if (!verifySignature(null, authMessage(auth), key, Buffer.from(auth.signature, 'base64'))) {
       return { ok: false, reason: 'bad-signature' };
     }
-    return this.db.transaction((): { ok: true } | { ok: false; reason: AuthFailure } => {
-      this.db.prepare('DELETE FROM terminal_nonce WHERE seen_at_ms < ?').run(nowMs - NONCE_MEMORY_MS);
-      const inserted = this.db
-        .prepare('INSERT OR IGNORE INTO terminal_nonce (terminal_id, nonce, seen_at_ms) VALUES (?, ?, ?)')
-        .run(auth.terminalId, auth.nonce, nowMs).changes;
+    return runTransaction(this.db, (): { ok: true } | { ok: false; reason: AuthFailure } => {
+      cachedStatement(this.db, 'DELETE FROM terminal_nonce WHERE seen_at_ms < ?').run(nowMs - NONCE_MEMORY_MS);
+      const inserted = cachedStatement(this.db, 'INSERT OR IGNORE INTO terminal_nonce (terminal_id, nonce, seen_at_ms) VALUES (?, ?, ?)').run(auth.terminalId, auth.nonce, nowMs).changes;
       return inserted === 1 ? { ok: true } : { ok: false, reason: 'replayed-nonce' };
-    })();
+    });
   }
 
   /**
@@ -187,7 +185,7 @@ export class TerminalRegistry {
    * connection that brings them (issue 10 section 2). 0 for an unknown terminal.
    */
   lastContactMs(terminalId: string): number {
-    const row = this.db.prepare('SELECT enrolled_at, last_contact_ms FROM terminal WHERE id = ?').get(terminalId) as
+    const row = cachedStatement(this.db, 'SELECT enrolled_at, last_contact_ms FROM terminal WHERE id = ?').get(terminalId) as
       | { enrolled_at: string; last_contact_ms: number | null }
       | undefined;
     if (!row) return 0;
