@@ -11,6 +11,7 @@ import { EnrolAttempts } from './gateway/limits.js';
 import type { KioskService } from './kiosk/index.js';
 import { ServerChanges } from './shared/changes.js';
 import { UpdateService, bundleDownloadRouter } from './updates/index.js';
+import { GroupCommit } from './shared/group-commit.js';
 import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from '@nongbao/protocol';
 import { jsonBody } from './api/body.js';
 import { isApiError, toErrorResponse, type ErrorBody } from './api/errors.js';
@@ -137,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const http: HttpServer = createServer(app);
+  const commits = new GroupCommit(db);
   const io = new SocketServer(http, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES, transports: ['websocket'] });
   const gateway = attachGateway(io, {
     terminals,
@@ -146,6 +148,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     kiosk: services.kiosk,
     logger: logger.child({ component: 'gateway' }),
     metrics: gatewayMetrics,
+    commits,
     ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
   });
 
@@ -175,6 +178,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       gateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      // Requests read before the close are committed, not lost with the database.
+      commits.flush();
       services.close?.();
       db.close();
       logger.info({ event: 'server.stopped' });

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { makePrivateFile, tightenIfPresent } from './shared/private-files.js';
 
 export type SqliteDatabase = Database.Database;
+export type SqliteStatement = Database.Statement<unknown[], unknown>;
 
 const BUSY_TIMEOUT_MS = 5_000;
 /** The files SQLite keeps beside a database in WAL mode. */
@@ -30,4 +31,51 @@ export function openDatabase(path: string): SqliteDatabase {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (onDisk) for (const suffix of WAL_SUFFIXES) tightenIfPresent(`${path}${suffix}`);
   return db;
+}
+
+/** Statements kept per database by `cachedStatement`, the oldest dropped first. */
+export const CACHED_STATEMENTS_LIMIT = 256;
+const statementCaches = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
+
+/**
+ * The statement for `sql` on `db`, compiled once. better-sqlite3 compiles the
+ * SQL at every `prepare()`; on the kiosk money path, where the gateway looks a
+ * person up several times per event, that was a third of its time
+ * (tests/bench/gateway.bench.ts, issue 11 section 8). For fixed SQL text run
+ * with get/run/all: the statement is shared, so a caller must not change its
+ * mode (raw, pluck, expand) or iterate it.
+ */
+export function cachedStatement(db: SqliteDatabase, sql: string): SqliteStatement {
+  let cache = statementCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    if (cache.size >= CACHED_STATEMENTS_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+type Runner = Database.Transaction<(fn: () => unknown) => unknown>;
+const transactionRunners = new WeakMap<SqliteDatabase, Runner>();
+
+/**
+ * Runs `fn` in a transaction on `db` (a savepoint inside an enclosing one),
+ * as `db.transaction(fn)()` does, with `mode` for the BEGIN of an outermost
+ * one. better-sqlite3 builds four wrapper functions at every
+ * `db.transaction(fn)`; a kiosk money event opens several nested
+ * transactions, and building them was a tenth of its time
+ * (tests/bench/gateway.bench.ts). This builds one runner per database.
+ */
+export function runTransaction<T>(db: SqliteDatabase, fn: () => T, mode: 'default' | 'immediate' | 'deferred' = 'default'): T {
+  let runner = transactionRunners.get(db);
+  if (!runner) {
+    runner = db.transaction((work: () => unknown) => work());
+    transactionRunners.set(db, runner);
+  }
+  return (mode === 'default' ? runner(fn) : runner[mode](fn)) as T;
 }

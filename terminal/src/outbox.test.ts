@@ -102,6 +102,8 @@ describe('the outbox', () => {
     }));
     const outbox = relay(journal, link);
     expect(await outbox.round()).toBe('halted');
+    // The entry before it in the same batch was committed: it is done, not sent again.
+    expect(journal.outbox.get(ids[0]!)).toMatchObject({ state: 'done', result: 'created' });
     expect(journal.outbox.get(ids[1]!)).toMatchObject({ state: 'halted', result: 'exists_with_different_amount' });
     expect(journal.outbox.get(ids[2]!)!.state).toBe('pending');
     expect(journal.openAlarms()).toEqual([expect.objectContaining({ code: 'outbox-halted', eventId: ids[1] })]);

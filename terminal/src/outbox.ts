@@ -155,17 +155,29 @@ export class OutboxRelay implements MoneyEventSink {
     // Answered, not yet journaled: a step the chaos run kills at (the gateway must then answer the resend `exists`).
     logger.debug({ event: 'outbox.reply_received', ids: batch.map((b) => b.row.id) });
     const byId = new Map(reply.data.results.map((r) => [r.id, r]));
+    const answered: { row: OutboxRow; outcome: EventOutcome }[] = [];
+    let end: 'sent' | 'halted' | 'retry-later' = 'sent';
     for (const { row, event } of batch) {
       const outcome = byId.get(row.id);
-      if (!outcome || outcome.outcome === 'not-applied') return 'retry-later';
-      if (haltsOutbox(event.kind, outcome)) {
-        this.halt(row, outcome, describe(outcome));
-        return 'halted';
+      if (!outcome || outcome.outcome === 'not-applied') {
+        end = 'retry-later';
+        break;
       }
-      journal.outbox.markDone(row.id, outcome, new Date().toISOString());
-      this.logAnswered(row, outcome);
+      if (haltsOutbox(event.kind, outcome)) {
+        end = 'halted';
+        break;
+      }
+      answered.push({ row, outcome });
     }
-    return 'sent';
+    // The entries before the one the batch ended at, in one journal transaction.
+    journal.outbox.markDone(answered.map((a) => ({ id: a.row.id, outcome: a.outcome })), new Date().toISOString());
+    for (const a of answered) this.logAnswered(a.row, a.outcome);
+    if (end === 'halted') {
+      const row = batch[answered.length]!.row;
+      const outcome = byId.get(row.id)!;
+      this.halt(row, outcome, describe(outcome));
+    }
+    return end;
   }
 
   private halt(row: OutboxRow, outcome: EventOutcome | null, why: string): void {

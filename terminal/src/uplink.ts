@@ -29,7 +29,24 @@ import {
   type ServerToClientEvents,
 } from '@nongbao/protocol';
 
-const RECONNECT_DELAY_MAX_MS = 30_000;
+/**
+ * The longest pause between two attempts to reach a lost gateway, before
+ * socket.io's jitter of +-RECONNECT_RANDOMIZATION. The pause doubles from 1 s
+ * up to this. It bounds how long a kiosk stays offline after the gateway is
+ * back (a restart, a deploy): its backlog is to be drained within 10 s of a
+ * restart (issue 11 section 8). It was 30 s, which left kiosks waiting up to
+ * 45 s (tests/bench/gateway.bench.ts, gateway-backlog: 18 s from the restart
+ * to the last of 50 kiosks). A failed attempt costs a connection refused; the
+ * handshakes of a returning fleet share one commit at the gateway.
+ */
+export const RECONNECT_DELAY_MAX_MS = 5_000;
+export const RECONNECT_RANDOMIZATION = 0.5;
+/**
+ * How long to wait before connecting again after the gateway dropped this
+ * kiosk (another connection with its identity, a revocation, a burst it took
+ * for hostile): long, so that two kiosks with one key do not fight.
+ */
+export const SERVER_DROP_RETRY_MS = 30_000;
 
 export interface UplinkOptions {
   serverUrl: string;
@@ -59,6 +76,7 @@ export class Uplink implements GatewayLink {
     this.socket = io(`${options.serverUrl}${TERMINAL_NAMESPACE}`, {
       autoConnect: false,
       reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
+      randomizationFactor: RECONNECT_RANDOMIZATION,
       transports: ['websocket'],
       // A fresh signature for every (re)connection: the server refuses replays.
       auth: (cb) => {
@@ -77,7 +95,7 @@ export class Uplink implements GatewayLink {
       options.logger.warn({ event: 'uplink.disconnected', reason });
       // The gateway dropped us (another connection with our identity, a revocation
       // check, a hostile-looking burst): socket.io does not come back by itself.
-      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => this.stopped || this.socket.connect(), RECONNECT_DELAY_MAX_MS).unref();
+      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => this.stopped || this.socket.connect(), SERVER_DROP_RETRY_MS).unref();
     });
     this.socket.on('connect_error', (error) => {
       if (this.lastConnectError !== error.message) options.logger.warn({ event: 'uplink.connect_failed', reason: error.message });
@@ -97,6 +115,12 @@ export class Uplink implements GatewayLink {
 
   get connected(): boolean {
     return this.socket.connected;
+  }
+
+  /** The longest pause between two attempts to reach a lost gateway, jitter included (ms). */
+  get longestReconnectPauseMs(): number {
+    const manager = this.socket.io;
+    return manager.reconnectionDelayMax() * (1 + manager.randomizationFactor());
   }
 
   /** Why the last connection attempt failed (the gateway's refusal reason), or null. */

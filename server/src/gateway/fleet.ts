@@ -3,7 +3,7 @@
 // error, and the outbox halts an operator has to settle (section 3). Kept in
 // the database, so every gateway process of a province sees the same fleet,
 // and the office API serves it (GET /api/v1/terminals).
-import type { SqliteDatabase } from '../db.js';
+import { cachedStatement, type SqliteDatabase } from '../db.js';
 import type { Alarm, DeviceStatus, EventOutcome, MoneyEventKind, OfflineLimits, TerminalStatus } from '@nongbao/protocol';
 import { DEFAULT_OFFLINE_LIMITS, STATUS_REPORT_INTERVAL_MS } from '@nongbao/protocol';
 import type { ReconciliationAlarmKind } from '../collections/types.js';
@@ -143,26 +143,23 @@ export class Fleet {
 
   connected(terminalId: string, softwareVersion: string | null): void {
     const nowMs = this.now();
-    this.db
-      .prepare('UPDATE terminal SET connected_since_ms = ?, last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?), software_version = COALESCE(?, software_version) WHERE id = ?')
-      .run(nowMs, nowMs, softwareVersion, terminalId);
+    cachedStatement(this.db, 'UPDATE terminal SET connected_since_ms = ?, last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?), software_version = COALESCE(?, software_version) WHERE id = ?').run(nowMs, nowMs, softwareVersion, terminalId);
   }
 
   disconnected(terminalId: string, connectedSinceMs: number): void {
     // Only the connection that set it clears it: a newer one may have replaced it.
-    this.db.prepare('UPDATE terminal SET connected_since_ms = NULL WHERE id = ? AND connected_since_ms = ?').run(terminalId, connectedSinceMs);
+    cachedStatement(this.db, 'UPDATE terminal SET connected_since_ms = NULL WHERE id = ? AND connected_since_ms = ?').run(terminalId, connectedSinceMs);
   }
 
   /** A status report: devices, outbox, alarms, clock. Returns the server's time for the terminal's drift. */
   recordStatus(terminalId: string, status: TerminalStatus): void {
     const nowMs = this.now();
     const stored = { devices: status.devices, outbox: status.outbox, alarms: status.alarms, clockDriftMs: Date.parse(status.sentAt) - nowMs };
-    this.db
-      .prepare(
-        `UPDATE terminal SET status_json = ?, status_at_ms = ?, software_version = ?, last_error = ?,
-           last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?`,
-      )
-      .run(JSON.stringify(stored), nowMs, status.softwareVersion, status.lastError, nowMs, terminalId);
+    cachedStatement(
+      this.db,
+      `UPDATE terminal SET status_json = ?, status_at_ms = ?, software_version = ?, last_error = ?,
+         last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?`,
+    ).run(JSON.stringify(stored), nowMs, status.softwareVersion, status.lastError, nowMs, terminalId);
   }
 
   /** Records the entry a terminal's outbox stopped at (in the batch's transaction); repeated halts are one. */

@@ -11,6 +11,7 @@ import {
   type Reply,
 } from '@nongbao/protocol';
 import type { KioskCaller, KioskService } from '../kiosk/index.js';
+import type { GroupCommit } from '../shared/group-commit.js';
 import type { Fleet } from './fleet.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { TerminalRegistry } from './terminals.js';
@@ -20,12 +21,13 @@ import type { ServerChanges } from '../shared/changes.js';
 export interface HandlerContext {
   caller: KioskCaller;
   log: Logger;
-  deps: { kiosk: KioskService; terminals: TerminalRegistry; fleet: Fleet; metrics: GatewayMetrics; updates: UpdateService; changes: ServerChanges };
+  deps: { kiosk: KioskService; terminals: TerminalRegistry; fleet: Fleet; metrics: GatewayMetrics; updates: UpdateService; changes: ServerChanges; commits: GroupCommit };
   /** Drops the connection: the terminal sent something only a broken or hostile client sends. */
   drop(reason: string): void;
 }
 
-type Handler<E extends ClientEventName> = (ctx: HandlerContext, request: ParsedRequestOf<E>) => Reply<DataOf<E>>;
+/** An answer now, or once what it wrote has committed. */
+type Handler<E extends ClientEventName> = (ctx: HandlerContext, request: ParsedRequestOf<E>) => Reply<DataOf<E>> | Promise<Reply<DataOf<E>>>;
 
 export const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
   'account.summary': (ctx, request) => {
@@ -48,18 +50,12 @@ export const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
       ctx.drop('other-cash-box');
       return { ok: false, error: { code: 'refused', message: `this connection is ${ctx.caller.terminalId}; it cannot act for ${request.terminalId}`, reason: 'other-cash-box' } };
     }
-    // Step events (debug) around the one transaction: the chaos run (cli/chaos) kills the server at each.
-    const ids = request.events.map((e) => e.id);
-    ctx.log.debug({ event: 'gateway.batch_received', ids });
-    const outcomes = ctx.deps.kiosk.applyBatch(ctx.caller, request.events);
-    ctx.log.debug({ event: 'gateway.batch_committed', ids });
-    ctx.deps.terminals.touch(ctx.caller.terminalId);
-    recordOutcomes(ctx, request.events, outcomes);
-    return { ok: true, data: { results: outcomes } };
+    return submitBatch(ctx, request.events);
   },
 
-  'terminal.status': (ctx, request) => {
-    ctx.deps.fleet.recordStatus(ctx.caller.terminalId, request);
+  'terminal.status': async (ctx, request) => {
+    // Every kiosk reports every few minutes: its row is written with the turn's group commit, not a disk sync each.
+    await ctx.deps.commits.submit(() => ctx.deps.fleet.recordStatus(ctx.caller.terminalId, request));
     ctx.deps.metrics.outboxDepth.set({ terminal: ctx.caller.terminalId }, request.outbox.pending);
     return { ok: true, data: { serverTime: new Date().toISOString() } };
   },
@@ -75,6 +71,25 @@ export const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
     return { ok: true, data: { recorded: outcome.recorded } };
   },
 };
+
+/**
+ * Applies an outbox batch, and records the contact, in the group commit
+ * shared with the other terminals' batches of this turn (shared/group-commit.ts):
+ * the answer goes out once they are committed (issue 11 section 3).
+ */
+async function submitBatch(ctx: HandlerContext, events: readonly MoneyEvent[]): Promise<Reply<DataOf<'outbox.submit'>>> {
+  // Step events (debug) around the commit: the chaos run (cli/chaos) kills the server at each.
+  const ids = events.map((e) => e.id);
+  ctx.log.debug({ event: 'gateway.batch_received', ids });
+  const outcomes = await ctx.deps.commits.submit(() => {
+    const applied = ctx.deps.kiosk.applyBatch(ctx.caller, events);
+    ctx.deps.terminals.touch(ctx.caller.terminalId);
+    return applied;
+  }, events.length);
+  ctx.log.debug({ event: 'gateway.batch_committed', ids });
+  recordOutcomes(ctx, events, outcomes);
+  return { ok: true, data: { results: outcomes } };
+}
 
 /** Logs, counts and records each outcome; an outcome the outbox stops at becomes an open halt for the office. */
 function recordOutcomes(ctx: HandlerContext, events: readonly MoneyEvent[], outcomes: readonly EventOutcome[]): void {

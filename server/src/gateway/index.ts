@@ -22,6 +22,7 @@ import {
 import type { KioskCaller, KioskService } from '../kiosk/index.js';
 import type { ServerChanges } from '../shared/changes.js';
 import type { UpdateService } from '../updates/index.js';
+import type { GroupCommit } from '../shared/group-commit.js';
 import { TerminalConnections } from './connections.js';
 import type { Fleet } from './fleet.js';
 import { HANDLERS, type HandlerContext } from './handlers.js';
@@ -59,6 +60,8 @@ export interface GatewayDeps {
   updates: UpdateService;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Commits the money of the terminals' outbox requests, a turn's requests together. */
+  commits: GroupCommit;
   limits?: GatewayLimits;
 }
 
@@ -155,19 +158,38 @@ function authenticate(deps: GatewayDeps, socket: Socket, next: (err?: Error) => 
     refuseHandshake(deps, socket, 'bad-handshake', { detail: describeZodError(parsed.error), address: socket.handshake.address }, next);
     return;
   }
-  const result = deps.terminals.authenticate(parsed.data);
-  if (!result.ok) {
-    refuseHandshake(deps, socket, result.reason, { terminalId: parsed.data.terminalId, address: socket.handshake.address }, next);
-    return;
-  }
-  const data = socket.data as SocketData;
-  data.terminalId = parsed.data.terminalId;
-  // Read before this connection counts as contact: payments taken while the
-  // link was down are dated after it (issue 10 section 2).
-  data.contactFloorMs = deps.terminals.lastContactMs(parsed.data.terminalId);
-  data.connectedSinceMs = Date.now();
-  data.softwareVersion = parsed.data.softwareVersion ?? null;
-  next();
+  const signed = parsed.data;
+  // The nonce is committed before the connection is accepted (no replay, also
+  // across a restart), with the other handshakes of this turn: one disk sync
+  // for a fleet reconnecting after a gateway restart, not one each.
+  // The floor is read in the same unit, after what earlier units (an older connection's end) wrote.
+  const check = () => ({ result: deps.terminals.authenticate(signed), contactFloorMs: deps.terminals.lastContactMs(signed.terminalId) });
+  deps.commits.submit(check).then(
+    ({ result, contactFloorMs }) => {
+      if (!result.ok) {
+        refuseHandshake(deps, socket, result.reason, { terminalId: signed.terminalId, address: socket.handshake.address }, next);
+        return;
+      }
+      const data = socket.data as SocketData;
+      data.terminalId = signed.terminalId;
+      // Read before this connection counts as contact: payments taken while the
+      // link was down are dated after it (issue 10 section 2).
+      data.contactFloorMs = contactFloorMs;
+      data.connectedSinceMs = Date.now();
+      data.softwareVersion = signed.softwareVersion ?? null;
+      next();
+    },
+    (error: unknown) => {
+      deps.logger.error({ event: 'terminal.auth.failed', terminalId: signed.terminalId, err: error });
+      next(new Error('internal'));
+      setImmediate(() => socket.conn.close());
+    },
+  );
+}
+
+/** Writes what a connection changes in the fleet with the turn's group commit; a failure is logged, not thrown into socket.io. */
+function recordInFleet(deps: GatewayDeps, log: Logger, work: () => void): void {
+  deps.commits.submit(work).catch((error: unknown) => log.error({ event: 'terminal.fleet_write_failed', err: error }));
 }
 
 function onConnection(deps: GatewayDeps, socket: TerminalSocket, connections: TerminalConnections, sockets: Map<string, TerminalSocket>): void {
@@ -177,13 +199,15 @@ function onConnection(deps: GatewayDeps, socket: TerminalSocket, connections: Te
   log.info({ event: 'terminal.connected', softwareVersion });
   connections.adopt(terminalId, socket, log);
   sockets.set(terminalId, socket);
-  deps.fleet.connected(terminalId, softwareVersion);
+  recordInFleet(deps, log, () => deps.fleet.connected(terminalId, softwareVersion));
   deps.metrics.terminalsOnline.set(sockets.size);
   socket.on('disconnect', (reason) => {
     if (sockets.get(terminalId) === socket) sockets.delete(terminalId);
     deps.metrics.terminalsOnline.set(sockets.size);
-    deps.terminals.touch(terminalId);
-    deps.fleet.disconnected(terminalId, connectedSinceMs);
+    recordInFleet(deps, log, () => {
+      deps.terminals.touch(terminalId);
+      deps.fleet.disconnected(terminalId, connectedSinceMs);
+    });
     log.info({ event: 'terminal.disconnected', reason });
   });
   const drop = (reason: string): void => {
@@ -226,24 +250,31 @@ function dispatch(ctx: HandlerContext, bucket: TokenBucket, event: unknown, args
     deps.metrics.requests.inc({ event, outcome: 'no-ack' });
     return;
   }
-  let reply: Reply<unknown>;
+  const failed = (error: unknown): Reply<unknown> => {
+    log.error({ event: 'terminal.message.failed', name: event, err: error });
+    return { ok: false, error: { code: 'internal', message: 'internal error' } };
+  };
+  const send = (reply: Reply<unknown>): void => {
+    deps.metrics.requests.inc({ event, outcome: reply.ok ? 'ok' : reply.error.code });
+    if (!reply.ok && reply.error.code !== 'internal') deps.metrics.refusals.inc({ event, reason: reply.error.reason ?? reply.error.code });
+    ack(reply);
+    // The answer is written to the socket: the last step the chaos run kills the server at.
+    log.debug({ event: 'gateway.answered', name: event, ok: reply.ok });
+  };
+  let reply: Reply<unknown> | Promise<Reply<unknown>>;
   try {
     reply = answer(ctx, event, args[0]);
   } catch (error) {
-    log.error({ event: 'terminal.message.failed', name: event, err: error });
-    reply = { ok: false, error: { code: 'internal', message: 'internal error' } };
+    reply = failed(error);
   }
-  deps.metrics.requests.inc({ event, outcome: reply.ok ? 'ok' : reply.error.code });
-  if (!reply.ok && reply.error.code !== 'internal') deps.metrics.refusals.inc({ event, reason: reply.error.reason ?? reply.error.code });
-  ack(reply);
-  // The answer is written to the socket: the last step the chaos run kills the server at.
-  log.debug({ event: 'gateway.answered', name: event, ok: reply.ok });
+  if (reply instanceof Promise) reply.then(send, (error: unknown) => send(failed(error)));
+  else send(reply);
 }
 
-function answer<E extends ClientEventName>(ctx: HandlerContext, event: E, payload: unknown): Reply<unknown> {
+function answer<E extends ClientEventName>(ctx: HandlerContext, event: E, payload: unknown): Reply<unknown> | Promise<Reply<unknown>> {
   const parsed = parseClientRequest(event, payload);
   if (!parsed.ok) return parsed;
-  return (HANDLERS[event] as (ctx: HandlerContext, request: unknown) => Reply<unknown>)(ctx, parsed.data);
+  return (HANDLERS[event] as (ctx: HandlerContext, request: unknown) => Reply<unknown> | Promise<Reply<unknown>>)(ctx, parsed.data);
 }
 
 /** Pushes to connected terminals what the county changed (issue 11 section 6). */

@@ -62,6 +62,23 @@ describe('terminal enrolment and authentication', () => {
     expect(registry.authenticate(once)).toEqual({ ok: false, reason: 'replayed-nonce' });
   });
 
+  it("checks a signature by the terminal's key: its current key only, also once it is revoked", () => {
+    const bytes = new TextEncoder().encode('a provisional receipt');
+    const signed = (key: KeyObject) => sign(null, bytes, key).toString('base64url');
+    registry.enrol({ terminalId: 'kiosk-01', code: registry.issueEnrolCode('kiosk-01'), publicKey: kiosk.publicKey });
+    expect(registry.authenticate(handshake('kiosk-01', kiosk.privateKey))).toEqual({ ok: true }); // its key is now cached
+    expect(registry.verifyTerminalSignature('kiosk-01', bytes, signed(kiosk.privateKey))).toBe(true);
+    expect(registry.verifyTerminalSignature('kiosk-01', bytes, signed(keyPair().privateKey))).toBe(false);
+    expect(registry.verifyTerminalSignature('kiosk-99', bytes, signed(kiosk.privateKey))).toBe(false);
+    // Re-enrolled with a new key (a replaced kiosk): the old key no longer signs for it.
+    registry.revoke('kiosk-01');
+    expect(registry.verifyTerminalSignature('kiosk-01', bytes, signed(kiosk.privateKey))).toBe(true);
+    const replacement = keyPair();
+    registry.enrol({ terminalId: 'kiosk-01', code: registry.issueEnrolCode('kiosk-01'), publicKey: replacement.publicKey });
+    expect(registry.verifyTerminalSignature('kiosk-01', bytes, signed(kiosk.privateKey))).toBe(false);
+    expect(registry.verifyTerminalSignature('kiosk-01', bytes, signed(replacement.privateKey))).toBe(true);
+  });
+
   it('keeps enrolments across a restart (same database file)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nb-term-'));
     const first = new TerminalRegistry(openDatabase(join(dir, 's.sqlite')));

@@ -4,7 +4,7 @@
 // every (re)connection is a fresh signed handshake whose nonce is remembered
 // on disk for the clock-skew window; a revoked terminal is refused.
 import { createHash, createPublicKey, randomInt, verify as verifySignature, type KeyObject } from 'node:crypto';
-import type { SqliteDatabase } from '../db.js';
+import { cachedStatement, runTransaction, type SqliteDatabase } from '../db.js';
 import { AUTH_CLOCK_SKEW_LIMIT_MS, authMessage, type EnrolRefusal, type EnrolRequest, type HandshakeRefusal, type TerminalAuth } from '@nongbao/protocol';
 import { migrateTerminalRegistry } from './schema.js';
 
@@ -132,7 +132,7 @@ export class TerminalRegistry {
    * gateway); only the parsed key is cached, by its text.
    */
   private activeKey(terminalId: string): KeyObject | undefined {
-    const row = this.db.prepare('SELECT public_key FROM terminal WHERE id = ? AND revoked_at IS NULL').get(terminalId) as
+    const row = cachedStatement(this.db, 'SELECT public_key FROM terminal WHERE id = ? AND revoked_at IS NULL').get(terminalId) as
       | { public_key: string }
       | undefined;
     return row ? this.parsedKey(row.public_key) : undefined;
@@ -153,9 +153,15 @@ export class TerminalRegistry {
     return row ? this.parsedKey(row.public_key) : undefined;
   }
 
-  /** Checks an ed25519 signature (base64url) by the terminal's enrolled key. */
+  /**
+   * Checks an ed25519 signature (base64url) by the terminal's enrolled key.
+   * The gateway checks every payment a kiosk took offline (issue 11 section
+   * 5): the key of an active terminal comes from the cache its handshakes
+   * use, as reading and parsing it per payment was a quarter of a backlog's
+   * drain (tests/bench/gateway.bench.ts); a revoked one's from the table.
+   */
   verifyTerminalSignature(terminalId: string, bytes: Uint8Array, signatureBase64Url: string): boolean {
-    const key = this.enrolledKey(terminalId);
+    const key = this.activeKey(terminalId) ?? this.enrolledKey(terminalId);
     if (!key) return false;
     try {
       return verifySignature(null, bytes, key, Buffer.from(signatureBase64Url, 'base64url'));
@@ -172,13 +178,11 @@ export class TerminalRegistry {
     if (!verifySignature(null, authMessage(auth), key, Buffer.from(auth.signature, 'base64'))) {
       return { ok: false, reason: 'bad-signature' };
     }
-    return this.db.transaction((): { ok: true } | { ok: false; reason: AuthFailure } => {
-      this.db.prepare('DELETE FROM terminal_nonce WHERE seen_at_ms < ?').run(nowMs - NONCE_MEMORY_MS);
-      const inserted = this.db
-        .prepare('INSERT OR IGNORE INTO terminal_nonce (terminal_id, nonce, seen_at_ms) VALUES (?, ?, ?)')
-        .run(auth.terminalId, auth.nonce, nowMs).changes;
+    return runTransaction(this.db, (): { ok: true } | { ok: false; reason: AuthFailure } => {
+      cachedStatement(this.db, 'DELETE FROM terminal_nonce WHERE seen_at_ms < ?').run(nowMs - NONCE_MEMORY_MS);
+      const inserted = cachedStatement(this.db, 'INSERT OR IGNORE INTO terminal_nonce (terminal_id, nonce, seen_at_ms) VALUES (?, ?, ?)').run(auth.terminalId, auth.nonce, nowMs).changes;
       return inserted === 1 ? { ok: true } : { ok: false, reason: 'replayed-nonce' };
-    })();
+    });
   }
 
   /**
@@ -188,7 +192,7 @@ export class TerminalRegistry {
    * connection that brings them (issue 10 section 2). 0 for an unknown terminal.
    */
   lastContactMs(terminalId: string): number {
-    const row = this.db.prepare('SELECT enrolled_at, last_contact_ms FROM terminal WHERE id = ?').get(terminalId) as
+    const row = cachedStatement(this.db, 'SELECT enrolled_at, last_contact_ms FROM terminal WHERE id = ?').get(terminalId) as
       | { enrolled_at: string; last_contact_ms: number | null }
       | undefined;
     if (!row) return 0;
@@ -197,7 +201,7 @@ export class TerminalRegistry {
 
   /** Records contact with the terminal now. */
   touch(terminalId: string, nowMs = Date.now()): void {
-    this.db.prepare('UPDATE terminal SET last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?').run(nowMs, terminalId);
+    cachedStatement(this.db, 'UPDATE terminal SET last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?) WHERE id = ?').run(nowMs, terminalId);
   }
 }
 

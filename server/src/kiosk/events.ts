@@ -9,7 +9,7 @@
 // field that differs, in the ledger's order of precedence (debit account =
 // the kiosk's cash box, credit account = the person, amount, code = the kind
 // of event, at, meta), and books nothing.
-import type { SqliteDatabase } from '../db.js';
+import { cachedStatement, type SqliteDatabase } from '../db.js';
 import type { MoneyResult, MoneyResultCode } from '@nongbao/protocol';
 import { KIOSK_EVENTS_PERSON_INDEX } from './kiosk-payments.js';
 
@@ -49,7 +49,7 @@ export class KioskEvents {
   }
 
   find(id: string): StoredKioskEvent | undefined {
-    const row = this.db.prepare('SELECT * FROM kiosk_money_events WHERE id = ?').get(id) as
+    const row = cachedStatement(this.db, 'SELECT * FROM kiosk_money_events WHERE id = ?').get(id) as
       | { id: string; terminal_id: string; kind: KioskEventKind; request_json: string; booking: MoneyResult['booking']; reason: string | null }
       | undefined;
     if (!row) return undefined;
@@ -66,9 +66,7 @@ export class KioskEvents {
   /** Records what an event was booked as; call inside the booking's transaction. */
   record(e: { id: string; terminalId: string; kind: KioskEventKind; request: object; booking: MoneyResult['booking']; reason?: MoneyResult['reason']; receivedAt: string }): void {
     const { v: _version, ...request } = e.request as Record<string, unknown>;
-    this.db
-      .prepare('INSERT INTO kiosk_money_events (id, terminal_id, kind, request_json, booking, reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(e.id, e.terminalId, e.kind, JSON.stringify(request), e.booking, e.reason ?? null, e.receivedAt);
+    cachedStatement(this.db, 'INSERT INTO kiosk_money_events (id, terminal_id, kind, request_json, booking, reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(e.id, e.terminalId, e.kind, JSON.stringify(request), e.booking, e.reason ?? null, e.receivedAt);
   }
 }
 

@@ -11,6 +11,7 @@
 //   verified the person's card, and must have been made inside it.
 // Each event is decided once (events.ts); a replay gets the first answer.
 import type { Logger } from 'pino';
+import { runTransaction } from '../db.js';
 import { isRegistryError, type ContributionInput, type Registry } from '../registry/index.js';
 import { shanghaiDate, toUtcIso } from '../registry/time.js';
 import {
@@ -81,7 +82,7 @@ export class KioskMoney {
    * a replay is answered from the record (events.ts), never decided again.
    */
   private once(caller: KioskCaller, kind: KioskEventKind, request: { id: string } & object, decide: () => Reply<MoneyResult>): Reply<MoneyResult> {
-    return this.deps.registry.context.db.transaction((): Reply<MoneyResult> => {
+    return runTransaction(this.deps.registry.context.db, (): Reply<MoneyResult> => {
       const stored = this.events.find(request.id);
       if (stored) {
         const answer = replayAnswer(stored, caller.terminalId, kind, request as Record<string, unknown>);
@@ -103,7 +104,7 @@ export class KioskMoney {
         });
       }
       return reply;
-    })();
+    });
   }
 
   /**
@@ -113,7 +114,7 @@ export class KioskMoney {
    * is not applied, so the ledger sees the kiosk's events in its order.
    */
   applyBatch(caller: KioskCaller, events: readonly MoneyEvent[]): EventOutcome[] {
-    return this.deps.registry.context.db.transaction((): EventOutcome[] => {
+    return runTransaction(this.deps.registry.context.db, (): EventOutcome[] => {
       const outcomes: EventOutcome[] = [];
       let halted = false;
       for (const event of events) {
@@ -128,7 +129,7 @@ export class KioskMoney {
         halted = haltsOutbox(event.kind, outcome);
       }
       return outcomes;
-    })();
+    });
   }
 
   apply(caller: KioskCaller, event: MoneyEvent): Reply<MoneyResult> {

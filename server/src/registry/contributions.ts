@@ -17,6 +17,7 @@ import {
   type TransferResultCode,
 } from '../ledger/index.js';
 import { validateContribution, type Balances, type ContributionDecision } from '../policy/index.js';
+import { cachedStatement } from '../db.js';
 import type { AuditLog } from './audit.js';
 import type { RegistryContext } from './context.js';
 import { RegistryError, type RegistryErrorCode } from './errors.js';
@@ -160,7 +161,7 @@ export class ContributionService {
   }
 
   private findById(id: string): ContributionRow | undefined {
-    return this.ctx.db.prepare('SELECT * FROM reg_contributions WHERE id = ?').get(id) as ContributionRow | undefined;
+    return cachedStatement(this.ctx.db, 'SELECT * FROM reg_contributions WHERE id = ?').get(id) as ContributionRow | undefined;
   }
 
   /**
@@ -178,7 +179,7 @@ export class ContributionService {
     const at = toUtcIso(c.paidAt);
     const person = this.persons.get(c.citizenNumber);
     const paidYears = (
-      this.ctx.db.prepare('SELECT year FROM reg_contributions WHERE citizen_number = ?').all(c.citizenNumber) as { year: number }[]
+      cachedStatement(this.ctx.db, 'SELECT year FROM reg_contributions WHERE citizen_number = ?').all(c.citizenNumber) as { year: number }[]
     ).map((r) => r.year);
     const date = shanghaiDate(at);
     const decision = validateContribution(

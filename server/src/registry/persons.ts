@@ -1,6 +1,7 @@
 // Villages, persons, households (family binding), cards, and the reports of a
 // death or of an urban employees' pension (issue 5 section 5; POLICY.md "Who
 // may enrol", "When a pension is paid", "Death").
+import { cachedStatement } from '../db.js';
 import { personAccountSpecs } from '../ledger/index.js';
 import { birthDateFromCitizenNumber, enrolmentRefusals, isValidCitizenNumber } from '../policy/index.js';
 import type { RegistryContext } from './context.js';
@@ -141,9 +142,9 @@ export class PersonService {
   }
 
   collectiveSubsidyFen(villageCode: string, year: number): number {
-    const row = this.ctx.db
-      .prepare('SELECT collective_fen FROM reg_village_subsidies WHERE village_code = ? AND year = ?')
-      .get(villageCode, year) as { collective_fen: number } | undefined;
+    const row = cachedStatement(this.ctx.db, 'SELECT collective_fen FROM reg_village_subsidies WHERE village_code = ? AND year = ?').get(villageCode, year) as
+      | { collective_fen: number }
+      | undefined;
     return row?.collective_fen ?? 0;
   }
 
@@ -282,7 +283,7 @@ export class PersonService {
   }
 
   find(citizenNumber: string): Person | undefined {
-    const row = this.ctx.db.prepare(`${PERSON_SELECT} WHERE p.citizen_number = ?`).get(citizenNumber) as PersonRow | undefined;
+    const row = cachedStatement(this.ctx.db, `${PERSON_SELECT} WHERE p.citizen_number = ?`).get(citizenNumber) as PersonRow | undefined;
     return row ? toPerson(row) : undefined;
   }
 

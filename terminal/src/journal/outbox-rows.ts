@@ -70,12 +70,21 @@ export class OutboxRows {
     return row ? toRow(row) : undefined;
   }
 
-  /** The gateway answered with a committed result. */
-  markDone(id: string, outcome: EventOutcome, at: string): void {
-    const money = outcome.outcome === 'applied' ? outcome.money : null;
-    this.db
-      .prepare("UPDATE outbox SET state = 'done', sent_at = ?, attempts = attempts + 1, result = ?, booking = ?, reason = ?, outcome_json = ? WHERE id = ?")
-      .run(at, money?.result ?? outcome.outcome, money?.booking ?? null, money?.reason ?? (outcome.outcome === 'refused' ? outcome.error.reason ?? outcome.error.code : null), JSON.stringify(outcome), id);
+  /**
+   * The gateway answered these entries with committed results: marked in one
+   * transaction, one disk sync per batch rather than per entry (synchronous=FULL).
+   */
+  markDone(answers: readonly { id: string; outcome: EventOutcome }[], at: string): void {
+    const update = this.db.prepare(
+      "UPDATE outbox SET state = 'done', sent_at = ?, attempts = attempts + 1, result = ?, booking = ?, reason = ?, outcome_json = ? WHERE id = ?",
+    );
+    this.db.transaction(() => {
+      for (const { id, outcome } of answers) {
+        const money = outcome.outcome === 'applied' ? outcome.money : null;
+        const reason = money?.reason ?? (outcome.outcome === 'refused' ? (outcome.error.reason ?? outcome.error.code) : null);
+        update.run(at, money?.result ?? outcome.outcome, money?.booking ?? null, reason, JSON.stringify(outcome), id);
+      }
+    })();
   }
 
   /** The outbox stops here (a refusal, or the ledger's `exists_with_different_*`). */
@@ -90,9 +99,12 @@ export class OutboxRows {
     return this.db.prepare("UPDATE outbox SET state = 'settled' WHERE id = ? AND state = 'halted'").run(id).changes === 1;
   }
 
+  /** A request carrying these entries failed: counted in one transaction. */
   attemptFailed(ids: readonly string[]): void {
     const update = this.db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
-    for (const id of ids) update.run(id);
+    this.db.transaction(() => {
+      for (const id of ids) update.run(id);
+    })();
   }
 
   /** Entries waiting (pending or halted). */

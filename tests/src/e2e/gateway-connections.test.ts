@@ -37,11 +37,14 @@ function handshake() {
   return { v: PROTOCOL_VERSION, ...base, signature: sign(null, authMessage(base), privateKey).toString('base64') };
 }
 
-function connect(url: string): Promise<Socket> {
+function connect(url: string, auth: ReturnType<typeof handshake> = handshake()): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = io(`${url}${TERMINAL_NAMESPACE}`, { transports: ['websocket'], reconnection: false, auth: handshake() });
+    const socket = io(`${url}${TERMINAL_NAMESPACE}`, { transports: ['websocket'], reconnection: false, auth });
     socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
   });
 }
 
@@ -121,5 +124,15 @@ describe('two connections with one terminal identity', () => {
     sockets.push(fourth);
     expect(fourth.connected).toBe(true);
     expect(replaced()).toHaveLength(2);
+  });
+
+  it('accepts one of two connections presenting the same signed handshake at once (handshakes share a commit), refuses the other as a replay', async () => {
+    const auth = handshake();
+    const attempts = await Promise.allSettled([connect(server.url, auth), connect(server.url, auth)]);
+    const accepted = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    sockets.push(...accepted);
+    const refusals = attempts.flatMap((a) => (a.status === 'rejected' ? [(a.reason as Error).message] : []));
+    expect(accepted).toHaveLength(1);
+    expect(refusals).toEqual(['replayed-nonce']);
   });
 });
