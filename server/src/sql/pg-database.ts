@@ -51,6 +51,23 @@ function toParam(value: unknown): string | null {
   return JSON.stringify(value);
 }
 
+/**
+ * Finished connections kept alive for two turns of the event loop. libpq's
+ * finish() starts closing its libuv poll handle, which lives inside the native
+ * connection object, and libuv completes the close in a later phase of the
+ * loop. Were the object collected before that (a test or a CLI that opens and
+ * closes connections without yielding), libuv would finish closing freed
+ * memory and abort the process (uv__finish_close assertion, seen in the
+ * ledger's contract suite). The first setImmediate runs before that
+ * iteration's close phase, the second after it.
+ */
+const finishing = new Set<PQ>();
+
+function keepUntilClosed(pq: PQ): void {
+  finishing.add(pq);
+  setImmediate(() => setImmediate(() => finishing.delete(pq)));
+}
+
 export class PgDatabase implements SqlDatabase {
   readonly engine = 'postgres' as const;
   private readonly pq = new PQ();
@@ -110,6 +127,28 @@ export class PgDatabase implements SqlDatabase {
     };
   }
 
+  /**
+   * Runs fn in one consistent read-only snapshot (REPEATABLE READ): every
+   * statement inside sees the same committed state, whatever other
+   * connections commit meanwhile. Inside a transaction it is that
+   * transaction's view, and fn just runs.
+   */
+  snapshot<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.exec('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    this.depth += 1;
+    try {
+      const result = fn();
+      this.depth -= 1;
+      this.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.depth -= 1;
+      this.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
   get inTransaction(): boolean {
     return this.depth > 0;
   }
@@ -118,6 +157,7 @@ export class PgDatabase implements SqlDatabase {
     if (this.closed) return;
     this.closed = true;
     this.pq.finish();
+    keepUntilClosed(this.pq);
   }
 
   private preparedFor(sql: string): { name: string; translated: TranslatedSql } {
