@@ -7,10 +7,18 @@
 // A round trip on loopback costs about 0.1 ms; statements are prepared once
 // per connection. The contract is sql/types.ts; statements are translated
 // from the shared SQLite-flavoured SQL by sql/translate.ts.
-import PQ from 'libpq';
+import { createRequire } from 'node:module';
+import type PQType from 'libpq';
 import pgTypes from 'pg-types';
 import type { SqlDatabase, SqlRunResult, SqlStatement, TransactionArgs } from './types.js';
 import { translateSql, type TranslatedSql } from './translate.js';
+
+// libpq's index.js prints its include folder to stdout when it has no parent
+// module, which is how an ES import loads it: that line would corrupt the
+// stdout of every command that speaks JSON there (`nongbao ledger verify`).
+// Loaded through require, it has a parent and prints nothing.
+const PQ = createRequire(import.meta.url)('libpq') as typeof PQType;
+type PQ = PQType;
 
 /** Prepared statements kept per connection (a server has a few hundred distinct statements). */
 const PREPARED_LIMIT = 2_000;
