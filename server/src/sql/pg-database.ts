@@ -7,11 +7,13 @@
 // A round trip on loopback costs about 0.1 ms; statements are prepared once
 // per connection. The contract is sql/types.ts; statements are translated
 // from the shared SQLite-flavoured SQL by sql/translate.ts.
+/// <reference path="./libpq.d.ts" />
 import { createRequire } from 'node:module';
 import type PQType from 'libpq';
 import pgTypes from 'pg-types';
 import type { SqlDatabase, SqlRunResult, SqlStatement, TransactionArgs } from './types.js';
 import { translateSql, type TranslatedSql } from './translate.js';
+import { redactPgUrl } from './pg-url.js';
 
 // libpq's index.js prints its include folder to stdout when it has no parent
 // module, which is how an ES import loads it: that line would corrupt the
@@ -83,10 +85,21 @@ export class PgDatabase implements SqlDatabase {
   private depth = 0;
   private closed = false;
 
+  /**
+   * Connects (libpq's connectSync: throws when it cannot). A failure is a
+   * PgError 08001 whose message is one line naming the URL (password
+   * hidden): libpq's own message spans lines ("Is the server running ...").
+   */
   constructor(readonly url: string) {
-    this.pq.connectSync(url);
-    const error = this.pq.errorMessage();
-    if (error) throw new PgError(`cannot connect to ${redact(url)}: ${error.trim()}`, '08001', undefined, '');
+    let error: string;
+    try {
+      this.pq.connectSync(url);
+      error = this.pq.errorMessage();
+    } catch (thrown) {
+      error = thrown instanceof Error ? thrown.message : String(thrown);
+      keepUntilClosed(this.pq);
+    }
+    if (error) throw new PgError(`cannot connect to ${redactPgUrl(url)}: ${error.replace(/\s+/g, ' ').trim()}`, '08001', undefined, '');
     this.exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
   }
 
@@ -226,9 +239,6 @@ function bind(translated: TranslatedSql, args: unknown[]): (string | null)[] {
   });
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
 
 class PgStatement implements SqlStatement {
   constructor(

@@ -25,7 +25,7 @@ import type { AccountId, AccountSpec } from '../types.js';
 import type { AccountState, ChainHead, IndexedTotals, LedgerStore, NewBlock, StoredAccount, StoredBlock, StoredTransfer, TransferQueryParams } from '../store.js';
 import { LedgerError, LedgerErrorCode } from '../errors.js';
 import { openPgLedgerSchema, toTextArray } from './schema.js';
-import { ACCOUNT_COLUMNS, TRANSFER_COLUMNS, toAccountState, toStoredAccount, toStoredTransfer } from './rows.js';
+import { ACCOUNT_COLUMNS, TRANSFER_COLUMNS, toAccountState, toIntArray, toStoredAccount, toStoredTransfer } from './rows.js';
 import { appendBlock } from './append.js';
 import * as q from './queries.js';
 import { Ledger, type LedgerOptions } from '../ledger.js';
@@ -100,6 +100,29 @@ export class PgLedgerStore implements LedgerStore {
       spec.mustNotGoNegative ? 1 : 0,
       spec.meta === undefined ? '' : JSON.stringify(spec.meta),
     ]);
+  }
+
+  /**
+   * Adds many accounts in one statement (not part of the contract: the
+   * migration moves a county's chart, millions of accounts, with it) and
+   * returns each one's key. Same rules as insertAccount.
+   */
+  insertAccounts(specs: readonly AccountSpec[]): Map<AccountId, number> {
+    this.#writable();
+    const keys = new Map<AccountId, number>();
+    if (specs.length === 0) return keys;
+    const rows = this.#db.query(
+      'INSERT INTO ledger_accounts (id, kind, normal, must_not_go_negative, meta) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::smallint[], ?::text[]) RETURNING num, id',
+      [
+        toTextArray(specs.map((s) => s.id)),
+        toTextArray(specs.map((s) => s.kind)),
+        toTextArray(specs.map((s) => s.normal)),
+        toIntArray(specs.map((s) => (s.mustNotGoNegative ? 1 : 0))),
+        toTextArray(specs.map((s) => (s.meta === undefined ? '' : JSON.stringify(s.meta)))),
+      ],
+    ).rows;
+    for (const r of rows) keys.set(r.id as string, r.num as number);
+    return keys;
   }
 
   getAccountStates(ids: readonly AccountId[]): Map<AccountId, AccountState> {
