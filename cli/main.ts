@@ -38,7 +38,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('@nongbao/drivers/card')).virtualCardCommand,
   },
   ledger: {
-    summary: 'ledger tools: ledger verify [--db FILE]',
+    summary: 'ledger tools: ledger verify [--db FILE|postgres://URL]; ledger migrate --from sqlite:FILE --to postgres://URL',
     load: async () => (await import('@nongbao/server/ledger')).ledgerCommand,
   },
   release: {

@@ -27,16 +27,16 @@ import { Ledger, LEDGER_CHECKPOINT_TRANSFERS, MAX_BATCH_TRANSFERS, FUND_ACCOUNT_
 interface BenchMeasurement { name: string; value: number; unit: string }
 interface BenchResult { name: string; measurements: BenchMeasurement[]; baselines: BenchMeasurement[]; targets: { description: string; met: boolean }[]; notes?: string[] }
 
-const KIOSKS = 100;
-const PERSONS = 10_000;
+export const KIOSKS = 100;
+export const PERSONS = 10_000;
 /** Rounds per measurement; the best round counts, since the machine is shared. */
-const ROUNDS = 3;
+export const ROUNDS = 3;
 
 function citizen(i: number): string {
   return `4101011960${String(i).padStart(8, '0')}`;
 }
 
-function chart(persons: number): AccountSpec[] {
+export function chart(persons: number): AccountSpec[] {
   const specs: AccountSpec[] = [...FUND_ACCOUNT_SPECS];
   for (let k = 0; k < KIOSKS; k++) specs.push(cashBoxAccountSpec(`k${k}`));
   for (let p = 0; p < persons; p++) specs.push(...personAccountSpecs(citizen(p)));
@@ -44,7 +44,7 @@ function chart(persons: number): AccountSpec[] {
 }
 
 /** Contributions: a kiosk's cash box to a person's individual account, 100 yuan each. */
-function makeTransfers(count: number, persons: number): TransferInput[] {
+export function makeTransfers(count: number, persons: number): TransferInput[] {
   const out: TransferInput[] = new Array<TransferInput>(count);
   for (let i = 0; i < count; i++) {
     out[i] = {

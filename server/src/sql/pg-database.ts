@@ -7,17 +7,18 @@
 // A round trip on loopback costs about 0.1 ms; statements are prepared once
 // per connection. The contract is sql/types.ts; statements are translated
 // from the shared SQLite-flavoured SQL by sql/translate.ts.
+/// <reference path="./libpq.d.ts" />
 import { createRequire } from 'node:module';
 import type PQType from 'libpq';
 import pgTypes from 'pg-types';
 import type { SqlDatabase, SqlRunResult, SqlStatement, TransactionArgs } from './types.js';
 import { translateSql, type TranslatedSql } from './translate.js';
+import { redactPgUrl } from './pg-url.js';
 
-/**
- * Loaded with require, not import: the `libpq` package prints its include
- * folder to stdout when it has no parent module, which is the case under an
- * ESM import (it would corrupt the CLI's JSON output).
- */
+// libpq's index.js prints its include folder to stdout when it has no parent
+// module, which is how an ES import loads it: that line would corrupt the
+// stdout of every command that speaks JSON there (`nongbao ledger verify`).
+// Loaded through require, it has a parent and prints nothing.
 const PQ = createRequire(import.meta.url)('libpq') as typeof PQType;
 type PQ = PQType;
 
@@ -61,19 +62,20 @@ function toParam(value: unknown): string | null {
 }
 
 /**
- * Connections closed but not yet released. libpq's finish() closes the
- * connection's libuv poll handle, which lives inside the connection object,
- * and libuv completes a close only at the end of a loop iteration: if the
- * object were garbage-collected before that, libuv would touch freed memory
- * and abort the process (`uv__finish_close: Assertion ... failed`, seen as
- * "Worker exited unexpectedly" in the suite). A closed connection is kept
- * here until a later iteration's check phase, after the close has completed.
+ * Finished connections kept alive for two turns of the event loop. libpq's
+ * finish() starts closing its libuv poll handle, which lives inside the native
+ * connection object, and libuv completes the close in a later phase of the
+ * loop. Were the object collected before that (a test or a CLI that opens and
+ * closes connections without yielding), libuv would finish closing freed
+ * memory and abort the process (uv__finish_close assertion, seen in the
+ * ledger's contract suite). The first setImmediate runs before that
+ * iteration's close phase, the second after it.
  */
-const closing = new Set<PQ>();
+const finishing = new Set<PQ>();
 
-function releaseAfterClose(pq: PQ): void {
-  closing.add(pq);
-  setImmediate(() => setImmediate(() => closing.delete(pq)));
+function keepUntilClosed(pq: PQ): void {
+  finishing.add(pq);
+  setImmediate(() => setImmediate(() => finishing.delete(pq)));
 }
 
 export class PgDatabase implements SqlDatabase {
@@ -83,10 +85,21 @@ export class PgDatabase implements SqlDatabase {
   private depth = 0;
   private closed = false;
 
+  /**
+   * Connects (libpq's connectSync: throws when it cannot). A failure is a
+   * PgError 08001 whose message is one line naming the URL (password
+   * hidden): libpq's own message spans lines ("Is the server running ...").
+   */
   constructor(readonly url: string) {
-    this.pq.connectSync(url);
-    const error = this.pq.errorMessage();
-    if (error) throw new PgError(`cannot connect to ${redact(url)}: ${error.trim()}`, '08001', undefined, '');
+    let error: string;
+    try {
+      this.pq.connectSync(url);
+      error = this.pq.errorMessage();
+    } catch (thrown) {
+      error = thrown instanceof Error ? thrown.message : String(thrown);
+      keepUntilClosed(this.pq);
+    }
+    if (error) throw new PgError(`cannot connect to ${redactPgUrl(url)}: ${error.replace(/\s+/g, ' ').trim()}`, '08001', undefined, '');
     this.exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
   }
 
@@ -135,6 +148,28 @@ export class PgDatabase implements SqlDatabase {
     };
   }
 
+  /**
+   * Runs fn in one consistent read-only snapshot (REPEATABLE READ): every
+   * statement inside sees the same committed state, whatever other
+   * connections commit meanwhile. Inside a transaction it is that
+   * transaction's view, and fn just runs.
+   */
+  snapshot<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.exec('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    this.depth += 1;
+    try {
+      const result = fn();
+      this.depth -= 1;
+      this.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.depth -= 1;
+      this.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
   get inTransaction(): boolean {
     return this.depth > 0;
   }
@@ -143,7 +178,7 @@ export class PgDatabase implements SqlDatabase {
     if (this.closed) return;
     this.closed = true;
     this.pq.finish();
-    releaseAfterClose(this.pq);
+    keepUntilClosed(this.pq);
   }
 
   private preparedFor(sql: string): { name: string; translated: TranslatedSql } {
@@ -204,9 +239,6 @@ function bind(translated: TranslatedSql, args: unknown[]): (string | null)[] {
   });
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
 
 class PgStatement implements SqlStatement {
   constructor(
