@@ -113,6 +113,7 @@ export class OutboxRelay implements MoneyEventSink {
 
   private async send(batch: { row: OutboxRow; event: MoneyEvent }[]): Promise<'sent' | 'halted' | 'retry-later'> {
     const { journal, link, logger, terminalId } = this.deps;
+    logger.debug({ event: 'outbox.sending', ids: batch.map((b) => b.row.id) });
     const reply = await link.request('outbox.submit', { v: PROTOCOL_VERSION, terminalId, events: batch.map((b) => b.event) });
     if (!reply.ok) {
       journal.outbox.attemptFailed(batch.map((b) => b.row.id));
@@ -124,6 +125,8 @@ export class OutboxRelay implements MoneyEventSink {
       this.halt(batch[0]!.row, null, `${reply.error.code}: ${reply.error.message}`);
       return 'halted';
     }
+    // Answered, not yet journaled: a step the chaos run kills at (the gateway must then answer the resend `exists`).
+    logger.debug({ event: 'outbox.reply_received', ids: batch.map((b) => b.row.id) });
     const byId = new Map(reply.data.results.map((r) => [r.id, r]));
     for (const { row, event } of batch) {
       const outcome = byId.get(row.id);

@@ -49,6 +49,8 @@ export interface TerminalOptions {
   pinPad?: PinPad;
   demo?: DemoPanel;
   requestTimeoutMs?: number;
+  /** Longest wait between reconnection attempts to the gateway (tests shorten it). */
+  reconnectDelayMaxMs?: number;
   /** How often the outbox retries while something is pending. */
   outboxRetryIntervalMs?: number;
 }
@@ -85,6 +87,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     logger: logger.child({ component: 'uplink' }),
     softwareVersion: SOFTWARE_VERSION,
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.reconnectDelayMaxMs !== undefined ? { reconnectDelayMaxMs: options.reconnectDelayMaxMs } : {}),
   });
   const outbox = new OutboxRelay({
     journal,

@@ -40,6 +40,8 @@ export interface UplinkOptions {
   softwareVersion?: string;
   /** Overrides every event's deadline (tests). */
   requestTimeoutMs?: number;
+  /** Longest wait between reconnection attempts (RECONNECT_DELAY_MAX_MS by default; shorter in tests). */
+  reconnectDelayMaxMs?: number;
 }
 
 /** What the outbox and the session need of the link (tests give a fake). */
@@ -58,7 +60,7 @@ export class Uplink implements GatewayLink {
   constructor(private readonly options: UplinkOptions) {
     this.socket = io(`${options.serverUrl}${TERMINAL_NAMESPACE}`, {
       autoConnect: false,
-      reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
+      reconnectionDelayMax: options.reconnectDelayMaxMs ?? RECONNECT_DELAY_MAX_MS,
       transports: ['websocket'],
       // A fresh signature for every (re)connection: the server refuses replays.
       auth: (cb) => {
@@ -77,7 +79,7 @@ export class Uplink implements GatewayLink {
       options.logger.warn({ event: 'uplink.disconnected', reason });
       // The gateway dropped us (another connection with our identity, a revocation
       // check, a hostile-looking burst): socket.io does not come back by itself.
-      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => this.stopped || this.socket.connect(), RECONNECT_DELAY_MAX_MS).unref();
+      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => this.stopped || this.socket.connect(), options.reconnectDelayMaxMs ?? RECONNECT_DELAY_MAX_MS).unref();
     });
     this.socket.on('connect_error', (error) => {
       if (this.lastConnectError !== error.message) options.logger.warn({ event: 'uplink.connect_failed', reason: error.message });
@@ -144,7 +146,10 @@ export class Uplink implements GatewayLink {
     const emit: Emit = (name, body) => (this.socket.timeout(timeoutMs) as unknown as { emitWithAck: Emit }).emitWithAck(name, body);
     let raw: unknown;
     try {
-      raw = await emit(event, payload);
+      const answered = emit(event, payload);
+      // The request is on the wire (socket.io writes it synchronously when the link is up): a step the chaos run kills at.
+      this.options.logger.debug({ event: 'uplink.request_sent', name: event });
+      raw = await answered;
     } catch {
       return { ok: false, error: { code: 'unavailable', message: `no reply within ${timeoutMs} ms` } };
     }

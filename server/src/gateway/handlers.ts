@@ -46,7 +46,11 @@ export const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
       ctx.drop('other-cash-box');
       return { ok: false, error: { code: 'refused', message: `this connection is ${ctx.caller.terminalId}; it cannot act for ${request.terminalId}`, reason: 'other-cash-box' } };
     }
+    // Step events (debug) around the one transaction: the chaos run (cli/chaos) kills the server at each.
+    const ids = request.events.map((e) => e.id);
+    ctx.log.debug({ event: 'gateway.batch_received', ids });
     const outcomes = ctx.deps.kiosk.applyBatch(ctx.caller, request.events);
+    ctx.log.debug({ event: 'gateway.batch_committed', ids });
     ctx.deps.terminals.touch(ctx.caller.terminalId);
     recordOutcomes(ctx, request.events, outcomes);
     return { ok: true, data: { results: outcomes } };

@@ -229,6 +229,8 @@ function dispatch(ctx: HandlerContext, bucket: TokenBucket, event: unknown, args
   deps.metrics.requests.inc({ event, outcome: reply.ok ? 'ok' : reply.error.code });
   if (!reply.ok && reply.error.code !== 'internal') deps.metrics.refusals.inc({ event, reason: reply.error.reason ?? reply.error.code });
   ack(reply);
+  // The answer is written to the socket: the last step the chaos run kills the server at.
+  log.debug({ event: 'gateway.answered', name: event, ok: reply.ok });
 }
 
 function answer<E extends ClientEventName>(ctx: HandlerContext, event: E, payload: unknown): Reply<unknown> {
