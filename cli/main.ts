@@ -37,6 +37,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'ledger tools: ledger verify [--db FILE]',
     load: async () => (await import('@nongbao/server/ledger')).ledgerCommand,
   },
+  chaos: {
+    summary: 'prove money exactly once under faults over real processes: chaos --seed N [--terminals K] [--payments P] [--json]; chaos --backlog',
+    load: async () => (await import('./chaos.js')).chaosCommand,
+  },
   bench: {
     summary: 'run the benchmarks: bench [--quick] [FILTER]',
     load: async () => (await import('./bench.js')).runBench,
