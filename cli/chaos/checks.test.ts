@@ -95,6 +95,14 @@ describe('the checks after a chaos run', () => {
     expect(failing(e)).toEqual(['no-payment-twice', 'books-balance', 'cash-box-equals-journal']);
   });
 
+  it("name the payments behind a cash box that differs from its journal", () => {
+    const e = sound();
+    e.ledger.cashBoxTransfers.splice(1, 1);
+    e.ledger.cashBoxBalanceFen['kiosk-a'] = 20_000;
+    const found = runChecks(e).find((c) => c.name === 'cash-box-equals-journal')!.violations;
+    expect(found.map((v) => [v.message, v.paymentIds])).toEqual([['kiosk-a: cash box 200.00 yuan in the ledger, 220.00 yuan in the journal', [P2]]]);
+  });
+
   it('find a payment the ledger booked with another amount than its notes', () => {
     const e = sound();
     e.ledger.cashBoxTransfers[0]!.amountFen = 10_000;

@@ -114,7 +114,10 @@ function cashBoxEqualsJournal(e: Evidence): CheckResult {
     const journalFen = k.journal.payments.reduce((sum, p) => sum + p.stackedFen, 0);
     const ledgerFen = e.ledger.cashBoxBalanceFen[k.terminalId] ?? 0;
     if (journalFen !== ledgerFen) {
-      violations.push({ check: 'cash-box-equals-journal', message: `${k.terminalId}: cash box ${yuan(ledgerFen)} in the ledger, ${yuan(journalFen)} in the journal`, terminalId: k.terminalId, paymentIds: [] });
+      // The payments behind the difference: in the journal with cash and not booked from this box, or booked otherwise.
+      const booked = new Map(e.ledger.cashBoxTransfers.filter((t) => t.debitAccountId === `cashbox:${k.terminalId}`).map((t) => [t.id, t.amountFen]));
+      const differing = k.journal.payments.filter((p) => (booked.get(p.id) ?? 0) !== p.stackedFen).map((p) => p.id);
+      violations.push({ check: 'cash-box-equals-journal', message: `${k.terminalId}: cash box ${yuan(ledgerFen)} in the ledger, ${yuan(journalFen)} in the journal`, terminalId: k.terminalId, paymentIds: differing });
     }
   }
   return result('cash-box-equals-journal', violations, `${e.kiosks.length} cash boxes`);

@@ -38,13 +38,22 @@ export interface ChaosReport {
   passed: boolean;
 }
 
-/** The visits (and their faults) behind a violation: those of its payments, else those at its kiosk, else every fault. */
+/**
+ * The visits (and their faults) behind a violation: those of its payments;
+ * else, for a kiosk, its own kills first, then its other faults, then the
+ * server's kills; else every fault.
+ */
 export function causesOf(violation: Violation, visits: readonly VisitRecord[]): VisitRecord[] {
   const byPayment = visits.filter((v) => v.result.paymentId !== null && violation.paymentIds.includes(v.result.paymentId));
   if (byPayment.length > 0) return byPayment;
   const faulted = visits.filter((v) => v.fault.kind !== 'none');
-  if (violation.terminalId) return faulted.filter((v) => v.terminalId === violation.terminalId || v.fault.kind === 'kill-server');
-  return faulted;
+  if (!violation.terminalId) return faulted;
+  const here = faulted.filter((v) => v.terminalId === violation.terminalId);
+  return [
+    ...here.filter((v) => v.fault.kind === 'kill-terminal'),
+    ...here.filter((v) => v.fault.kind !== 'kill-terminal'),
+    ...faulted.filter((v) => v.terminalId !== violation.terminalId && v.fault.kind === 'kill-server'),
+  ];
 }
 
 function describeVisit(v: VisitRecord): string {
