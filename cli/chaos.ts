@@ -59,7 +59,8 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   if (flags.has('--backlog')) {
     const config = loadConfig(backlogSchema, argv);
     const { runBacklog, formatBacklog } = await import('./chaos/backlog.js');
-    const report = await runBacklog({ ...config, progress });
+    const report = await runBacklog({ ...config, progress }).catch(couldNotRun);
+    if (!report) return 2;
     process.stdout.write(config.json ? `${JSON.stringify(report, null, 2)}\n` : formatBacklog(report));
     return report.passed ? 0 : 1;
   }
@@ -79,7 +80,14 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const { runChaos } = await import('./chaos/run.js');
-  const report = await runChaos({ ...config, progress });
+  const report = await runChaos({ ...config, progress }).catch(couldNotRun);
+  if (!report) return 2;
   process.stdout.write(config.json ? reportJson(report) : formatReport(report));
   return report.passed ? 0 : 1;
+}
+
+/** The harness itself failed (a process that would not start, a port taken): exit 2, not a verdict on the money. */
+function couldNotRun(error: unknown): undefined {
+  process.stderr.write(`nongbao chaos: the run could not be carried out: ${error instanceof Error ? error.message : String(error)}\n`);
+  return undefined;
 }
