@@ -12,6 +12,7 @@
 //
 // Control: one JSON line per request on stdin, `{ id, op, kiosk, args }`, one
 // reply per line on stdout, `{ id, ok, result | error }`.
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import { BillValidatorSimulator, openSerialLink, runBillValidatorCommand } from '@nongbao/drivers/cctalk';
 import { PrinterSimulator } from '@nongbao/drivers/escpos';
@@ -23,6 +24,8 @@ export const SIMULATOR_ESCROW_TIMEOUT_MS = 10_000;
 /** A device answers a control request at once; this bounds a dead device process. */
 export const DEVICE_CONTROL_TIMEOUT_MS = 10_000;
 const CONTROL_LINE_LIMIT_CHARS = 4_096;
+/** The devices process's scheduling priority (nice -10: ahead of the kiosks' software). */
+const DEVICES_PRIORITY = -10;
 
 const devicesArgSchema = z.array(z.object({ acceptor: z.string().min(1), printer: z.string().min(1) })).min(1).max(100);
 const requestSchema = z.object({ id: z.number().int(), op: z.enum(['insertNote', 'stackedYuan', 'receiptTexts']), kiosk: z.number().int().min(0), args: z.array(z.unknown()) });
@@ -70,6 +73,13 @@ export class Devices {
 
   static async start(devices: { acceptor: string; printer: string }[], logDir: string): Promise<Devices> {
     const child = ChaosProcess.spawnNongbao('devices', ['chaos', 'devices-process', '--devices', JSON.stringify(devices)], logDir);
+    // Real devices answer from their own silicon: on a machine busy with other work a starved
+    // simulator would miss ccTalk's reply deadline, which a real acceptor does not.
+    try {
+      setPriority(child.pid, DEVICES_PRIORITY);
+    } catch {
+      // Not allowed here (no CAP_SYS_NICE): the devices run at the normal priority.
+    }
     await child.waitFor('devices.ready', (l) => l.event === 'devices.ready', DEVICE_CONTROL_TIMEOUT_MS * 3);
     return new Devices(child);
   }
