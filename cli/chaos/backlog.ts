@@ -23,6 +23,7 @@ import { buildChaosCounty } from './county.js';
 import { CountyServer } from './county-server.js';
 import { serverCrashPoint } from './faults.js';
 import { pendingCount } from './journal-reader.js';
+import { inTurns } from './processes.js';
 import { Kiosk } from './kiosk.js';
 import { prng, type Prng } from './prng.js';
 import { splitIntoNotes, type ServerStep } from './schedule.js';
@@ -108,10 +109,6 @@ function recordBacklog(journal: Journal, residents: readonly DemoResident[], off
   return made;
 }
 
-async function inTurns<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += concurrency) await Promise.all(items.slice(i, i + concurrency).map(work));
-}
-
 async function drained(kiosks: readonly Kiosk[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (kiosks.some((k) => pendingCount(join(k.setup.dataDir, 'journal.sqlite')) > 0)) {
@@ -142,7 +139,7 @@ async function prepare(o: BacklogOptions, runDir: string, rng: Prng): Promise<{ 
   const server = new CountyServer(dbPath, await freePort(), runDir);
   const kiosks: Kiosk[] = [];
   for (const [index, terminalId] of ids.entries()) {
-    const setup = { index, terminalId, dataDir: kioskDataDir(runDir, terminalId), localPort: await freePort(), runDir, serverPort: server.port, countyResidents: county.residents.length, cash: false, direct: true };
+    const setup = { index, terminalId, dataDir: kioskDataDir(runDir, terminalId), runDir, serverPort: server.port, countyResidents: county.residents.length, cash: false, direct: true };
     kiosks.push(await Kiosk.create(setup));
   }
   const batches = perTerminal.reduce((sum, n) => sum + Math.ceil(n / OUTBOX_BATCH_LIMIT), 0);

@@ -5,8 +5,10 @@ import { EventEmitter } from 'node:events';
 import { DEMO_ISSUER_KEY } from '@nongbao/drivers/card';
 import { ChaosProcess, type LogLine } from './processes.js';
 
-/** The server opens its database and listens within this (a busy machine included). */
-export const SERVER_START_TIMEOUT_MS = 60_000;
+/** The server opens its database and listens within this (a machine busy with other work included). */
+export const SERVER_START_TIMEOUT_MS = 120_000;
+/** Tries to start a server process that does not come up. */
+export const SERVER_START_ATTEMPTS = 3;
 
 export class CountyServer extends EventEmitter<{ line: [LogLine] }> {
   process: ChaosProcess | undefined;
@@ -25,7 +27,21 @@ export class CountyServer extends EventEmitter<{ line: [LogLine] }> {
     return this.process?.running === true;
   }
 
+  /** Starts the server process; one that neither listens nor exits in time is killed and started again. */
   async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (error) {
+        this.process?.kill9();
+        await this.process?.exited;
+        if (attempt >= SERVER_START_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     const args = ['chaos', 'server-process', '--db', this.dbPath, '--port', String(this.port), '--log-level', 'debug', '--issuer-key', DEMO_ISSUER_KEY.toString('hex')];
     const child = ChaosProcess.spawnNongbao(`server.${this.lives}`, args, join(this.runDir, 'logs'));
     this.process = child;

@@ -10,14 +10,15 @@ import { ChaosProxy } from './proxy.js';
 import { KioskApi } from './kiosk-api.js';
 import type { Devices } from './devices.js';
 
-/** A terminal process opens its devices, its journal and its local API within this. */
-export const TERMINAL_START_TIMEOUT_MS = 60_000;
+/** A terminal process opens its devices, its journal and its local API within this (a machine busy with other work included). */
+export const TERMINAL_START_TIMEOUT_MS = 120_000;
+/** Tries to start a terminal process that exits while starting. */
+export const TERMINAL_START_ATTEMPTS = 3;
 
 export interface KioskSetup {
   index: number;
   terminalId: string;
   dataDir: string;
-  localPort: number;
   runDir: string;
   serverPort: number;
   countyResidents: number;
@@ -31,7 +32,10 @@ export class Kiosk extends EventEmitter<{ line: [LogLine] }> {
   process: ChaosProcess | undefined;
   /** kill -9s survived so far (the log file of each life is numbered by it). */
   lives = 0;
-  readonly api: KioskApi;
+  /** Starts that failed (the process exited before it served) and were tried again. */
+  failedStarts = 0;
+  /** The local API of the current life (its port is the OS's pick, new at each start). */
+  api: KioskApi = new KioskApi('http://127.0.0.1:0');
 
   private constructor(
     readonly setup: KioskSetup,
@@ -42,7 +46,6 @@ export class Kiosk extends EventEmitter<{ line: [LogLine] }> {
   ) {
     super();
     this.setMaxListeners(100);
-    this.api = new KioskApi(`http://127.0.0.1:${setup.localPort}`);
   }
 
   static async create(setup: KioskSetup): Promise<Kiosk> {
@@ -67,8 +70,29 @@ export class Kiosk extends EventEmitter<{ line: [LogLine] }> {
     return this.process?.running === true;
   }
 
-  /** Starts the terminal process and waits until it serves its local API. */
+  /**
+   * Starts the terminal process and waits until it serves its local API. A
+   * terminal that exits while starting (its bill acceptor did not answer
+   * within ccTalk's deadlines on a loaded machine), or does not serve in
+   * time, is started again, as a kiosk's supervisor would; each such start
+   * is counted.
+   */
   async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (error) {
+        // One that neither served nor exited in time is killed, and tried again the same way.
+        this.process?.kill9();
+        await this.process?.exited;
+        if (attempt >= TERMINAL_START_ATTEMPTS) throw error;
+        this.failedStarts += 1;
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     const s = this.setup;
     const serverPort = this.proxy ? this.proxy.port : s.serverPort;
     const args = [
@@ -80,8 +104,9 @@ export class Kiosk extends EventEmitter<{ line: [LogLine] }> {
       s.terminalId,
       '--data-dir',
       s.dataDir,
+      // The OS picks the port: one chosen beforehand may be taken by then.
       '--port',
-      String(s.localPort),
+      '0',
       '--log-level',
       'debug',
       '--county-residents',
@@ -91,7 +116,8 @@ export class Kiosk extends EventEmitter<{ line: [LogLine] }> {
     const child = ChaosProcess.spawnNongbao(`${s.terminalId}.${this.lives}`, args, join(s.runDir, 'logs'));
     this.process = child;
     child.on('line', (line) => this.emit('line', line));
-    await child.waitFor('terminal.started', (l) => l.event === 'terminal.started', TERMINAL_START_TIMEOUT_MS);
+    const started = await child.waitFor('terminal.started', (l) => l.event === 'terminal.started', TERMINAL_START_TIMEOUT_MS);
+    this.api = new KioskApi(String(started['url']));
   }
 
   /** After a kill -9: the next life. */

@@ -198,3 +198,8 @@ export function waitForLine(source: EventEmitter<{ line: [LogLine] }>, what: str
     source.on('line', onLine);
   });
 }
+
+/** Runs `work` over `items`, `concurrency` at a time (processes that each take a core to start). */
+export async function inTurns<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += concurrency) await Promise.all(items.slice(i, i + concurrency).map(work));
+}

@@ -9,6 +9,8 @@ import type { Schedule } from './schedule.js';
 export interface RunFigures {
   durationMs: number;
   terminalRestarts: number;
+  /** Terminal starts that failed (the process exited before it served, e.g. its acceptor timed out under load) and were tried again. */
+  failedTerminalStarts: number;
   serverRestarts: number;
   proxy: { cuts: number; answersDropped: number; submitsDuplicated: number; submitsHeld: number; submitsReplayed: number };
   notesStacked: number;
@@ -85,7 +87,7 @@ export function formatReport(r: ChaosReport): string {
   lines.push(`visits: ${r.visits.length}: ${outcomes(r.visits)}`);
   lines.push(`cash: ${f.notesStacked} notes, ${f.yuanStacked} yuan stacked by ${r.terminals} acceptor(s)`);
   lines.push(
-    `restarts after kill -9: terminals ${f.terminalRestarts}, server ${f.serverRestarts}; network: ${f.proxy.cuts} connection(s) cut, ` +
+    `restarts after kill -9: terminals ${f.terminalRestarts}, server ${f.serverRestarts}${f.failedTerminalStarts ? ` (and ${f.failedTerminalStarts} terminal start(s) that failed and were tried again)` : ''}; network: ${f.proxy.cuts} connection(s) cut, ` +
       `${f.proxy.answersDropped} answer(s) lost, ${f.proxy.submitsDuplicated} batch(es) duplicated, ${f.proxy.submitsHeld} held, ${f.proxy.submitsReplayed} replayed late`,
   );
   for (const i of r.incidents) lines.push(`INCIDENT visit #${i.visit} at ${i.terminalId} (${i.fault}): ${i.error}`);

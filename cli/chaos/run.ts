@@ -16,6 +16,7 @@ import { buildChaosCounty } from './county.js';
 import { CountyServer } from './county-server.js';
 import { runPlannedVisit, type RunContext, type VisitRecord } from './faults.js';
 import { pendingCount } from './journal-reader.js';
+import { inTurns } from './processes.js';
 import { Devices } from './devices.js';
 import { Kiosk } from './kiosk.js';
 import { prng } from './prng.js';
@@ -23,6 +24,8 @@ import type { ChaosReport, Incident, RunFigures } from './report.js';
 import { buildSchedule, faultLabel, type PlannedVisit, type Schedule } from './schedule.js';
 import { SharedLock } from './shared-lock.js';
 
+/** Terminal processes started at once (each takes a core for a second or two; their acceptors must answer within ccTalk's deadlines). */
+const TERMINAL_START_CONCURRENCY = 2;
 /** After the schedule, every kiosk's outbox is empty within this (network healed, server up). */
 export const DRAIN_TIMEOUT_MS = 120_000;
 const DRAIN_POLL_MS = 250;
@@ -67,7 +70,7 @@ async function startCounty(schedule: Schedule, runDir: string, running: Running,
   await server.start();
   progress('starting the devices and the terminals');
   for (const [index, terminalId] of ids.entries()) {
-    const setup = { index, terminalId, dataDir: kioskDataDir(runDir, terminalId), localPort: await freePort(), runDir, serverPort: server.port, countyResidents: county.residents.length, cash: true };
+    const setup = { index, terminalId, dataDir: kioskDataDir(runDir, terminalId), runDir, serverPort: server.port, countyResidents: county.residents.length, cash: true };
     running.kiosks.push(await Kiosk.create(setup));
   }
   const devices = await Devices.start(
@@ -76,9 +79,15 @@ async function startCounty(schedule: Schedule, runDir: string, running: Running,
   );
   running.devices = devices;
   for (const k of running.kiosks) k.attach(devices);
-  await Promise.all(running.kiosks.map((k) => k.start()));
+  await inTurns(running.kiosks, TERMINAL_START_CONCURRENCY, (k) => k.start());
   progress('playing the schedule');
   return { server, residents: county.residents, rng: prng(schedule.seed ^ 0x5eed), timings: CHAOS_TIMINGS };
+}
+
+async function recover(server: CountyServer, kiosk: Kiosk): Promise<void> {
+  if (!server.alive) await server.restart();
+  if (!kiosk.alive) await kiosk.restart();
+  await kiosk.api.removeCard().catch(() => undefined);
 }
 
 /** Plays the schedule: each kiosk its own visits in order; a server fault waits for the others and holds them off. */
@@ -99,10 +108,8 @@ async function playSchedule(schedule: Schedule, kiosks: readonly Kiosk[], ctx: R
       } catch (error) {
         incidents.push({ visit: visit.index, terminalId: kiosk.setup.terminalId, fault: faultLabel(visit.fault), error: String(error) });
         progress(`#${visit.index} ${kiosk.setup.terminalId} INCIDENT: ${String(error)}`);
-        // The next visit needs a live server and an idle kiosk.
-        if (!ctx.server.alive) await ctx.server.restart();
-        if (!kiosk.alive) await kiosk.restart();
-        await kiosk.api.removeCard().catch(() => undefined);
+        // The next visit needs a live server and an idle kiosk; what cannot be mended now is tried again then.
+        await recover(ctx.server, kiosk).catch((e: unknown) => progress(`${kiosk.setup.terminalId}: could not recover yet: ${String(e)}`));
       } finally {
         release();
       }
@@ -151,6 +158,7 @@ function figures(server: CountyServer, kiosks: readonly Kiosk[], evidence: Evide
   return {
     durationMs,
     terminalRestarts: kiosks.reduce((sum, k) => sum + k.lives, 0),
+    failedTerminalStarts: kiosks.reduce((sum, k) => sum + k.failedStarts, 0),
     serverRestarts: server.lives,
     proxy,
     notesStacked: notes.length,
