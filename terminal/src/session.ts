@@ -81,6 +81,8 @@ export class KioskSession extends EventEmitter<SessionEvents> {
   private holder: CardHolder | null = null;
   private summary: { data: AccountSummary; offline: boolean } | null = null;
   private sessionNumber = 0;
+  /** The session whose resident opened the payment now open, if any. */
+  private paymentSession: number | null = null;
   private pinBusy = false;
 
   constructor(
@@ -98,11 +100,15 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     super();
     const payments = deps.payments;
     if (payments) {
+      // A payment's screens belong to the session that opened it: a card pulled mid-payment is
+      // closed by the desk while the next resident's card may already be in (issue 11 section 7).
       payments.on('progress', (progress) => {
-        if (this.current.screen === 'paying' && this.holder) this.show({ screen: 'paying', holderName: maskName(this.holder.name), progress });
+        if (this.current.screen === 'paying' && this.holder && this.paymentSession === this.sessionNumber) this.show({ screen: 'paying', holderName: maskName(this.holder.name), progress });
       });
       payments.on('finished', (outcome) => {
-        if (this.holder && this.card) this.show({ screen: 'receipt', holderName: maskName(this.holder.name), outcome });
+        const mine = this.paymentSession === this.sessionNumber;
+        this.paymentSession = null;
+        if (mine && this.holder && this.card) this.show({ screen: 'receipt', holderName: maskName(this.holder.name), outcome });
       });
     }
   }
@@ -313,6 +319,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     const tier = tiers.find((t) => t.tierYuan === tierYuan);
     if (!tier) return { accepted: false, reason: 'unknown-tier' };
     const holderName = maskName(holder.name);
+    const session = this.sessionNumber;
     const begun = await payments.begin({
       citizenNumber: holder.citizenNumber,
       holderName,
@@ -326,6 +333,7 @@ export class KioskSession extends EventEmitter<SessionEvents> {
       this.show({ screen: 'message', messageKey: begun.reason, params: {} });
       return { accepted: true };
     }
+    this.paymentSession = session;
     const progress = payments.progress;
     if (progress && this.current.screen === 'tiers') this.show({ screen: 'paying', holderName, progress });
     return { accepted: true };
