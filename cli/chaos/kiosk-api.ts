@@ -4,8 +4,16 @@
 // screen is read from GET /api/state.
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** One local API request. */
+/** A read of the screen (GET /api/state). */
 export const KIOSK_REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * A touch (card, PIN, tier, cancel): the kiosk answers when it has acted, and
+ * a cancel ends the payment first: intake stopped (CCTALK_COMMAND_TIMEOUT_MS,
+ * 2 s), a note on its way waited for (STACK_SETTLE_TIMEOUT_MS, 5 s), the
+ * credit receipt printed (PRINT_TIMEOUT_MS, 30 s) and rendered for the screen.
+ * Seed 90001 saw a cancel take over 10 s on a loaded machine.
+ */
+export const KIOSK_ACTION_TIMEOUT_MS = 60_000;
 /** How often the screen is read while waiting for it to change. */
 const STATE_POLL_MS = 50;
 
@@ -32,7 +40,7 @@ export class KioskApi {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(KIOSK_REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(method === 'GET' ? KIOSK_REQUEST_TIMEOUT_MS : KIOSK_ACTION_TIMEOUT_MS),
     });
     const json = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
     if (!response.ok) throw new KioskApiError(route, response.status, json.error?.code ?? 'unknown');

@@ -85,6 +85,9 @@ async function startCounty(schedule: Schedule, runDir: string, running: Running,
 }
 
 async function recover(server: CountyServer, kiosk: Kiosk): Promise<void> {
+  // The failed visit's crash point may still be armed (it failed before its step): it must not kill a later visit.
+  server.process?.send({ op: 'disarm' });
+  kiosk.process?.send({ op: 'disarm' });
   if (!server.alive) await server.restart();
   if (!kiosk.alive) await kiosk.restart();
   await kiosk.api.removeCard().catch(() => undefined);
