@@ -23,6 +23,12 @@ import { ChaosProcess } from './processes.js';
 export const SIMULATOR_ESCROW_TIMEOUT_MS = 10_000;
 /** A device answers a control request at once; this bounds a dead device process. */
 export const DEVICE_CONTROL_TIMEOUT_MS = 10_000;
+/**
+ * The text of a printer's receipts: each is rendered again, up to
+ * PRINTER_SIMULATOR_RECEIPT_LIMIT of them (five printers' 150 receipts took
+ * over 10 s on a loaded 2-core machine, in a 150-payment run).
+ */
+export const RECEIPT_TEXTS_TIMEOUT_MS = 120_000;
 const CONTROL_LINE_LIMIT_CHARS = 4_096;
 /** The devices process's scheduling priority (nice -10: ahead of the kiosks' software). */
 const DEVICES_PRIORITY = -10;
@@ -86,7 +92,8 @@ export class Devices {
 
   private async call(op: 'insertNote' | 'stackedYuan' | 'receiptTexts', kiosk: number, ...args: unknown[]): Promise<unknown> {
     const id = this.nextId++;
-    const reply = this.process.waitFor(`device reply ${id}`, (l) => l.event === 'devices.reply' && l['id'] === id, DEVICE_CONTROL_TIMEOUT_MS);
+    const timeoutMs = op === 'receiptTexts' ? RECEIPT_TEXTS_TIMEOUT_MS : DEVICE_CONTROL_TIMEOUT_MS;
+    const reply = this.process.waitFor(`device reply ${id}`, (l) => l.event === 'devices.reply' && l['id'] === id, timeoutMs);
     this.process.send({ id, op, kiosk, args });
     const line = await reply;
     if (line['ok'] !== true) throw new Error(`device ${op} at kiosk ${kiosk}: ${String(line['error'])}`);

@@ -140,7 +140,9 @@ async function drain(server: CountyServer, kiosks: readonly Kiosk[]): Promise<vo
 /** The evidence, with the terminals and the server stopped (the devices asked first). */
 async function gather(server: CountyServer, kiosks: readonly Kiosk[], dbPath: string): Promise<Evidence> {
   const stacked = await Promise.all(kiosks.map((k) => k.stackedYuan()));
-  const printed = await Promise.all(kiosks.map(async (k) => printedReceipts(await k.receiptTexts(), join(k.setup.runDir, 'receipts', k.setup.terminalId))));
+  // One printer at a time: the devices process renders each one's receipts in turn, and each wait covers its own.
+  const printed: Awaited<ReturnType<typeof printedReceipts>>[] = [];
+  for (const k of kiosks) printed.push(printedReceipts(await k.receiptTexts(), join(k.setup.runDir, 'receipts', k.setup.terminalId)));
   await Promise.all(kiosks.map((k) => k.stopTerminal()));
   await server.stop();
   const evidence = kiosks.map((k, i) => readKiosk(join(k.setup.dataDir, 'journal.sqlite'), k.setup.terminalId, stacked[i]!, printed[i]!));
