@@ -4,7 +4,8 @@
 // part-way; card out. A kill -9 of the terminal ends the visit where it is.
 import type { DemoResident } from '@nongbao/server';
 import type { Kiosk } from './kiosk.js';
-import type { KioskState } from './kiosk-api.js';
+import { KIOSK_ACTION_TIMEOUT_MS, type KioskState } from './kiosk-api.js';
+import type { LogLine } from './processes.js';
 import { splitIntoNotes, type Ending } from './schedule.js';
 
 /** A screen change after a touch (a card read, an account from the server, a payment opening). */
@@ -121,7 +122,13 @@ async function pay(kiosk: Kiosk, plan: VisitPlan, account: KioskState, result: V
   }
   if (plan.ending === 'cancel' || (refused && state.screen === 'paying')) await kiosk.api.action('cancel-payment');
   if (plan.ending === 'pull-card') {
+    const paymentId = result.paymentId;
     await kiosk.api.removeCard();
+    // The screen goes idle at once; the kiosk closes the payment behind it (intake stopped, the
+    // credit receipt printed). The visit ends when it has, or the next resident finds it busy
+    // and a crash point armed for the next visit could fire at this payment's steps.
+    const closed = (l: LogLine) => l.event === 'payment.closed_short' && l['paymentId'] === paymentId;
+    await kiosk.process!.waitFor(`payment ${paymentId} closed`, closed, KIOSK_ACTION_TIMEOUT_MS, { lookBack: true });
     result.outcome = 'short';
     return;
   }
