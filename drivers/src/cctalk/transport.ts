@@ -20,7 +20,7 @@ export const CCTALK_QUEUE_LIMIT = 8;
  * the next request goes out: ccTalk replies carry no request id, and a late
  * reply would otherwise be taken as the answer to the next request (on a
  * loaded host the chaos run, issue 11 section 7, saw bill-type replies shifted
- * by one, so 100-yuan notes were credited as 20).
+ * by one: 50-yuan notes credited as 20, 100-yuan ones as 50).
  */
 export const CCTALK_LATE_REPLY_SETTLE_MS = 350;
 
