@@ -53,6 +53,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'a kiosk under its supervisor: kiosk install --root DIR --trusted-keys DIR --model M BUNDLE | run --root DIR -- terminal ... | status --root DIR',
     load: async () => (await import('./kiosk.js')).kioskCommand,
   },
+  chaos: {
+    summary: 'prove money exactly once under faults over real processes: chaos --seed N [--terminals K] [--payments P] [--json]; chaos --backlog',
+    load: async () => (await import('./chaos.js')).chaosCommand,
+  },
   bench: {
     summary: 'run the benchmarks: bench [--quick] [FILTER]',
     load: async () => (await import('./bench.js')).runBench,

@@ -1,8 +1,9 @@
 // `nongbao server` and `nongbao enrol-code`.
 import { z } from 'zod';
+import type { Logger } from 'pino';
 import { booleanField, loadConfig, logLevelField, portField } from '@nongbao/server/config';
 import { createLogger } from '@nongbao/server/log';
-import { createServerServices, startServer } from '@nongbao/server';
+import { createServerServices, startServer, type RunningServer } from '@nongbao/server';
 import { consoleDistDir } from '@nongbao/console';
 import { waitForShutdown } from './shutdown.js';
 
@@ -20,9 +21,10 @@ export const serverConfigSchema = z.object({
     .optional(),
 });
 
-export async function serverCommand(argv: string[]): Promise<number> {
-  const config = loadConfig(serverConfigSchema, argv);
-  const logger = createLogger({ name: 'server', level: config.logLevel });
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+/** Starts the county server as `nongbao server` does (also used by the chaos run's server process, cli/chaos/entries.ts). */
+export async function startServerFromConfig(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const server = await startServer({
     dbPath: config.db,
     host: config.host,
@@ -43,6 +45,13 @@ export async function serverCommand(argv: string[]): Promise<number> {
   if (!config.issuerKey) {
     logger.warn({ event: 'server.no_issuer_key', detail: 'kiosks cannot verify card authenticity (set NONGBAO_ISSUER_KEY)' });
   }
+  return server;
+}
+
+export async function serverCommand(argv: string[]): Promise<number> {
+  const config = loadConfig(serverConfigSchema, argv);
+  const logger = createLogger({ name: 'server', level: config.logLevel });
+  const server = await startServerFromConfig(config, logger);
   process.stderr.write(`nongbao server listening on ${server.url} (database ${config.db}); office console: ${server.url}/admin/\n`);
   await waitForShutdown(logger);
   await server.close();

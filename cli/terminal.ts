@@ -1,6 +1,7 @@
 // `nongbao terminal`: a kiosk against real hardware (a PC/SC card reader).
 // `nongbao terminal enrol --code CODE` enrols it once with a one-time code.
 import { z } from 'zod';
+import type { Logger } from 'pino';
 import { booleanField, loadConfig, logLevelField, parseFlags, portField } from '@nongbao/server/config';
 import { createLogger } from '@nongbao/server/log';
 import { PcscCardReader } from '@nongbao/drivers/card';
@@ -38,6 +39,25 @@ const enrolConfigSchema = z.object({
   code: z.string().regex(/^[0-9A-Z]{8}$/, '8 characters, digits and capital letters'),
 });
 
+export type TerminalConfig = z.infer<typeof terminalConfigSchema>;
+
+/**
+ * The bill acceptor and the receipt printer on their serial ports, when both
+ * are configured (also used by the chaos run's terminal process, cli/chaos/entries.ts).
+ */
+export async function openCashDevices(config: TerminalConfig, logger: Logger): Promise<CashDevices | undefined> {
+  if (!config.billAcceptorPort || !config.printerPort) return undefined;
+  return {
+    acceptor: new CctalkBillAcceptor({
+      link: await openSerialLink({ path: config.billAcceptorPort, baudRate: 9600 }),
+      mode: config.billAcceptorChecksum,
+      echo: config.billAcceptorEcho,
+      log: logger.child({ component: 'bill-acceptor' }),
+    }),
+    printer: new EscPosPrinter({ link: await openSerialLink({ path: config.printerPort, baudRate: config.printerBaud }), log: logger.child({ component: 'printer' }) }),
+  };
+}
+
 export async function terminalCommand(argv: string[]): Promise<number> {
   const { positional } = parseFlags(argv);
   if (positional[0] === 'enrol') {
@@ -68,18 +88,7 @@ export async function terminalCommand(argv: string[]): Promise<number> {
     process.stderr.write('nongbao terminal: cash payments need both --bill-acceptor-port and --printer-port (no receipt, no cash)\n');
     return 2;
   }
-  let cashDevices: CashDevices | undefined;
-  if (config.billAcceptorPort && config.printerPort) {
-    cashDevices = {
-      acceptor: new CctalkBillAcceptor({
-        link: await openSerialLink({ path: config.billAcceptorPort, baudRate: 9600 }),
-        mode: config.billAcceptorChecksum,
-        echo: config.billAcceptorEcho,
-        log: logger.child({ component: 'bill-acceptor' }),
-      }),
-      printer: new EscPosPrinter({ link: await openSerialLink({ path: config.printerPort, baudRate: config.printerBaud }), log: logger.child({ component: 'printer' }) }),
-    };
-  }
+  const cashDevices = await openCashDevices(config, logger);
   const terminal = await startTerminal({
     identity,
     serverUrl: config.serverUrl,

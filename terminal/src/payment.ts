@@ -194,11 +194,14 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
   private async onEscrow(offer: EscrowOffer): Promise<'stack' | 'return'> {
     const p = this.current;
     if (!p || this.finishing) return 'return';
+    // Step events (debug): the chaos run (cli/chaos) kills the process at each step of a note.
+    this.deps.logger.debug({ event: 'payment.note_escrowed', paymentId: p.paymentId, amountFen: offer.amountFen, eventCounter: offer.eventCounter });
     if (p.stackedFen + p.stackingFen + offer.amountFen > p.dueFen) {
       this.deps.logger.info({ event: 'payment.note_returned', paymentId: p.paymentId, amountFen: offer.amountFen, reason: 'more than due' });
       return 'return';
     }
     this.deps.journal.payments.noteStacking(p.paymentId, offer.eventCounter, offer.amountFen, new Date().toISOString());
+    this.deps.logger.debug({ event: 'payment.note_journaled', paymentId: p.paymentId, amountFen: offer.amountFen, eventCounter: offer.eventCounter });
     p.stackingFen += offer.amountFen;
     return 'stack';
   }
@@ -244,8 +247,9 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     const rp = this.receiptPayment(p);
     const signature = p.offline && this.deps.signer ? signProvisional(rp, at, this.deps.terminalId, this.deps.signer) : null;
     this.deps.journal.completePayment(p.paymentId, at, signature);
-    this.deps.sink.queued();
+    // Logged between the commit and the outbox's kick: "committed locally, not yet sent" is a step of its own.
     this.deps.logger.info({ event: 'payment.completed', paymentId: p.paymentId, cashFen: p.stackedFen, offline: signature !== null });
+    this.deps.sink.queued();
     const bytes = signature ? provisionalReceipt(rp, at, this.deps.terminalId, signature) : paidReceipt(rp, at, this.deps.terminalId);
     const printed = await this.print(p.paymentId, bytes);
     this.current = null;
@@ -283,6 +287,7 @@ export class PaymentDesk extends EventEmitter<PaymentDeskEvents> {
     try {
       await this.deps.devices.printer.print(bytes);
       this.deps.journal.payments.markReceiptPrinted(paymentId, new Date().toISOString());
+      this.deps.logger.debug({ event: 'payment.receipt_printed', paymentId });
       return true;
     } catch (error) {
       // The money is journaled and queued already; the screen shows the receipt.

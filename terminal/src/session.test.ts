@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import type { AccountSummary, PublicityList, Reply } from '@nongbao/protocol';
+import { createInProcessBillAcceptor } from '@nongbao/drivers/cctalk';
+import { createInProcessPrinter } from '@nongbao/drivers/escpos';
 import { Journal } from './journal/index.js';
+import { PaymentDesk, type PaymentOutcome, type PaymentProgress } from './payment.js';
 import { CardReadError, KioskSession, type CardHolder, type InsertedCard, type KioskState, type PinCheck, type SessionDeps } from './session.js';
 
 const holder: CardHolder = { kind: 'resident', citizenNumber: '11010519491231002X', name: '王秀英', cardNumber: 'A00000001', verified: true, cardSession: 'e30.c2ln' };
@@ -314,5 +317,41 @@ describe('kiosk session', () => {
     await session.act('confirm');
     expect(session.state).toMatchObject({ screen: 'confirm', canConfirm: false });
     expect(recorded).toHaveLength(1);
+  });
+
+  it("never shows a card pulled mid-payment its receipt to the next card's holder", async () => {
+    // Found by the chaos run (issue 11 section 7, seed 90001): the desk closed the first
+    // payment after the next resident's card was read, and its receipt replaced their PIN screen.
+    const journal = new Journal(join(mkdtempSync(join(tmpdir(), 'nb-session-')), 'journal.sqlite'));
+    const acceptor = createInProcessBillAcceptor({ pollIntervalMs: 20 });
+    const printer = createInProcessPrinter();
+    const logger = pino({ level: 'silent' });
+    const desk = new PaymentDesk({ devices: { acceptor: acceptor.driver, printer: printer.printer }, journal, terminalId: 'kiosk-test', logger, sink: { queued: () => undefined } });
+    await desk.start();
+    try {
+      const payable: AccountSummary = { ...summary, payment: { year: 2026, tiers: [{ tierYuan: 200, dueFen: 20_000, creditedFen: 23_500 }] }, paymentRefusal: null };
+      const accounts = { accountSummary: async () => ({ ok: true as const, data: payable }), publicity: async () => ({ ok: true as const, data: publicityList }) };
+      const session = new KioskSession({ accounts, cache: journal, logger, payments: desk });
+      await session.cardInserted(new FakeCard());
+      await session.enterPin('123456');
+      await session.act('pay');
+      await session.payTier(200);
+      const stacked = new Promise<void>((resolve) => desk.on('progress', (p: PaymentProgress) => p.stackedFen === 10_000 && resolve()));
+      await acceptor.simulator.insertNote(100);
+      await stacked;
+
+      let closed: PaymentOutcome | undefined;
+      const finished = new Promise<PaymentOutcome>((resolve) => desk.once('finished', (o) => resolve((closed = o))));
+      session.cardRemoved();
+      const next: CardHolder = { ...holder, citizenNumber: '513227198302220050', name: '扎西卓玛', cardNumber: 'A00000002' };
+      await session.cardInserted(new FakeCard(next));
+      // The next card is read while the desk is still closing the first payment.
+      expect(closed).toBeUndefined();
+      expect(await finished).toMatchObject({ outcome: 'short', reason: 'card-removed', stackedFen: 10_000 });
+      expect(session.state).toMatchObject({ screen: 'pin', holderName: '扎**玛' });
+    } finally {
+      await desk.stop();
+      journal.close();
+    }
   });
 });

@@ -127,6 +127,8 @@ export class KioskSession extends EventEmitter<SessionEvents> {
   private authenticated = false;
   private summary: { data: AccountSummary; offline: boolean } | null = null;
   private sessionNumber = 0;
+  /** The session whose resident opened the payment now open, if any. */
+  private paymentSession: number | null = null;
   private pinBusy = false;
   /** A staff card whose PIN the card accepted, until the card is removed (issue 13: staff routes). */
   private verifiedStaff: CardHolder | null = null;
@@ -145,13 +147,17 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     );
     const payments = deps.payments;
     if (payments) {
+      // A payment's screens belong to the session that opened it: a card pulled mid-payment is
+      // closed by the desk while the next resident's card may already be in (issue 11 section 7).
       payments.on('progress', (progress) => {
-        if (this.current.screen !== 'paying' || !this.holder) return;
+        if (this.current.screen !== 'paying' || !this.holder || this.paymentSession !== this.sessionNumber) return;
         this.idle.activity(); // a note counts as the person being there
         this.show({ screen: 'paying', holderName: maskName(this.holder.name), progress });
       });
       payments.on('finished', (outcome) => {
-        if (!this.holder || !this.card) return;
+        const mine = this.paymentSession === this.sessionNumber;
+        this.paymentSession = null;
+        if (!mine || !this.holder || !this.card) return;
         if (this.timingOut) {
           this.timingOut = false;
           this.show({ screen: 'take-card', reason: 'timeout' });
@@ -512,11 +518,13 @@ export class KioskSession extends EventEmitter<SessionEvents> {
     if (!tier) return { accepted: false, reason: 'unknown-tier' };
     this.idle.activity();
     const holderName = maskName(holder.name);
+    const session = this.sessionNumber;
     const begun = await payments.begin({ citizenNumber: holder.citizenNumber, holderName, year, tierYuan, dueFen: tier.dueFen, creditedFen: tier.creditedFen, offline });
     if (!begun.ok) {
       this.show({ screen: 'message', messageKey: begun.reason, params: {} });
       return ACCEPTED;
     }
+    this.paymentSession = session;
     const progress = payments.progress;
     if (progress && this.current.screen === 'tiers') this.show({ screen: 'paying', holderName, progress });
     return ACCEPTED;

@@ -60,6 +60,8 @@ export interface TerminalOptions {
   /** The idle timeout's wait and countdown (defaults: IDLE_AFTER_MS, IDLE_COUNTDOWN_MS). */
   idle?: Partial<IdleTimings>;
   requestTimeoutMs?: number;
+  /** Longest wait between reconnection attempts to the gateway (tests shorten it). */
+  reconnectDelayMaxMs?: number;
   /** How often the outbox retries while something is pending. */
   outboxRetryIntervalMs?: number;
 }
@@ -135,6 +137,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     logger: logger.child({ component: 'uplink' }),
     softwareVersion: SOFTWARE_VERSION,
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.reconnectDelayMaxMs !== undefined ? { reconnectDelayMaxMs: options.reconnectDelayMaxMs } : {}),
   });
   const outbox = new OutboxRelay({
     journal,

@@ -57,6 +57,8 @@ export interface UplinkOptions {
   softwareVersion?: string;
   /** Overrides every event's deadline (tests). */
   requestTimeoutMs?: number;
+  /** Longest wait between reconnection attempts (RECONNECT_DELAY_MAX_MS by default; shorter in tests). */
+  reconnectDelayMaxMs?: number;
 }
 
 /** What the outbox and the session need of the link (tests give a fake). */
@@ -75,7 +77,7 @@ export class Uplink implements GatewayLink {
   constructor(private readonly options: UplinkOptions) {
     this.socket = io(`${options.serverUrl}${TERMINAL_NAMESPACE}`, {
       autoConnect: false,
-      reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
+      reconnectionDelayMax: options.reconnectDelayMaxMs ?? RECONNECT_DELAY_MAX_MS,
       randomizationFactor: RECONNECT_RANDOMIZATION,
       transports: ['websocket'],
       // A fresh signature for every (re)connection: the server refuses replays.
@@ -95,7 +97,7 @@ export class Uplink implements GatewayLink {
       options.logger.warn({ event: 'uplink.disconnected', reason });
       // The gateway dropped us (another connection with our identity, a revocation
       // check, a hostile-looking burst): socket.io does not come back by itself.
-      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => this.stopped || this.socket.connect(), SERVER_DROP_RETRY_MS).unref();
+      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => this.stopped || this.socket.connect(), options.reconnectDelayMaxMs ?? SERVER_DROP_RETRY_MS).unref();
     });
     this.socket.on('connect_error', (error) => {
       if (this.lastConnectError !== error.message) options.logger.warn({ event: 'uplink.connect_failed', reason: error.message });

@@ -524,6 +524,8 @@ export class CctalkBillAcceptor extends TypedEmitter<BillAcceptorEvents> impleme
     }
     if (decision !== 'stack' && decision !== 'return') decision = 'return';
     const outcome = await this.#route(decision === 'stack' ? RouteCode.stack : RouteCode.return, `route bill: ${decision}`);
+    // The validator acknowledged the route: a stacked note is in the cash box from here (a step the chaos run kills at).
+    if (outcome === 'ok') this.log.debug({ event: 'bill.routed', decision, eventCounter: offer.eventCounter }, 'note routed');
     if (outcome !== 'ok') {
       // The credit or return event from the next poll is the truth; this is only a warning.
       this.log.warn({ outcome, decision, eventCounter: offer.eventCounter }, 'route bill not done');

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { DeviceError, DeviceErrorCode } from '../device/errors.js';
 import type { ByteLink } from '../device/link.js';
-import { withDeadline } from '../device/wait.js';
+import { sleepUnlessAborted, withDeadline } from '../device/wait.js';
 import { encodeFrame, toHex } from './codec.js';
 import { Header } from './constants.js';
 import { CctalkParser } from './parser.js';
@@ -15,6 +15,14 @@ import type { CctalkFrame, ChecksumMode } from './types.js';
 export const CCTALK_REPLY_TIMEOUT_MS = 300;
 /** Requests waiting behind the one on the wire; the poll loop and one escrow route need far fewer. */
 export const CCTALK_QUEUE_LIMIT = 8;
+/**
+ * After a request timed out, the line is left this long to fall quiet before
+ * the next request goes out: ccTalk replies carry no request id, and a late
+ * reply would otherwise be taken as the answer to the next request (on a
+ * loaded host the chaos run, issue 11 section 7, saw bill-type replies shifted
+ * by one: 50-yuan notes credited as 20, 100-yuan ones as 50).
+ */
+export const CCTALK_LATE_REPLY_SETTLE_MS = 350;
 
 export interface CctalkTransportOptions {
   link: ByteLink;
@@ -33,6 +41,8 @@ export class CctalkTransport {
   #queued = 0;
   #waiter: ((frame: CctalkFrame) => void) | undefined;
   #closed = false;
+  /** The last exchange timed out: its reply may still come. */
+  #lateReplyPossible = false;
   readonly #unsubscribe: Array<() => void> = [];
 
   constructor(options: CctalkTransportOptions) {
@@ -104,6 +114,11 @@ export class CctalkTransport {
   async #exchange(header: number, data: Uint8Array, options: { timeoutMs?: number; signal?: AbortSignal; what: string }): Promise<CctalkFrame> {
     const { link, mode, hostAddress, deviceAddress, echo } = this.#options;
     if (this.closed) throw new DeviceError(DeviceErrorCode.linkClosed, `${options.what}: link closed`, 'checkConnection');
+    if (this.#lateReplyPossible) {
+      // Replies that come while no request waits are dropped (#onData).
+      if (!(await sleepUnlessAborted(CCTALK_LATE_REPLY_SETTLE_MS, options.signal))) throw new DeviceError(DeviceErrorCode.canceled, `${options.what}: canceled`);
+      this.#lateReplyPossible = false;
+    }
     const bytes = encodeFrame({ destination: deviceAddress, source: hostAddress, header, data: Buffer.from(data) }, mode);
     try {
       return await withDeadline(options.what, options.timeoutMs ?? CCTALK_REPLY_TIMEOUT_MS, options.signal, async (signal) => {
@@ -125,6 +140,7 @@ export class CctalkTransport {
         return frame;
       });
     } catch (error) {
+      if (error instanceof DeviceError && error.code === DeviceErrorCode.timeout) this.#lateReplyPossible = true;
       // Whatever half-frame is buffered belongs to the failed exchange.
       for (const dropped of this.#parser.reset()) {
         this.#options.log.debug({ bytes: toHex(dropped.raw) }, 'cctalk: dropped after failed exchange');
