@@ -80,11 +80,11 @@ class ReaderCard implements InsertedCard {
       await this.app.verifyPin(pin);
       return { ok: true };
     } catch (error) {
-      if (isCardError(error) && error.code === CardErrorCode.PinWrong) {
+      if (isCardError(error) && error.code === CardErrorCode.pinWrong) {
         const triesLeft = error.triesLeft ?? 0;
         return triesLeft === 0 ? { ok: false, reason: 'blocked' } : { ok: false, reason: 'wrong', triesLeft };
       }
-      if (isCardError(error) && (error.code === CardErrorCode.PinBlocked || error.code === CardErrorCode.AuthenticationMethodBlocked)) {
+      if (isCardError(error) && (error.code === CardErrorCode.pinBlocked || error.code === CardErrorCode.authenticationMethodBlocked)) {
         return { ok: false, reason: 'blocked' };
       }
       throw toReadError(error);
