@@ -91,6 +91,9 @@ export const DEVICE_ERROR_CODES = {
   routeFailed: 1206,
   fraudAttempt: 1207,
   busy: 1208,
+  stackerFull: 1209,
+  stackerRemoved: 1210,
+  jammed: 1211,
   invalidArgument: 1300,
   unsupported: 1301,
 } as const;
@@ -214,6 +217,9 @@ const DEVICE_ACTIONS: Record<CodeName<typeof DEVICE_ERROR_CODES>, StaffAction> =
   routeFailed: 'clearJam',
   fraudAttempt: 'callOffice',
   busy: 'retry',
+  stackerFull: 'emptyStacker',
+  stackerRemoved: 'insertStacker',
+  jammed: 'clearJam',
   invalidArgument: 'callMaintenance',
   unsupported: 'callMaintenance',
 };

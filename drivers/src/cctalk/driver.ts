@@ -313,6 +313,13 @@ export class CctalkBillAcceptor extends TypedEmitter<BillAcceptorEvents> impleme
     });
   }
 
+  async poll(options: CommandOptions = {}): Promise<void> {
+    this.#requireOpen('poll');
+    await withDeadline('poll', options.timeoutMs ?? CCTALK_COMMAND_TIMEOUT_MS, options.signal, async (signal) => {
+      await this.#request(Header.simplePoll, [], 'simple poll', signal);
+    });
+  }
+
   async close(): Promise<void> {
     this.#stopPolling();
     this.#escrowAbort?.abort();

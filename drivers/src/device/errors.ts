@@ -35,6 +35,9 @@ const COMPLETION_BY_CODE: Record<DeviceErrorCode, CompletionCode> = {
   1206: 'hardwareError',
   1207: 'fraudAttempt',
   1208: 'sequenceError',
+  1209: 'userError',
+  1210: 'userError',
+  1211: 'hardwareError',
   1300: 'invalidData',
   1301: 'unsupportedCommand',
 };

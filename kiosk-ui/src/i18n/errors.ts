@@ -29,6 +29,9 @@ export const ERROR_WORDS: Record<string, Words> = {
   'device.routeFailed': ['钞票没有送进钱箱', '鈔票沒有送進錢箱', 'ཤོག་དངུལ་དངུལ་སྒམ་ནང་མ་སོང་།', 'The note did not reach the cash box'],
   'device.fraudAttempt': ['收款机发现疑似作弊', '收款機發現疑似作弊', 'དངུལ་ལེན་འཕྲུལ་འཁོར་གྱིས་གཡོ་ཟོལ་དོགས།', 'The bill acceptor suspects tampering'],
   'device.busy': ['设备正在做别的事', '設備正在做別的事', 'སྒྲིག་ཆས་ལས་ཀ་གཞན་བྱེད་བཞིན།', 'The device is doing something else'],
+  'device.stackerFull': ['钱箱满了', '錢箱滿了', 'དངུལ་སྒམ་ཁེངས་འདུག', 'The cash box is full'],
+  'device.stackerRemoved': ['钱箱没有装上', '錢箱沒有裝上', 'དངུལ་སྒམ་འཇུག་མེད།', 'The cash box is not in place'],
+  'device.jammed': ['收款机卡钞了', '收款機卡鈔了', 'དངུལ་ལེན་འཕྲུལ་འཁོར་ནང་ཤོག་དངུལ་འགགས་འདུག', 'A note is jammed in the bill acceptor'],
   'device.invalidArgument': ['程序给设备的参数不对', '程式給設備的參數不對', 'སྒྲིག་ཆས་ལ་བཏང་བའི་གྲངས་ནོར།', 'The software gave the device a wrong value'],
   'device.unsupported': ['设备不支持这项操作', '設備不支援這項操作', 'སྒྲིག་ཆས་ཀྱིས་བྱ་བ་འདི་མི་ཐུབ།', 'The device does not support this'],
   // ---- card (reader and cards)
