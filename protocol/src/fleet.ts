@@ -11,6 +11,8 @@ export const deviceStatusSchema = z.object({
   name: z.string().max(40),
   state: z.enum(DEVICE_STATES),
   detail: z.string().max(200),
+  /** The printer's paper (issue 13: "printer incl. paper"); absent for other devices. */
+  paper: z.enum(['ok', 'nearEnd', 'out', 'unknown']).optional(),
 });
 export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
 

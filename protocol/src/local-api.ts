@@ -71,7 +71,7 @@ export interface Diagnostics {
   openPayments: number;
   unattributedCashFen: number;
   /** Device names (`billAcceptor`, `printer`, `pinPad`, `cardReader`, `camera`) and XFS4IoT states; the UI translates both. */
-  devices: Array<{ name: string; state: string; detail: string }>;
+  devices: Array<{ name: string; state: string; detail: string; paper?: 'ok' | 'nearEnd' | 'out' | 'unknown' }>;
   alarms: Array<{ code: string; message: string; since: string; eventId?: string }>;
   /** Disk, journal, outbox, clock, network, version (issue 13 section 1). */
   resources: Resources;

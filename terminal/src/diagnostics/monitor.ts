@@ -111,7 +111,12 @@ export class DiagnosticsMonitor {
       const acceptor = cash.acceptor.status();
       devices.push({ name: 'billAcceptor', state: acceptor.device, detail: `stacker ${acceptor.stacker}${acceptor.jammed ? ', jammed' : ''}, counter ${acceptor.lastEventCounter}` });
       const printer = cash.printer.status();
-      devices.push({ name: 'printer', state: printer.device, detail: `paper ${printer.paper}${printer.coverOpen ? ', cover open' : ''}${printer.cutterError ? ', cutter error' : ''}` });
+      devices.push({
+        name: 'printer',
+        state: printer.device,
+        detail: `paper ${printer.paper}${printer.coverOpen ? ', cover open' : ''}${printer.cutterError ? ', cutter error' : ''}`,
+        paper: printer.paper,
+      });
     }
     if (pinPad) devices.push({ name: 'pinPad', state: pinPad.status().device, detail: '' });
     return devices;
