@@ -3,11 +3,12 @@
 // their language, it is never dropped (issue 12 section 4). A call that does
 // not reach the terminal (restarting) is the refusal `unreachable`.
 import { LOCAL_API_ROUTES, type KioskLanguage, type LocalErrorCode, type SessionAction } from '@nongbao/protocol/local-api-names';
+import type { StaffRefusal } from '@nongbao/protocol/maintenance';
 
 /** How long a call may take before the person is told the kiosk did not answer. */
 export const LOCAL_CALL_TIMEOUT_MS = 15_000;
 
-export type Refusal = LocalErrorCode | 'unreachable';
+export type Refusal = LocalErrorCode | StaffRefusal | 'unreachable';
 export type CallResult = { ok: true } | { ok: false; code: Refusal };
 
 type Listener = (refusal: Refusal) => void;
@@ -17,6 +18,11 @@ const listeners = new Set<Listener>();
 export function onRefusal(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** Tells every listener about a refusal (the staff client, staff-api.ts, reports its refusals here too). */
+export function reportRefusal(code: Refusal): void {
+  for (const listener of listeners) listener(code);
 }
 
 async function post(path: string, body: unknown): Promise<CallResult> {
@@ -34,7 +40,7 @@ async function post(path: string, body: unknown): Promise<CallResult> {
   } catch {
     result = { ok: false, code: 'unreachable' };
   }
-  for (const listener of listeners) listener(result.code);
+  reportRefusal(result.code);
   return result;
 }
 

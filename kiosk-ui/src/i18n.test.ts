@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALARM_CODES, DEVICE_STATES, PENSION_MONTH_STATUSES, PENSION_STATUSES, SOURCES } from '@nongbao/protocol';
 import { DEVICE_NAMES, LOCAL_REFUSALS, STAFF_SECTIONS } from '@nongbao/protocol/local-api-names';
+import { ERROR_REGISTER, STAFF_ACTIONS } from '@nongbao/protocol/errors';
+import { SELF_TESTS, STAFF_REFUSALS } from '@nongbao/protocol/maintenance';
 import { PAYMENT_REFUSAL_KEYS } from '../../terminal/src/screens.js';
 import { DICTIONARIES, LANGUAGES, formatFen, missingKeys, setStrictTranslations, translate } from './i18n.js';
 import { PROMPT_KEYS } from './prompt-keys.js';
@@ -26,7 +28,7 @@ function sources(dir: string): string[] {
  * send. A template prefix in code that is not listed here fails the test.
  */
 const FAMILIES: Record<string, readonly string[]> = {
-  'refusal.': [...LOCAL_REFUSALS, 'bad-request', 'not-found', 'too-large', 'internal', 'forbidden-origin', 'misdirected', 'unreachable'],
+  'refusal.': [...LOCAL_REFUSALS, ...STAFF_REFUSALS, 'bad-request', 'not-found', 'too-large', 'internal', 'forbidden-origin', 'misdirected', 'unreachable'],
   'source.': SOURCES,
   'account.pension.': PENSION_STATUSES,
   'month.': PENSION_MONTH_STATUSES,
@@ -34,6 +36,12 @@ const FAMILIES: Record<string, readonly string[]> = {
   'deviceState.': DEVICE_STATES,
   'alarm.': ALARM_CODES,
   'staff.nav.': STAFF_SECTIONS,
+  // Issue 13: the error register's words and actions, the self-tests, the paper, a collection's relay.
+  'error.': [...ERROR_REGISTER.values()].map((e) => e.messageKey),
+  'action.': STAFF_ACTIONS,
+  'selfTest.': SELF_TESTS,
+  'paper.': ['ok', 'nearEnd', 'out', 'unknown'],
+  'cash.relay.': ['pending', 'done', 'halted', 'settled'],
   'publicity.': ['certified', 'lapsed'],
   'voice.': PROMPT_KEYS,
   'payment.refused.': [...PAYMENT_REFUSAL_KEYS, 'other', 'provisional'],

@@ -9,6 +9,7 @@ import { bo } from './i18n/bo.js';
 import { en } from './i18n/en.js';
 import { zhHans } from './i18n/zh-Hans.js';
 import { zhHant } from './i18n/zh-Hant.js';
+import { errorDictionary } from './i18n/errors.js';
 
 export const LANGUAGES = KIOSK_LANGUAGES;
 export type Language = KioskLanguage;
@@ -21,7 +22,13 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
 };
 
 export type Dictionary = Record<string, string>;
-export const DICTIONARIES: Record<Language, Dictionary> = { 'zh-Hans': zhHans, 'zh-Hant': zhHant, bo, en };
+// The error register's words (issue 13 section 1) are kept in one table of their own, merged here.
+export const DICTIONARIES: Record<Language, Dictionary> = {
+  'zh-Hans': { ...zhHans, ...errorDictionary('zh-Hans') },
+  'zh-Hant': { ...zhHant, ...errorDictionary('zh-Hant') },
+  bo: { ...bo, ...errorDictionary('bo') },
+  en: { ...en, ...errorDictionary('en') },
+};
 
 export type Params = Record<string, string | number>;
 export type Translate = (key: string, params?: Params) => string;

@@ -11,6 +11,8 @@ export const deviceStatusSchema = z.object({
   name: z.string().max(40),
   state: z.enum(DEVICE_STATES),
   detail: z.string().max(200),
+  /** The printer's paper (issue 13: "printer incl. paper"); absent for other devices. */
+  paper: z.enum(['ok', 'nearEnd', 'out', 'unknown']).optional(),
 });
 export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
 
@@ -27,6 +29,38 @@ export const alarmSchema = z.object({
 });
 export type Alarm = z.infer<typeof alarmSchema>;
 
+/**
+ * The kiosk's resources (issue 13 section 1): what staff see on the devices
+ * screen and the county office in its fleet view. `problems` are the error
+ * register's codes (protocol errors.ts, terminal range) that hold now.
+ */
+export const resourcesSchema = z.object({
+  network: z.object({ connected: z.boolean(), lastContactAt: isoDateTimeSchema.nullable() }),
+  diskFreeBytes: z.number().int().nonnegative().nullable(),
+  diskTotalBytes: z.number().int().nonnegative().nullable(),
+  journalBytes: z.number().int().nonnegative(),
+  outboxPending: z.number().int().nonnegative(),
+  outboxHalted: z.boolean(),
+  /** The kiosk's clock minus the server's at the last status report, ms; null before one. */
+  clockDriftMs: z.number().int().nullable(),
+  softwareVersion: z.string().max(40),
+  problems: z.array(z.number().int().min(1000).max(9999)).max(20),
+});
+export type Resources = z.infer<typeof resourcesSchema>;
+
+/** Errors kept in the kiosk's recent-errors list: a registered code, where it came from, when, how often in a row. */
+export const RECENT_ERRORS_LIMIT = 20;
+export const recentErrorSchema = z.object({
+  code: z.number().int().min(1000).max(9999),
+  /** A device name, `terminal`, `gateway` or `selfTest`. */
+  source: z.string().max(40),
+  at: isoDateTimeSchema,
+  count: z.number().int().positive(),
+  /** For logs and the office; staff read the register's words for `code`. */
+  detail: z.string().max(200),
+});
+export type RecentError = z.infer<typeof recentErrorSchema>;
+
 /** `terminal.status`: sent on connect and every STATUS_REPORT_INTERVAL_MS. */
 export const terminalStatusSchema = z.object({
   v: versionSchema,
@@ -35,6 +69,9 @@ export const terminalStatusSchema = z.object({
   outbox: z.object({ pending: z.number().int().nonnegative(), halted: z.boolean() }),
   alarms: z.array(alarmSchema).max(STATUS_ALARMS_LIMIT),
   lastError: z.string().max(300).nullable(),
+  /** Since issue 13: resources and recent errors (absent from older terminals). */
+  resources: resourcesSchema.optional(),
+  recentErrors: z.array(recentErrorSchema).max(RECENT_ERRORS_LIMIT).optional(),
   /** The terminal's clock when it sent this (for clock drift). */
   sentAt: isoDateTimeSchema,
 });

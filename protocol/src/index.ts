@@ -5,6 +5,7 @@
 export * from './constants.js';
 export * from './fields.js';
 export * from './replies.js';
+export * from './errors.js';
 export * from './handshake.js';
 export * from './account.js';
 export * from './card.js';

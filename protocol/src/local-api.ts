@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { AccountSummary, PensionMonth, PublicityList, TierProjection } from './account.js';
 import { PHOTO_JPEG_BYTES_LIMIT, type CreditCloseReason } from './money.js';
 import { monthSchema } from './fields.js';
+import type { RecentError, Resources } from './fleet.js';
+import type { SelfTestResult } from './maintenance.js';
 
 export * from './local-api-names.js';
 import { KIOSK_LANGUAGES, SESSION_ACTIONS, type KioskLanguage, type KioskScreenName, type LocalErrorCode, type StaffSection } from './local-api-names.js';
@@ -69,8 +71,14 @@ export interface Diagnostics {
   openPayments: number;
   unattributedCashFen: number;
   /** Device names (`billAcceptor`, `printer`, `pinPad`, `cardReader`, `camera`) and XFS4IoT states; the UI translates both. */
-  devices: Array<{ name: string; state: string; detail: string }>;
+  devices: Array<{ name: string; state: string; detail: string; paper?: 'ok' | 'nearEnd' | 'out' | 'unknown' }>;
   alarms: Array<{ code: string; message: string; since: string; eventId?: string }>;
+  /** Disk, journal, outbox, clock, network, version (issue 13 section 1). */
+  resources: Resources;
+  /** Newest first; staff read the register's words and action for each code. */
+  recentErrors: RecentError[];
+  /** The latest result of each self-test run since the terminal started. */
+  selfTests: SelfTestResult[];
   at: string;
 }
 

@@ -11,7 +11,30 @@ export const STAFF_API_ROUTES = {
   startCollection: { method: 'POST', path: '/api/staff/collection/start' },
   finishCollection: { method: 'POST', path: '/api/staff/collection/finish' },
   reprintCollectionSlip: { method: 'POST', path: '/api/staff/collection/reprint' },
+  diagnostics: { method: 'GET', path: '/api/staff/diagnostics' },
+  selfTestPrinter: { method: 'POST', path: '/api/staff/self-test/printer' },
+  selfTestAcceptor: { method: 'POST', path: '/api/staff/self-test/acceptor' },
+  selfTestCard: { method: 'POST', path: '/api/staff/self-test/card' },
+  selfTestGateway: { method: 'POST', path: '/api/staff/self-test/gateway' },
 } as const;
+
+/** Staff self-tests (issue 13 section 1): print a test page, poll the acceptor, read the card in the reader, a round trip to the gateway. */
+export const SELF_TESTS = ['printer', 'acceptor', 'card', 'gateway'] as const;
+export type SelfTestName = (typeof SELF_TESTS)[number];
+
+/**
+ * A self-test's plain result: `pass`, or `fail` with the error register's
+ * code (protocol errors.ts), whose words and action the staff screen shows.
+ */
+export interface SelfTestResult {
+  test: SelfTestName;
+  result: 'pass' | 'fail';
+  code: number | null;
+  /** What was found, in figures (card number masked, round trip ms, paper state); logs and the office read it. */
+  detail: string;
+  at: string;
+  durationMs: number;
+}
 
 /** The POST routes take no fields: an empty JSON object, or no body. */
 export const staffEmptyBodySchema = z.strictObject({}).optional();
@@ -24,6 +47,7 @@ export const STAFF_REFUSALS = [
   'payment-in-progress', // a payment is open or ending: wait for it
   'printer-unavailable', // the slip cannot be printed (paper out, cover open, printer offline)
   'no-collection', // nothing to finish or reprint
+  'self-test-running', // another self-test has not finished: wait for its result
 ] as const;
 export type StaffRefusal = (typeof STAFF_REFUSALS)[number];
 

@@ -1,6 +1,7 @@
 // The seam between the card driver (drivers/card) and the session: turns the
 // reader's card-inserted events into InsertedCard objects that read the
 // holder, check the card (expiry, authenticity) and verify PINs.
+import { registeredCode } from '@nongbao/protocol';
 import type { Logger } from 'pino';
 import {
   CardErrorCode,
@@ -35,7 +36,7 @@ export interface CardFeedOptions {
 function toReadError(error: unknown): CardReadError {
   const message = residentMessage(error);
   const reason = isCardError(error) ? `${error.codeName}: ${error.message}` : String(error);
-  return new CardReadError(message.key, reason, message.triesLeft !== undefined ? { tries: message.triesLeft } : {});
+  return new CardReadError(message.key, reason, message.triesLeft !== undefined ? { tries: message.triesLeft } : {}, registeredCode(error) ?? null);
 }
 
 class ReaderCard implements InsertedCard {
@@ -80,11 +81,11 @@ class ReaderCard implements InsertedCard {
       await this.app.verifyPin(pin);
       return { ok: true };
     } catch (error) {
-      if (isCardError(error) && error.code === CardErrorCode.PinWrong) {
+      if (isCardError(error) && error.code === CardErrorCode.pinWrong) {
         const triesLeft = error.triesLeft ?? 0;
         return triesLeft === 0 ? { ok: false, reason: 'blocked' } : { ok: false, reason: 'wrong', triesLeft };
       }
-      if (isCardError(error) && (error.code === CardErrorCode.PinBlocked || error.code === CardErrorCode.AuthenticationMethodBlocked)) {
+      if (isCardError(error) && (error.code === CardErrorCode.pinBlocked || error.code === CardErrorCode.authenticationMethodBlocked)) {
         return { ok: false, reason: 'blocked' };
       }
       throw toReadError(error);

@@ -15,6 +15,8 @@ import { startLocalApi } from './local-api.js';
 import { PaymentDesk, type PaymentOutcome, type PaymentProgress } from './payment.js';
 import { KioskSession, type CardHolder, type InsertedCard } from './session.js';
 import { staffRouter } from './staff-api.js';
+import { SelfTests } from './diagnostics/self-tests.js';
+import { RecentErrors } from './diagnostics/recent-errors.js';
 import { buildMoneyEvent } from './wire.js';
 
 const silent = pino({ level: 'silent' });
@@ -210,7 +212,7 @@ describe('the staff collection routes of the local API', () => {
       uiDir: join(dir, 'no-ui'),
       logger: silent,
       status: () => ({ serverConnected: false, terminalId: 'kiosk-test' }),
-      mounts: [{ path: '/', router: staffRouter({ staffMember: () => session.staffMember, collections, logger: silent }) }],
+      mounts: [{ path: '/', router: staffRouter({ staffMember: () => session.staffMember, collections, diagnostics: () => { throw new Error('not asked here'); }, selfTests: new SelfTests({ cash: devices, card: () => null, gateway: async () => ({ ok: false, code: 'not-connected' }), errors: new RecentErrors(), terminalId: 'kiosk-test', softwareVersion: '0', logger: silent, onResult: () => undefined }), logger: silent }) }],
     });
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${api.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });

@@ -67,6 +67,8 @@ export class CardReadError extends Error {
     readonly messageKey: string,
     readonly reason: string,
     readonly params: Record<string, string | number> = {},
+    /** The error register's code of the fault behind it (protocol errors.ts), when it had one: staff's self-test shows its words. */
+    readonly code: number | null = null,
   ) {
     super(`${messageKey}: ${reason}`);
   }
@@ -170,6 +172,23 @@ export class KioskSession extends EventEmitter<SessionEvents> {
 
   get state(): KioskState {
     return this.current;
+  }
+
+  /** The card in the reader now (staff's card self-test reads it again), or null. */
+  get insertedCard(): InsertedCard | null {
+    return this.card;
+  }
+
+  /**
+   * Pushes the staff screen again with fresh diagnostics (live while open,
+   * issue 13 section 1); nothing on any other screen. Not a touch: the idle
+   * timer runs on, so an unattended staff screen still times out.
+   */
+  refreshStaff(): void {
+    const screen = this.current;
+    if (screen.screen !== 'staff') return;
+    this.current = { ...screen, diagnostics: this.deps.diagnostics?.() ?? null };
+    this.emit('state', this.current);
   }
 
   /** The staff member signed in with a staff card and its PIN, or null. */

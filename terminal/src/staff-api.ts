@@ -1,17 +1,21 @@
 // The staff routes of the kiosk's local API (protocol maintenance.ts): cash-
-// box collection (issue 13 section 2). Mounted by local-api.ts behind the
+// box collection (issue 13 section 2), diagnostics and self-tests (section 1). Mounted by local-api.ts behind the
 // same local-origin guard and JSON body limit as every other route; each
 // answers only a staff card signed in with its PIN.
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { STAFF_API_ROUTES, staffEmptyBodySchema, type StaffRefusal } from '@nongbao/protocol/maintenance';
+import type { Diagnostics } from '@nongbao/protocol';
+import { STAFF_API_ROUTES, staffEmptyBodySchema, type SelfTestName, type StaffRefusal } from '@nongbao/protocol/maintenance';
 import type { CollectionDesk } from './collection.js';
+import type { SelfTests } from './diagnostics/self-tests.js';
 
 export interface StaffApiDeps {
   /** The staff member signed in (staff card + PIN), or null. */
   staffMember: () => { cardNumber: string } | null;
   /** Absent on a kiosk without cash devices. */
   collections: CollectionDesk | undefined;
+  diagnostics: () => Diagnostics;
+  selfTests: SelfTests;
   logger: Logger;
 }
 
@@ -22,22 +26,54 @@ const REFUSAL_MESSAGES: Record<StaffRefusal, string> = {
   'payment-in-progress': 'a payment is open or ending: wait for it to end',
   'printer-unavailable': 'the printer cannot print the slip now (paper, cover or connection)',
   'no-collection': 'there is no collection to finish or reprint',
+  'self-test-running': 'another self-test is running: wait for its result',
+};
+
+const SELF_TEST_ROUTES: Record<SelfTestName, string> = {
+  printer: STAFF_API_ROUTES.selfTestPrinter.path,
+  acceptor: STAFF_API_ROUTES.selfTestAcceptor.path,
+  card: STAFF_API_ROUTES.selfTestCard.path,
+  gateway: STAFF_API_ROUTES.selfTestGateway.path,
 };
 
 function refuse(res: Response, reason: StaffRefusal): void {
   res.status(409).json({ error: { code: reason, message: REFUSAL_MESSAGES[reason] } });
 }
 
+/** The staff member when one is signed in and a POST has no fields; otherwise answers the refusal and returns undefined. */
+function signedIn(deps: StaffApiDeps, req: Request, res: Response): { cardNumber: string } | undefined {
+  if (req.method === 'POST' && !staffEmptyBodySchema.safeParse(req.body).success) {
+    res.status(400).json({ error: { code: 'bad-request', message: 'this route takes no fields: send {} or no body' } });
+    return undefined;
+  }
+  const staff = deps.staffMember();
+  if (!staff) return void refuse(res, 'not-staff');
+  return staff;
+}
+
+/** Diagnostics and self-tests (issue 13 section 1): every answer comes from the monitor and the self-tests. */
+function diagnosticsRoutes(router: Router, deps: StaffApiDeps): void {
+  router.get(STAFF_API_ROUTES.diagnostics.path, (req, res) => {
+    if (signedIn(deps, req, res)) res.json(deps.diagnostics());
+  });
+  for (const [test, path] of Object.entries(SELF_TEST_ROUTES) as [SelfTestName, string][]) {
+    router.post(path, async (req, res) => {
+      const staff = signedIn(deps, req, res);
+      if (!staff) return;
+      const ran = await deps.selfTests.run(test);
+      if (!ran.ok) return refuse(res, ran.reason);
+      res.json(ran.result);
+    });
+  }
+}
+
 export function staffRouter(deps: StaffApiDeps): Router {
   const router = Router();
+  diagnosticsRoutes(router, deps);
   /** The desk when a staff member is signed in and the kiosk has cash devices; otherwise refuses and returns undefined. */
   const desk = (req: Request, res: Response): { desk: CollectionDesk; staff: { cardNumber: string } } | undefined => {
-    if (req.method === 'POST' && !staffEmptyBodySchema.safeParse(req.body).success) {
-      res.status(400).json({ error: { code: 'bad-request', message: 'this route takes no fields: send {} or no body' } });
-      return undefined;
-    }
-    const staff = deps.staffMember();
-    if (!staff) return void refuse(res, 'not-staff');
+    const staff = signedIn(deps, req, res);
+    if (!staff) return undefined;
     if (!deps.collections) return void refuse(res, 'no-cash-devices');
     return { desk: deps.collections, staff };
   };

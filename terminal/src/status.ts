@@ -2,7 +2,8 @@
 // outbox depth, open alarms, last error and its clock, on every connection
 // and every STATUS_REPORT_INTERVAL_MS, so the county office sees the fleet.
 import type { Logger } from 'pino';
-import { PROTOCOL_VERSION, STATUS_ALARMS_LIMIT, STATUS_REPORT_INTERVAL_MS, type DeviceStatus, type TerminalStatus } from '@nongbao/protocol';
+import { PROTOCOL_VERSION, STATUS_ALARMS_LIMIT, STATUS_REPORT_INTERVAL_MS, type DeviceStatus, type RecentError, type Resources, type TerminalStatus } from '@nongbao/protocol';
+import type { GatewayProbe } from './diagnostics/self-tests.js';
 import type { Journal } from './journal/index.js';
 import type { Uplink } from './uplink.js';
 
@@ -15,7 +16,17 @@ export class StatusReporter {
   clockDriftMs: number | null = null;
 
   constructor(
-    private readonly deps: { uplink: Uplink; journal: Journal; devices: () => DeviceStatus[]; softwareVersion: string; logger: Logger; intervalMs?: number },
+    private readonly deps: {
+      uplink: Uplink;
+      journal: Journal;
+      devices: () => DeviceStatus[];
+      /** Resources and recent errors (issue 13 section 1: they reach the county office with this report). */
+      resources: () => Resources;
+      recentErrors: () => RecentError[];
+      softwareVersion: string;
+      logger: Logger;
+      intervalMs?: number;
+    },
   ) {}
 
   start(): void {
@@ -38,17 +49,24 @@ export class StatusReporter {
       outbox: { pending: stats.outboxPending, halted: stats.outboxHalted },
       alarms: alarms.slice(-STATUS_ALARMS_LIMIT),
       lastError: alarms.at(-1)?.message ?? null,
+      resources: this.deps.resources(),
+      recentErrors: this.deps.recentErrors(),
       sentAt: new Date().toISOString(),
     };
   }
 
   async report(): Promise<void> {
-    if (!this.deps.uplink.connected) return;
+    await this.probe();
+  }
+
+  /** Sends the status report and measures the round trip (staff's gateway self-test is this). */
+  async probe(): Promise<GatewayProbe> {
+    if (!this.deps.uplink.connected) return { ok: false, code: 'not-connected' };
     const sentMs = Date.now();
     const reply = await this.deps.uplink.request('terminal.status', this.status());
     if (!reply.ok) {
       this.deps.logger.warn({ event: 'status.report_failed', code: reply.error.code });
-      return;
+      return { ok: false, code: reply.error.code };
     }
     const receivedMs = Date.now();
     // The server's time is taken halfway through the round trip.
@@ -58,5 +76,6 @@ export class StatusReporter {
     } else {
       this.deps.journal.clearAlarm('clock-drift');
     }
+    return { ok: true, roundTripMs: receivedMs - sentMs, clockDriftMs: this.clockDriftMs };
   }
 }

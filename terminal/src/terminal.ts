@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CardReaderDriver } from '@nongbao/drivers/card';
 import type { PinPad } from '@nongbao/drivers';
 import type { Express } from 'express';
-import type { DeviceName, DeviceStatus, Diagnostics, HelpContact, ProvisionalPayment } from '@nongbao/protocol';
+import type { HelpContact, ProvisionalPayment } from '@nongbao/protocol';
 import { Journal } from './journal/index.js';
 import { startLocalApi, type LocalApi } from './local-api.js';
 import { KioskSession, type CertificationRecorder, type InsertedCard, type RequestRecorder } from './session.js';
@@ -25,6 +25,8 @@ import { staffRouter } from './staff-api.js';
 import { PinPadInput } from './pinpad-input.js';
 import { StatusReporter } from './status.js';
 import { attachUpdates } from './updates/runtime.js';
+import { DiagnosticsMonitor } from './diagnostics/monitor.js';
+import { SelfTests } from './diagnostics/self-tests.js';
 
 /** This kiosk software's version (the terminal package's), reported to the gateway. */
 export const SOFTWARE_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -64,6 +66,8 @@ export interface TerminalOptions {
   reconnectDelayMaxMs?: number;
   /** How often the outbox retries while something is pending. */
   outboxRetryIntervalMs?: number;
+  /** How often the open staff screen is pushed again (default DIAGNOSTICS_REFRESH_MS). */
+  diagnosticsRefreshMs?: number;
 }
 
 export interface RunningTerminal {
@@ -75,18 +79,6 @@ export interface RunningTerminal {
   payments: PaymentDesk | undefined;
   collections: CollectionDesk | undefined;
   stop(): Promise<void>;
-}
-
-function deviceStatuses(cash: CashDevices | undefined, pinPad: PinPad | undefined): (DeviceStatus & { name: DeviceName })[] {
-  const devices: (DeviceStatus & { name: DeviceName })[] = [];
-  if (cash) {
-    const acceptor = cash.acceptor.status();
-    devices.push({ name: 'billAcceptor', state: acceptor.device, detail: `stacker ${acceptor.stacker}${acceptor.jammed ? ', jammed' : ''}, counter ${acceptor.lastEventCounter}` });
-    const printer = cash.printer.status();
-    devices.push({ name: 'printer', state: printer.device, detail: `paper ${printer.paper}${printer.coverOpen ? ', cover open' : ''}${printer.cutterError ? ', cutter error' : ''}` });
-  }
-  if (pinPad) devices.push({ name: 'pinPad', state: pinPad.status().device, detail: '' });
-  return devices;
 }
 
 /**
@@ -129,7 +121,8 @@ function helpContact(journal: Journal): HelpContact {
 
 export async function startTerminal(options: TerminalOptions): Promise<RunningTerminal> {
   const { logger, identity } = options;
-  const journal = new Journal(join(options.dataDir, 'journal.sqlite'));
+  const journalPath = join(options.dataDir, 'journal.sqlite');
+  const journal = new Journal(journalPath);
   const uplink = new Uplink({
     serverUrl: options.serverUrl,
     terminalId: identity.terminalId,
@@ -160,8 +153,17 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     payments && options.cashDevices
       ? new CollectionDesk({ devices: options.cashDevices, journal, payments, terminalId: identity.terminalId, logger: logger.child({ component: 'collection' }), sink: outbox })
       : undefined;
-  const devices = () => deviceStatuses(options.cashDevices, options.pinPad);
-  const status = new StatusReporter({ uplink, journal, devices, softwareVersion: SOFTWARE_VERSION, logger: logger.child({ component: 'status' }) });
+  // The session is made below; the monitor reaches it through this holder.
+  let monitor!: DiagnosticsMonitor;
+  const status = new StatusReporter({
+    uplink,
+    journal,
+    devices: () => monitor.devices(),
+    resources: () => monitor.resources(),
+    recentErrors: () => monitor.errors.list(),
+    softwareVersion: SOFTWARE_VERSION,
+    logger: logger.child({ component: 'status' }),
+  });
   uplink.onPush('kiosk.config', (config) => journal.saveKioskConfig(config));
   uplink.onPush('outbox.settled', (push) => outbox.settled(push));
   uplink.onConnect(() => outbox.kick());
@@ -170,15 +172,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     cache: journal,
     logger: logger.child({ component: 'session' }),
     ...(payments ? { payments } : {}),
-    diagnostics: (): Diagnostics => ({
-      terminalId: identity.terminalId,
-      softwareVersion: SOFTWARE_VERSION,
-      serverConnected: uplink.connected,
-      ...journal.stats(),
-      devices: devices(),
-      alarms: journal.openAlarms(),
-      at: new Date().toISOString(),
-    }),
+    diagnostics: () => monitor.diagnostics(),
     certify: certificationRecorder(journal, outbox, logger.child({ component: 'session' })),
     requests: requestRecorder(journal, outbox),
     contact: () => helpContact(journal),
@@ -186,6 +180,33 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     provisional: (citizenNumber): ProvisionalPayment[] =>
       journal.payments.unconfirmedFor(citizenNumber).map((p) => ({ paymentId: p.id, year: p.year, tierYuan: p.tierYuan, cashFen: p.stackedFen, paidAt: p.closedAt ?? p.openedAt })),
   });
+  monitor = new DiagnosticsMonitor({
+    session,
+    uplink,
+    journal,
+    cash: options.cashDevices,
+    pinPad: options.pinPad,
+    cardReader: options.cardReader,
+    dataDir: options.dataDir,
+    journalPath,
+    terminalId: identity.terminalId,
+    softwareVersion: SOFTWARE_VERSION,
+    clockDriftMs: () => status.clockDriftMs,
+    logger: logger.child({ component: 'diagnostics' }),
+    ...(options.diagnosticsRefreshMs !== undefined ? { refreshMs: options.diagnosticsRefreshMs } : {}),
+  });
+  const selfTests = new SelfTests({
+    cash: options.cashDevices,
+    card: () => session.insertedCard,
+    gateway: () => status.probe(),
+    errors: monitor.errors,
+    terminalId: identity.terminalId,
+    softwareVersion: SOFTWARE_VERSION,
+    logger: logger.child({ component: 'self-test' }),
+    onResult: () => session.refreshStaff(),
+  });
+  monitor.selfTests = selfTests;
+  monitor.start();
   const pinPadInput = options.pinPad ? new PinPadInput({ pad: options.pinPad, session, logger: logger.child({ component: 'pinpad' }) }) : undefined;
   session.usesPinPad = pinPadInput !== undefined;
   // The UI shows the link state: push a fresh state when it changes.
@@ -217,7 +238,19 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       logger: logger.child({ component: 'local-api' }),
       status: () => ({ serverConnected: uplink.connected, terminalId: identity.terminalId }),
       ...(options.demoRoutes ? { demoRoutes: options.demoRoutes(session) } : {}),
-      mounts: [{ path: '/', router: staffRouter({ staffMember: () => session.staffMember, collections, logger: logger.child({ component: 'staff-api' }) }) }, updates.staffRoutes],
+      mounts: [
+        {
+          path: '/',
+          router: staffRouter({
+            staffMember: () => session.staffMember,
+            collections,
+            diagnostics: () => monitor.diagnostics(),
+            selfTests,
+            logger: logger.child({ component: 'staff-api' }),
+          }),
+        },
+        updates.staffRoutes,
+      ],
     });
     await payments?.start();
     await collections?.resume();
@@ -230,6 +263,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
     outbox.stop();
     status.stop();
     updates.stop();
+    monitor.stop();
     await payments?.stop().catch(() => undefined);
     await pinPadInput?.stop().catch(() => undefined);
     uplink.stop();
@@ -254,6 +288,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
       outbox.stop();
       status.stop();
       updates.stop();
+      monitor.stop();
       uplink.stop();
       await outbox.idle();
       await localApi.close();

@@ -22,6 +22,7 @@ import {
   type DataOf,
   type AccountSummary,
   type PublicityList,
+  type ProtocolError,
   type Reply,
   type RequestOf,
   type ServerEventName,
@@ -72,6 +73,7 @@ type Emit = (event: ClientEventName, payload: unknown) => Promise<unknown>;
 export class Uplink implements GatewayLink {
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private lastConnectError: string | null = null;
+  private readonly failedReplyListeners: Array<(event: ClientEventName, error: ProtocolError) => void> = [];
   private stopped = false;
 
   constructor(private readonly options: UplinkOptions) {
@@ -163,8 +165,24 @@ export class Uplink implements GatewayLink {
     return this.request('card.authenticate', { v: PROTOCOL_VERSION, ...evidence });
   }
 
+  /**
+   * Runs `listener` for every request the gateway answered with an error or
+   * did not answer in time (the recent errors staff see, issue 13 section 1);
+   * not for requests refused at once because the link is down (that is a
+   * resource problem, `serverUnreachable`).
+   */
+  onFailedReply(listener: (event: ClientEventName, error: ProtocolError) => void): void {
+    this.failedReplyListeners.push(listener);
+  }
+
   async request<E extends ClientEventName>(event: E, payload: RequestOf<E>): Promise<Reply<DataOf<E>>> {
     if (!this.socket.connected) return { ok: false, error: { code: 'unavailable', message: 'not connected to the server' } };
+    const reply = await this.exchange(event, payload);
+    if (!reply.ok) for (const listener of this.failedReplyListeners) listener(event, reply.error);
+    return reply;
+  }
+
+  private async exchange<E extends ClientEventName>(event: E, payload: RequestOf<E>): Promise<Reply<DataOf<E>>> {
     const timeoutMs = this.options.requestTimeoutMs ?? CLIENT_EVENTS[event].timeoutMs;
     // socket.io's typed emit cannot follow a generic event name; the map above types both ends.
     const emit: Emit = (name, body) => (this.socket.timeout(timeoutMs) as unknown as { emitWithAck: Emit }).emitWithAck(name, body);

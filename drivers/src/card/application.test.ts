@@ -94,7 +94,7 @@ describe('reading identity', () => {
     const replay = new ReplayTransport(parseTranscript(fixture('virtual-card-t0-identity-pin.apdu')));
     const app = new SocialSecurityCardApp(new CardSession((c) => replay.transmit(c), { readerName: 'replay', logger: silent }));
     await expect(app.readIdentity()).resolves.toMatchObject({ name: '卓玛次仁', citizenNumber: '11010519491231002X' });
-    await expect(app.verifyPin('000000')).rejects.toMatchObject({ code: CardErrorCode.PinWrong, triesLeft: 2 });
+    await expect(app.verifyPin('000000')).rejects.toMatchObject({ code: CardErrorCode.pinWrong, triesLeft: 2 });
     await app.verifyPin('123456');
     replay.assertFullyReplayed();
   });
@@ -109,15 +109,15 @@ describe('reading identity', () => {
 
 describe('bad cards get a typed error and the "cannot be read here" message', () => {
   const cases: Array<[string, VirtualCardProfile | 'foreign', number]> = [
-    ['a card without the application', 'foreign', CardErrorCode.NotSocialSecurityCard],
+    ['a card without the application', 'foreign', CardErrorCode.notSocialSecurityCard],
     [
       'a wrong check digit',
       editedProfile(residentProfile(), (p) => (p.holder.citizenNumber = p.holder.citizenNumber.slice(0, 17) + (p.holder.citizenNumber[17] === '1' ? '2' : '1'))),
-      CardErrorCode.CitizenNumberInvalid,
+      CardErrorCode.citizenNumberInvalid,
     ],
-    ['a birth date other than the number says', editedProfile(residentProfile(), (p) => (p.holder.birthDate = '1958-03-08')), CardErrorCode.BirthDateMismatch],
-    ['a generation-1 card with a name extension', editedProfile(residentProfile({ nameExtension: '次仁' }), (p) => (p.generation = 1)), CardErrorCode.WrongGenerationLayout],
-    ['a spec version of an unknown generation', editedProfile(residentProfile(), (p) => (p.card.specVersion = '4.00')), CardErrorCode.WrongGenerationLayout],
+    ['a birth date other than the number says', editedProfile(residentProfile(), (p) => (p.holder.birthDate = '1958-03-08')), CardErrorCode.birthDateMismatch],
+    ['a generation-1 card with a name extension', editedProfile(residentProfile({ nameExtension: '次仁' }), (p) => (p.generation = 1)), CardErrorCode.wrongGenerationLayout],
+    ['a spec version of an unknown generation', editedProfile(residentProfile(), (p) => (p.card.specVersion = '4.00')), CardErrorCode.wrongGenerationLayout],
   ];
 
   it.each(cases)('%s', async (_name, profile, code) => {
@@ -139,7 +139,7 @@ describe('bad cards get a typed error and the "cannot be read here" message', ()
       ['00B20105FF', '01104302999000'],
     ]);
     const transport: ApduTransport = { transmit: async (c) => Buffer.from(responses.get(c.toString('hex').toUpperCase()) ?? '6D00', 'hex') };
-    await expect(new SocialSecurityCardApp(transport, { logger }).readIdentity()).rejects.toMatchObject({ code: CardErrorCode.RecordDamaged });
+    await expect(new SocialSecurityCardApp(transport, { logger }).readIdentity()).rejects.toMatchObject({ code: CardErrorCode.recordDamaged });
     expect(lines.join('')).toContain('"reason":"truncated"');
   });
 });
@@ -148,11 +148,11 @@ describe('PIN', () => {
   it('counts down tries on wrong PINs, then blocks and stays blocked for the right PIN', async () => {
     const { app } = openCard(residentProfile({ pin: '135790' }));
     await app.readIdentity();
-    await expect(app.verifyPin('000000')).rejects.toMatchObject({ code: CardErrorCode.PinWrong, triesLeft: 2 });
-    await expect(app.verifyPin('000001')).rejects.toMatchObject({ code: CardErrorCode.PinWrong, triesLeft: 1 });
+    await expect(app.verifyPin('000000')).rejects.toMatchObject({ code: CardErrorCode.pinWrong, triesLeft: 2 });
+    await expect(app.verifyPin('000001')).rejects.toMatchObject({ code: CardErrorCode.pinWrong, triesLeft: 1 });
     const blocked = await app.verifyPin('000002').catch((e: unknown) => e);
-    expect(blocked).toMatchObject({ code: CardErrorCode.PinBlocked });
-    await expect(app.verifyPin('135790')).rejects.toMatchObject({ code: CardErrorCode.PinBlocked, statusWord: '6983' });
+    expect(blocked).toMatchObject({ code: CardErrorCode.pinBlocked });
+    await expect(app.verifyPin('135790')).rejects.toMatchObject({ code: CardErrorCode.pinBlocked, statusWord: '6983' });
     expect(residentMessage(blocked)).toEqual({ key: 'card.pinBlocked' });
   });
 
@@ -175,21 +175,21 @@ describe('PIN', () => {
     const { app } = openCard(residentProfile({ pin: '135790' }));
     await app.readIdentity();
     await app.changePin('135790', '024680');
-    await expect(app.verifyPin('135790')).rejects.toMatchObject({ code: CardErrorCode.PinWrong });
+    await expect(app.verifyPin('135790')).rejects.toMatchObject({ code: CardErrorCode.pinWrong });
     await app.verifyPin('024680');
   });
 
   it('refuses a change with the wrong old PIN, counting a try', async () => {
     const { app } = openCard(residentProfile({ pin: '135790' }));
     await app.readIdentity();
-    await expect(app.changePin('000000', '024680')).rejects.toMatchObject({ code: CardErrorCode.PinWrong, triesLeft: 2 });
+    await expect(app.changePin('000000', '024680')).rejects.toMatchObject({ code: CardErrorCode.pinWrong, triesLeft: 2 });
   });
 
   it('never sends a malformed PIN to the card', async () => {
     const { app, card } = openCard(residentProfile());
     await app.readIdentity();
     const before = card.apduCount;
-    await expect(app.verifyPin('12345')).rejects.toMatchObject({ code: CardErrorCode.PinFormat });
+    await expect(app.verifyPin('12345')).rejects.toMatchObject({ code: CardErrorCode.pinFormat });
     expect(card.apduCount).toBe(before);
   });
 });
@@ -219,7 +219,7 @@ describe('card authenticity', () => {
     });
     await app.readIdentity();
     const error = await app.authenticate().catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: CardErrorCode.CardAuthenticationFailed });
+    expect(error).toMatchObject({ code: CardErrorCode.cardAuthenticationFailed });
     expect(residentMessage(error)).toEqual({ key: 'card.notAuthentic' });
   });
 
@@ -240,7 +240,7 @@ describe('through the in-process reader', () => {
     await expect(new SocialSecurityCardApp(transport).readIdentity()).resolves.toMatchObject({ name: '李秀英' });
     reader.remove();
     const error = await new SocialSecurityCardApp(transport).readIdentity().catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: CardErrorCode.CardRemoved });
+    expect(error).toMatchObject({ code: CardErrorCode.cardRemoved });
     expect(residentMessage(error)).toEqual({ key: 'card.removed' });
     await reader.stop();
   });

@@ -70,7 +70,7 @@ export class SocialSecurityCardApp {
     const { sw } = await this.exchange(selectApplication());
     if (sw === 0x9000) return;
     if (sw === 0x6a82 || sw === 0x6a81 || sw === 0x6d00 || sw === 0x6e00) {
-      throw new CardError(CardErrorCode.NotSocialSecurityCard, 'card has no social-security application', { statusWord: sw.toString(16).toUpperCase() });
+      throw new CardError(CardErrorCode.notSocialSecurityCard, 'card has no social-security application', { statusWord: sw.toString(16).toUpperCase() });
     }
     throw statusWordError(sw, 'SELECT application');
   }
@@ -109,8 +109,8 @@ export class SocialSecurityCardApp {
       return decode();
     } catch (error) {
       // A field missing behind bytes the parser had to discard is a damaged record.
-      if (isCardError(error) && error.code === CardErrorCode.FieldMissing && parsed.discards.length > 0) {
-        throw new CardError(CardErrorCode.RecordDamaged, `${ef} damaged: ${error.message}`, { field: error.field, cause: error });
+      if (isCardError(error) && error.code === CardErrorCode.fieldMissing && parsed.discards.length > 0) {
+        throw new CardError(CardErrorCode.recordDamaged, `${ef} damaged: ${error.message}`, { field: error.field, cause: error });
       }
       throw error;
     }
@@ -123,7 +123,7 @@ export class SocialSecurityCardApp {
     label: string,
   ): Promise<{ records: Map<number, Buffer>; discards: DiscardedBytes[] }> {
     const selected = await this.exchange(selectFile(fid));
-    if (selected.sw === 0x6a82) throw new CardError(CardErrorCode.NotSocialSecurityCard, `${label} not found`, { statusWord: '6A82' });
+    if (selected.sw === 0x6a82) throw new CardError(CardErrorCode.notSocialSecurityCard, `${label} not found`, { statusWord: '6A82' });
     if (selected.sw !== 0x9000) throw statusWordError(selected.sw, `SELECT ${label}`);
 
     // Fastest first: the whole EF in one READ RECORD (P2=05, what the 2012
@@ -139,7 +139,7 @@ export class SocialSecurityCardApp {
       }
       return parsed;
     }
-    throw new CardError(CardErrorCode.NotSocialSecurityCard, `${label}: card supports no READ RECORD mode we know`);
+    throw new CardError(CardErrorCode.notSocialSecurityCard, `${label}: card supports no READ RECORD mode we know`);
   }
 
   /** The EF's bytes by one strategy, or undefined when the card does not support it. */
@@ -209,21 +209,21 @@ export class SocialSecurityCardApp {
     if (this.cardIdentifier === undefined) await this.readCardData();
     const cardIdentifier = this.cardIdentifier!;
     if (terminalChallenge.length !== AUTH_TERMINAL_CHALLENGE_BYTES) {
-      throw new CardError(CardErrorCode.FieldInvalid, `terminal challenge must be ${AUTH_TERMINAL_CHALLENGE_BYTES} bytes`);
+      throw new CardError(CardErrorCode.fieldInvalid, `terminal challenge must be ${AUTH_TERMINAL_CHALLENGE_BYTES} bytes`);
     }
     try {
       const random = await this.exchange(getChallenge(AUTH_CARD_RANDOM_BYTES));
       if (random.sw !== 0x9000) throw statusWordError(random.sw, 'GET CHALLENGE');
-      if (random.data.length !== AUTH_CARD_RANDOM_BYTES) throw new CardError(CardErrorCode.FieldInvalid, 'card random of wrong length');
+      if (random.data.length !== AUTH_CARD_RANDOM_BYTES) throw new CardError(CardErrorCode.fieldInvalid, 'card random of wrong length');
       const challenge = Buffer.concat([terminalChallenge, random.data]);
       const answer = await this.exchange(internalAuthenticate(challenge, AUTH_CRYPTOGRAM_BYTES));
       if (answer.sw !== 0x9000) throw statusWordError(answer.sw, 'INTERNAL AUTHENTICATE');
-      if (answer.data.length !== AUTH_CRYPTOGRAM_BYTES) throw new CardError(CardErrorCode.FieldInvalid, 'cryptogram of wrong length');
+      if (answer.data.length !== AUTH_CRYPTOGRAM_BYTES) throw new CardError(CardErrorCode.fieldInvalid, 'cryptogram of wrong length');
       return { cardIdentifier, challenge: hex(challenge), cryptogram: hex(answer.data) };
     } catch (error) {
       if (isTransportError(error)) throw error;
       this.logger.warn({ err: isCardError(error) ? error.codeName : String(error) }, 'card authentication step failed');
-      throw new CardError(CardErrorCode.CardAuthenticationFailed, 'card cannot prove its key', { cause: error });
+      throw new CardError(CardErrorCode.cardAuthenticationFailed, 'card cannot prove its key', { cause: error });
     }
   }
 }

@@ -51,7 +51,7 @@ function subkey(previous: Buffer): Buffer {
 
 /** AES-128-CMAC (RFC 4493), full 16-byte tag. */
 export function aesCmac(key: Buffer, message: Buffer): Buffer {
-  if (key.length !== 16) throw new CardError(CardErrorCode.FieldInvalid, 'AES-CMAC key must be 16 bytes');
+  if (key.length !== 16) throw new CardError(CardErrorCode.fieldInvalid, 'AES-CMAC key must be 16 bytes');
   const l = aesBlock(key, Buffer.alloc(BLOCK));
   const k1 = subkey(l);
   const k2 = subkey(k1);
@@ -79,19 +79,19 @@ export function aesCmac(key: Buffer, message: Buffer): Buffer {
 
 function identifierBytes(cardIdentifier: string | Buffer): Buffer {
   const bytes = typeof cardIdentifier === 'string' ? (/^[0-9a-fA-F]{32}$/.test(cardIdentifier) ? Buffer.from(cardIdentifier, 'hex') : Buffer.alloc(0)) : cardIdentifier;
-  if (bytes.length !== 16) throw new CardError(CardErrorCode.FieldInvalid, 'card identifier must be 16 bytes', { field: 'cardIdentifier' });
+  if (bytes.length !== 16) throw new CardError(CardErrorCode.fieldInvalid, 'card identifier must be 16 bytes', { field: 'cardIdentifier' });
   return bytes;
 }
 
 /** The per-card key: what a card personalisation tool writes into the card. */
 export function diversifyCardKey(issuerKey: Buffer, cardIdentifier: string | Buffer): Buffer {
-  if (issuerKey.length !== CARD_KEY_BYTES) throw new CardError(CardErrorCode.FieldInvalid, 'issuer key must be 16 bytes');
+  if (issuerKey.length !== CARD_KEY_BYTES) throw new CardError(CardErrorCode.fieldInvalid, 'issuer key must be 16 bytes');
   return aesCmac(issuerKey, Buffer.concat([Buffer.from([0x01]), KD_LABEL, identifierBytes(cardIdentifier)]));
 }
 
 /** What the card answers to INTERNAL AUTHENTICATE (also the server's expected value). */
 export function computeCardCryptogram(cardKey: Buffer, cardIdentifier: string | Buffer, challenge: Buffer): Buffer {
-  if (challenge.length !== AUTH_CHALLENGE_BYTES) throw new CardError(CardErrorCode.FieldInvalid, `challenge must be ${AUTH_CHALLENGE_BYTES} bytes`);
+  if (challenge.length !== AUTH_CHALLENGE_BYTES) throw new CardError(CardErrorCode.fieldInvalid, `challenge must be ${AUTH_CHALLENGE_BYTES} bytes`);
   return aesCmac(cardKey, Buffer.concat([Buffer.from([0x02]), IA_LABEL, identifierBytes(cardIdentifier), challenge]));
 }
 

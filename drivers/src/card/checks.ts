@@ -9,7 +9,7 @@ const CHECK_CHARS = '10X98765432';
 
 /** The check character (0-9 or X) for the first 17 digits. */
 export function citizenNumberCheckChar(first17: string): string {
-  if (!/^\d{17}$/.test(first17)) throw new CardError(CardErrorCode.CitizenNumberInvalid, 'need 17 digits');
+  if (!/^\d{17}$/.test(first17)) throw new CardError(CardErrorCode.citizenNumberInvalid, 'need 17 digits');
   let sum = 0;
   for (let i = 0; i < 17; i += 1) sum += Number(first17[i]) * WEIGHTS[i]!;
   return CHECK_CHARS[sum % 11]!;
@@ -37,7 +37,7 @@ export function citizenNumberSex(value: string): 'male' | 'female' | undefined {
 
 export function assertValidCitizenNumber(value: string): void {
   if (!isValidCitizenNumber(value)) {
-    throw new CardError(CardErrorCode.CitizenNumberInvalid, 'citizen number fails the GB 11643 check', { field: 'citizenNumber' });
+    throw new CardError(CardErrorCode.citizenNumberInvalid, 'citizen number fails the GB 11643 check', { field: 'citizenNumber' });
   }
 }
 
@@ -45,7 +45,7 @@ export function assertValidCitizenNumber(value: string): void {
 export function assertHolderConsistent(identity: Pick<CardIdentity, 'citizenNumber' | 'birthDate'>): void {
   assertValidCitizenNumber(identity.citizenNumber);
   if (citizenNumberBirthDate(identity.citizenNumber) !== identity.birthDate) {
-    throw new CardError(CardErrorCode.BirthDateMismatch, "EF06 birth date disagrees with the citizen number's", { field: 'birthDate' });
+    throw new CardError(CardErrorCode.birthDateMismatch, "EF06 birth date disagrees with the citizen number's", { field: 'birthDate' });
   }
 }
 
@@ -59,8 +59,8 @@ export function isoDay(date: Date): string {
  */
 export function assertCardUsable(identity: Pick<CardIdentity, 'issueDate' | 'expiryDate' | 'citizenNumber' | 'birthDate'>, today: string | Date): void {
   const day = typeof today === 'string' ? today : isoDay(today);
-  if (!isCalendarDate(day)) throw new CardError(CardErrorCode.FieldInvalid, `today is not a date: ${day}`);
+  if (!isCalendarDate(day)) throw new CardError(CardErrorCode.fieldInvalid, `today is not a date: ${day}`);
   assertHolderConsistent(identity);
-  if (day > identity.expiryDate) throw new CardError(CardErrorCode.CardExpired, `card expired on ${identity.expiryDate}`, { field: 'expiryDate' });
-  if (day < identity.issueDate) throw new CardError(CardErrorCode.CardNotYetValid, `card valid from ${identity.issueDate}`, { field: 'issueDate' });
+  if (day > identity.expiryDate) throw new CardError(CardErrorCode.cardExpired, `card expired on ${identity.expiryDate}`, { field: 'expiryDate' });
+  if (day < identity.issueDate) throw new CardError(CardErrorCode.cardNotYetValid, `card valid from ${identity.issueDate}`, { field: 'issueDate' });
 }

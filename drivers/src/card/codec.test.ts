@@ -37,7 +37,7 @@ describe('command APDUs', () => {
   });
 
   it.each(['12345', '1234567', '12a456', '', ' 12345'])('refuses PIN %j with PinFormat and no PIN in the message', (pin) => {
-    expect(() => encodePin(pin)).toThrow(expect.objectContaining({ code: CardErrorCode.PinFormat }));
+    expect(() => encodePin(pin)).toThrow(expect.objectContaining({ code: CardErrorCode.pinFormat }));
     try {
       encodePin(pin);
     } catch (error) {
@@ -62,7 +62,7 @@ describe('command APDUs', () => {
 
   it('splits a response into data and status word and refuses one without a status word', () => {
     expect(decodeResponse(hex('01 02 90 00'))).toEqual({ data: hex('0102'), sw: 0x9000 });
-    expect(() => decodeResponse(hex('90'))).toThrow(expect.objectContaining({ code: CardErrorCode.ResponseTooShort }));
+    expect(() => decodeResponse(hex('90'))).toThrow(expect.objectContaining({ code: CardErrorCode.responseTooShort }));
   });
 });
 

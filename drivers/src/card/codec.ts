@@ -18,8 +18,8 @@ export interface CommandApdu {
 
 export function encodeCommand(apdu: CommandApdu): Buffer {
   const data = apdu.data ?? Buffer.alloc(0);
-  if (data.length > 255) throw new CardError(CardErrorCode.CommandInvalid, `command data of ${data.length} bytes exceeds 255`);
-  if (apdu.le !== undefined && (apdu.le < 0 || apdu.le > 256)) throw new CardError(CardErrorCode.CommandInvalid, `Le ${apdu.le} out of range`);
+  if (data.length > 255) throw new CardError(CardErrorCode.commandInvalid, `command data of ${data.length} bytes exceeds 255`);
+  if (apdu.le !== undefined && (apdu.le < 0 || apdu.le > 256)) throw new CardError(CardErrorCode.commandInvalid, `Le ${apdu.le} out of range`);
   const parts: Buffer[] = [Buffer.from([apdu.cla, apdu.ins, apdu.p1, apdu.p2])];
   if (data.length > 0) parts.push(Buffer.from([data.length]), data);
   if (apdu.le !== undefined) parts.push(Buffer.from([apdu.le & 0xff]));
@@ -68,7 +68,7 @@ export function changePinCommand(oldPin: string, newPin: string): Buffer {
 /** 6 decimal digits -> 3 BCD bytes. Throws PinFormat (the message never contains the PIN). */
 export function encodePin(pin: string): Buffer {
   if (typeof pin !== 'string' || pin.length !== PIN_DIGITS || !/^[0-9]+$/.test(pin)) {
-    throw new CardError(CardErrorCode.PinFormat, `PIN must be exactly ${PIN_DIGITS} digits`);
+    throw new CardError(CardErrorCode.pinFormat, `PIN must be exactly ${PIN_DIGITS} digits`);
   }
   return encodeBcd(pin);
 }
@@ -81,7 +81,7 @@ export interface ResponseApdu {
 }
 
 export function decodeResponse(bytes: Buffer): ResponseApdu {
-  if (bytes.length < 2) throw new CardError(CardErrorCode.ResponseTooShort, `response of ${bytes.length} bytes has no status word`);
+  if (bytes.length < 2) throw new CardError(CardErrorCode.responseTooShort, `response of ${bytes.length} bytes has no status word`);
   return { data: bytes.subarray(0, bytes.length - 2), sw: bytes.readUInt16BE(bytes.length - 2) };
 }
 
@@ -95,7 +95,7 @@ export function encodeResponse(data: Buffer, sw: number): Buffer {
 // ---- field encodings ----------------------------------------------------
 
 export function encodeBcd(digits: string): Buffer {
-  if (!/^[0-9]*$/.test(digits) || digits.length % 2 !== 0) throw new CardError(CardErrorCode.FieldInvalid, 'BCD needs an even number of decimal digits');
+  if (!/^[0-9]*$/.test(digits) || digits.length % 2 !== 0) throw new CardError(CardErrorCode.fieldInvalid, 'BCD needs an even number of decimal digits');
   return Buffer.from(digits, 'hex');
 }
 
@@ -123,7 +123,7 @@ export function decodeGbkPadded(bytes: Buffer): string | undefined {
 
 export function encodeGbkPadded(text: string, length: number): Buffer {
   const encoded = iconv.encode(text, 'gbk');
-  if (encoded.length > length) throw new CardError(CardErrorCode.FieldInvalid, `GBK text of ${encoded.length} bytes does not fit ${length}`);
+  if (encoded.length > length) throw new CardError(CardErrorCode.fieldInvalid, `GBK text of ${encoded.length} bytes does not fit ${length}`);
   const out = Buffer.alloc(length, 0x00);
   encoded.copy(out);
   return out;
@@ -174,7 +174,7 @@ export function decodeCardDate(bytes: Buffer, yearEnd: boolean): DecodedDate | u
 }
 
 export function encodeCardDate(iso: string): Buffer {
-  if (!isCalendarDate(iso)) throw new CardError(CardErrorCode.FieldInvalid, `not a calendar date: ${iso}`);
+  if (!isCalendarDate(iso)) throw new CardError(CardErrorCode.fieldInvalid, `not a calendar date: ${iso}`);
   return encodeBcd(iso.replaceAll('-', ''));
 }
 
@@ -226,7 +226,7 @@ export function parseAtr(bytes: Buffer): Atr | undefined {
 
 /** Builds an ATR with the given historical bytes: T=0 only (`3B 6x 00 00`) or T=1 (`3B 8x 80 01 ... TCK`). */
 export function buildAtr(protocol: 't0' | 't1', historical: Buffer): Buffer {
-  if (historical.length > 15) throw new CardError(CardErrorCode.FieldInvalid, 'at most 15 historical bytes');
+  if (historical.length > 15) throw new CardError(CardErrorCode.fieldInvalid, 'at most 15 historical bytes');
   if (protocol === 't0') return Buffer.concat([Buffer.from([0x3b, 0x60 | historical.length, 0x00, 0x00]), historical]);
   const body = Buffer.concat([Buffer.from([0x80 | historical.length, 0x80, 0x01]), historical]);
   let tck = 0;

@@ -86,7 +86,7 @@ describe('PcscCardReader', () => {
     const h = harness();
     await h.driver.start();
     await tick(50);
-    expect(h.errors.map((e) => e.code)).toEqual([CardErrorCode.ReaderServiceUnavailable]);
+    expect(h.errors.map((e) => e.code)).toEqual([CardErrorCode.readerServiceUnavailable]);
     h.up();
     await tick(30);
     expect(h.contexts).toHaveLength(1);
@@ -102,7 +102,7 @@ describe('PcscCardReader', () => {
     await tick();
     reader.emit('status', { state: EMPTY });
     reader.pendingTransmit?.(new Error('SCardTransmit error: Transaction failed.(0x80100016)'), Buffer.alloc(0));
-    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.CardRemoved });
+    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.cardRemoved });
     expect(h.events).toEqual(['added R 00', 'inserted R 00', 'card-removed R 00']);
     await h.driver.stop();
   });
@@ -117,7 +117,7 @@ describe('PcscCardReader', () => {
     reader.pendingTransmit?.(new Error('SCardTransmit error: Transaction failed.(0x80100016)'), Buffer.alloc(0));
     await tick(50);
     reader.emit('status', { state: EMPTY });
-    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.CardRemoved });
+    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.cardRemoved });
     await h.driver.stop();
   });
 
@@ -129,7 +129,7 @@ describe('PcscCardReader', () => {
     const pending = event.transport.transmit(Buffer.from('00A4040000', 'hex'));
     await tick();
     reader.pendingTransmit?.(new Error('SCardTransmit error: Card was removed.(0x80100069)'), Buffer.alloc(0));
-    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.CardRemoved });
+    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.cardRemoved });
     await h.driver.stop();
   });
 
@@ -141,7 +141,7 @@ describe('PcscCardReader', () => {
     const pending = event.transport.transmit(Buffer.from('00A4040000', 'hex'));
     await tick();
     reader.emit('end');
-    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.ReaderRemoved });
+    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.readerRemoved });
     expect(h.events.slice(-2)).toEqual(['card-removed R 00', 'removed R 00']);
     await h.driver.stop();
   });
@@ -153,7 +153,7 @@ describe('PcscCardReader', () => {
     const { reader, event } = await withCard(h);
     h.down();
     h.contexts[0]!.emit('error', new Error('SCardGetStatusChange error: RPC transport error.(0x80100013)'));
-    await expect(event.transport.transmit(Buffer.from('00A4040000', 'hex'))).rejects.toMatchObject({ code: CardErrorCode.ReaderServiceUnavailable });
+    await expect(event.transport.transmit(Buffer.from('00A4040000', 'hex'))).rejects.toMatchObject({ code: CardErrorCode.readerServiceUnavailable });
     expect(h.contexts[0]!.closed).toBe(true);
     await tick();
     expect(h.events.slice(-2)).toEqual(['card-removed R 00', 'removed R 00']);

@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { CONNECT_TIMEOUT_MS, DISCONNECT_TIMEOUT_MS, PCSCD_RETRY_MS, RECEIVE_BUFFER_BYTES } from './constants.js';
-import { CardError, CardErrorCode } from './errors.js';
+import { CardError, CardErrorCode, cardDeadlineErrors } from './errors.js';
+import { withDeadline } from '../device/wait.js';
 import { CardSession } from './session.js';
 import type { CardReaderDriver, CardReaderEvents } from './types.js';
 
@@ -93,20 +94,20 @@ export function mapPcscError(error: unknown, readerName: string, operation: stri
     case SCARD.W_RESET_CARD:
     case SCARD.W_UNPOWERED_CARD:
     case SCARD.E_INVALID_HANDLE:
-      return new CardError(CardErrorCode.CardRemoved, `${operation}: card removed or reset`, details);
+      return new CardError(CardErrorCode.cardRemoved, `${operation}: card removed or reset`, details);
     case SCARD.E_READER_UNAVAILABLE:
     case SCARD.E_UNKNOWN_READER:
     case SCARD.E_NO_READERS_AVAILABLE:
-      return new CardError(CardErrorCode.ReaderRemoved, `${operation}: reader gone`, details);
+      return new CardError(CardErrorCode.readerRemoved, `${operation}: reader gone`, details);
     case SCARD.E_NO_SERVICE:
     case SCARD.E_SERVICE_STOPPED:
-      return new CardError(CardErrorCode.ReaderServiceUnavailable, `${operation}: pcscd not available`, details);
+      return new CardError(CardErrorCode.readerServiceUnavailable, `${operation}: pcscd not available`, details);
     case SCARD.E_TIMEOUT:
-      return new CardError(CardErrorCode.Timeout, `${operation}: timed out in pcscd`, details);
+      return new CardError(CardErrorCode.timeout, `${operation}: timed out in pcscd`, details);
     case SCARD.W_UNRESPONSIVE_CARD:
-      return new CardError(CardErrorCode.ConnectFailed, `${operation}: card does not answer (upside down, or not a chip card)`, details);
+      return new CardError(CardErrorCode.connectFailed, `${operation}: card does not answer (upside down, or not a chip card)`, details);
     default:
-      return new CardError(CardErrorCode.TransportFailed, `${operation} failed (${code === undefined ? 'no code' : `0x${code.toString(16)}`})`, details);
+      return new CardError(CardErrorCode.transportFailed, `${operation} failed (${code === undefined ? 'no code' : `0x${code.toString(16)}`})`, details);
   }
 }
 
@@ -167,7 +168,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     this.running = false;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    const gone = new CardError(CardErrorCode.CardRemoved, 'card reader driver stopped');
+    const gone = new CardError(CardErrorCode.cardRemoved, 'card reader driver stopped');
     await Promise.all([...this.readers.keys()].map((name) => this.dropReader(name, gone, true)));
     this.closeContext();
   }
@@ -183,7 +184,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
         this.serviceDown = true;
         const mapped = mapPcscError(error, '', 'SCardEstablishContext');
         this.logger.warn({ code: mapped.codeName, err: mapped.message }, 'pcscd not reachable; retrying');
-        this.reportError(new CardError(CardErrorCode.ReaderServiceUnavailable, 'pcscd not reachable', { cause: error }));
+        this.reportError(new CardError(CardErrorCode.readerServiceUnavailable, 'pcscd not reachable', { cause: error }));
       }
       this.scheduleReopen();
       return;
@@ -218,7 +219,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     if (context !== this.context) return;
     const mapped = mapPcscError(error, '', 'SCardGetStatusChange');
     this.logger.warn({ code: mapped.codeName, err: mapped.message }, 'PC/SC context lost; re-creating');
-    const gone = new CardError(CardErrorCode.ReaderServiceUnavailable, 'pcscd went away', { cause: error });
+    const gone = new CardError(CardErrorCode.readerServiceUnavailable, 'pcscd went away', { cause: error });
     this.reportError(gone);
     for (const name of [...this.readers.keys()]) void this.dropReader(name, gone, true);
     this.closeContext();
@@ -242,7 +243,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     reader.on('error', (error) => this.logger.debug({ readerName: reader.name, err: error.message }, 'reader watcher error'));
     reader.on('end', () => {
       if (this.readers.get(reader.name) !== slot) return;
-      void this.dropReader(reader.name, new CardError(CardErrorCode.ReaderRemoved, 'reader removed', { readerName: reader.name }), false);
+      void this.dropReader(reader.name, new CardError(CardErrorCode.readerRemoved, 'reader removed', { readerName: reader.name }), false);
     });
   }
 
@@ -257,7 +258,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     } else if (!present && slot.present) {
       slot.present = false;
       slot.insertion += 1;
-      void this.endSession(slot, new CardError(CardErrorCode.CardRemoved, 'card removed', { readerName: r.name }), true);
+      void this.endSession(slot, new CardError(CardErrorCode.cardRemoved, 'card removed', { readerName: r.name }), true);
     }
   }
 
@@ -267,17 +268,20 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     if (r.connected) await this.disconnect(r, r.SCARD_LEAVE_CARD);
     let protocol: number;
     try {
-      protocol = await withTimeout(
-        new Promise<number>((resolve, reject) =>
-          r.connect({ share_mode: shareMode, protocol: r.SCARD_PROTOCOL_T0 | r.SCARD_PROTOCOL_T1 }, (err, p) => (err ? reject(err) : resolve(p))),
-        ),
+      protocol = await withDeadline(
+        'SCardConnect',
         this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
-        () => new CardError(CardErrorCode.Timeout, 'SCardConnect timed out', { readerName: r.name }),
+        undefined,
+        () =>
+          new Promise<number>((resolve, reject) =>
+            r.connect({ share_mode: shareMode, protocol: r.SCARD_PROTOCOL_T0 | r.SCARD_PROTOCOL_T1 }, (err, p) => (err ? reject(err) : resolve(p))),
+          ),
+        cardDeadlineErrors(r.name),
       );
     } catch (error) {
       if (slot.insertion !== insertion) return; // card already gone again
       const mapped = error instanceof CardError ? error : mapPcscError(error, r.name, 'SCardConnect');
-      const typed = mapped.code === CardErrorCode.TransportFailed ? new CardError(CardErrorCode.ConnectFailed, mapped.message, { readerName: r.name, cause: error }) : mapped;
+      const typed = mapped.code === CardErrorCode.transportFailed ? new CardError(CardErrorCode.connectFailed, mapped.message, { readerName: r.name, cause: error }) : mapped;
       this.logger.warn({ readerName: r.name, code: typed.codeName, err: typed.message }, 'card connect failed');
       this.reportError(typed);
       return;
@@ -287,7 +291,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
       return;
     }
     if (typeof protocol !== 'number') {
-      this.reportError(new CardError(CardErrorCode.ConnectFailed, 'SCardConnect gave no protocol', { readerName: r.name }));
+      this.reportError(new CardError(CardErrorCode.connectFailed, 'SCardConnect gave no protocol', { readerName: r.name }));
       return;
     }
     const session = new CardSession(
@@ -297,7 +301,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
             if (err) reject(mapPcscError(err, r.name, 'SCardTransmit'));
             // vpcd answers an exchange cut by removal with 0 bytes and success:
             // a transport failure (CardSession then waits for the removal report).
-            else if (response.length < 2) reject(new CardError(CardErrorCode.TransportFailed, `SCardTransmit returned ${response.length} bytes`, { readerName: r.name }));
+            else if (response.length < 2) reject(new CardError(CardErrorCode.transportFailed, `SCardTransmit returned ${response.length} bytes`, { readerName: r.name }));
             else resolve(response);
           });
         }),
@@ -329,7 +333,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     this.readers.delete(name);
     slot.insertion += 1;
     await this.endSession(slot, new CardError(error.code, error.message, { readerName: name, cause: error }), closeWatcher);
-    if (closeWatcher && error.code === CardErrorCode.ReaderServiceUnavailable) {
+    if (closeWatcher && error.code === CardErrorCode.readerServiceUnavailable) {
       // pcscd is gone: pcsclite's close() would SCardCancel (which fails without
       // the service) and then join the reader's watcher thread with no timeout;
       // a watcher still inside a PC/SC call then blocks the kiosk's event loop
@@ -357,29 +361,15 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
   private async disconnect(r: PcscBindingReader, disposition: number): Promise<void> {
     if (!r.connected) return;
     try {
-      await withTimeout(
-        new Promise<void>((resolve, reject) => r.disconnect(disposition, (err) => (err ? reject(err) : resolve()))),
+      await withDeadline(
+        'SCardDisconnect',
         DISCONNECT_TIMEOUT_MS,
-        () => new CardError(CardErrorCode.Timeout, 'SCardDisconnect timed out', { readerName: r.name }),
+        undefined,
+        () => new Promise<void>((resolve, reject) => r.disconnect(disposition, (err) => (err ? reject(err) : resolve()))),
+        cardDeadlineErrors(r.name),
       );
     } catch (error) {
       this.logger.debug({ readerName: r.name, err: String(error) }, 'disconnect failed');
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

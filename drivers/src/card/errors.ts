@@ -2,61 +2,18 @@
 // (STYLE.md §4, CONVENTIONS "Logs, errors, limits"). Callers branch on `code`
 // or the predicates, never on message text.
 //
-//   1000-1099  reader / transport (PC/SC, vpcd, timeouts)
-//   1100-1199  status words answered by the card (ISO 7816-4, LD/T 32-2015)
-//   1200-1299  card data the parser or application refuses
-//   1300-1399  checks on the holder data (GB 11643, expiry)
-//   1400-1499  card authenticity
-//   1500-1599  virtual card profile / tooling
+// Codes come from the one register (protocol errors.ts, issue 13 section 1;
+// until then they shared 1000-1099 with the device layer):
+//   2000-2099  reader / transport (PC/SC, vpcd, timeouts)
+//   2100-2199  status words answered by the card (ISO 7816-4, LD/T 32-2015)
+//   2200-2299  card data the parser or application refuses
+//   2300-2399  checks on the holder data (GB 11643, expiry)
+//   2400-2499  card authenticity
+//   2500-2599  virtual card profile / tooling
+import { CARD_ERROR_CODES, isRetryable } from '@nongbao/protocol/errors';
+import type { DeadlineErrors } from '../device/wait.js';
 
-export const CardErrorCode = {
-  ReaderServiceUnavailable: 1001,
-  ReaderRemoved: 1002,
-  CardRemoved: 1003,
-  Timeout: 1004,
-  TransportFailed: 1005,
-  Aborted: 1006,
-  ResponseTooShort: 1007,
-  ResponseTooLong: 1008,
-  ConnectFailed: 1009,
-  SessionBusy: 1010,
-  VpcdUnavailable: 1011,
-  VpcdDisconnected: 1012,
-  CommandInvalid: 1013,
-
-  PinWrong: 1101,
-  PinBlocked: 1102,
-  FileNotFound: 1103,
-  RecordNotFound: 1104,
-  SecurityNotSatisfied: 1105,
-  ConditionsNotSatisfied: 1106,
-  WrongParameters: 1107,
-  InstructionNotSupported: 1108,
-  ClassNotSupported: 1109,
-  WrongLength: 1110,
-  FunctionNotSupported: 1111,
-  DataInvalid: 1112,
-  MemoryFailure: 1113,
-  AuthenticationMethodBlocked: 1114,
-  UnexpectedStatus: 1199,
-
-  AtrInvalid: 1201,
-  NotSocialSecurityCard: 1202,
-  RecordDamaged: 1203,
-  WrongGenerationLayout: 1204,
-  FieldMissing: 1205,
-  FieldInvalid: 1206,
-  PinFormat: 1207,
-
-  CitizenNumberInvalid: 1301,
-  BirthDateMismatch: 1302,
-  CardExpired: 1303,
-  CardNotYetValid: 1304,
-
-  CardAuthenticationFailed: 1401,
-
-  ProfileInvalid: 1501,
-} as const;
+export const CardErrorCode = CARD_ERROR_CODES;
 export type CardErrorCode = (typeof CardErrorCode)[keyof typeof CardErrorCode];
 
 const CODE_NAMES = new Map<number, string>(Object.entries(CardErrorCode).map(([k, v]) => [v, k]));
@@ -89,7 +46,7 @@ export class CardError extends Error {
     this.field = details.field;
   }
 
-  /** The code's name, e.g. `PinWrong`, for log lines. */
+  /** The code's name, e.g. `pinWrong`, for log lines. */
   get codeName(): string {
     return CODE_NAMES.get(this.code) ?? String(this.code);
   }
@@ -103,53 +60,58 @@ function inRange(error: unknown, low: number, high: number): error is CardError 
   return isCardError(error) && error.code >= low && error.code <= high;
 }
 
-export const isTransportError = (e: unknown): e is CardError => inRange(e, 1000, 1099);
-export const isStatusWordError = (e: unknown): e is CardError => inRange(e, 1100, 1199);
-export const isCardDataError = (e: unknown): e is CardError => inRange(e, 1200, 1299);
-export const isCardCheckError = (e: unknown): e is CardError => inRange(e, 1300, 1399);
+export const isTransportError = (e: unknown): e is CardError => inRange(e, 2000, 2099);
+export const isStatusWordError = (e: unknown): e is CardError => inRange(e, 2100, 2199);
+export const isCardDataError = (e: unknown): e is CardError => inRange(e, 2200, 2299);
+export const isCardCheckError = (e: unknown): e is CardError => inRange(e, 2300, 2399);
 
 /** The card (or reader) is gone: the session is over, ask for the card again. */
 export function isCardGone(error: unknown): error is CardError {
   return (
     isCardError(error) &&
-    (error.code === CardErrorCode.CardRemoved ||
-      error.code === CardErrorCode.ReaderRemoved ||
-      error.code === CardErrorCode.ReaderServiceUnavailable)
+    (error.code === CardErrorCode.cardRemoved ||
+      error.code === CardErrorCode.readerRemoved ||
+      error.code === CardErrorCode.readerServiceUnavailable)
   );
 }
 
-/** Worth trying again with the same card (after re-inserting if it was gone). */
-export function isRetryable(error: unknown): error is CardError {
-  return (
-    isCardGone(error) ||
-    (isCardError(error) &&
-      (error.code === CardErrorCode.Timeout ||
-        error.code === CardErrorCode.TransportFailed ||
-        error.code === CardErrorCode.ConnectFailed ||
-        error.code === CardErrorCode.SessionBusy))
-  );
+/**
+ * Worth repeating the same exchange unchanged (a timeout, a passing transport
+ * fault, a busy session): the register's one meaning. A removed card is not
+ * retryable (a person must insert it again): ask `isCardGone`.
+ */
+export { isRetryable };
+
+/** The card layer's errors for the shared deadline helper (device/wait.ts `withDeadline`). */
+export function cardDeadlineErrors(readerName?: string): DeadlineErrors {
+  const details = readerName === undefined ? {} : { readerName };
+  return {
+    timeout: (what, timeoutMs) => new CardError(CardErrorCode.timeout, `${what}: no answer within ${timeoutMs} ms`, details),
+    canceled: (what) => new CardError(CardErrorCode.aborted, `${what}: aborted`, details),
+    invalidTimeout: (what, timeoutMs) => new CardError(CardErrorCode.commandInvalid, `${what}: timeoutMs must be a positive number, got ${timeoutMs}`, details),
+  };
 }
 
 // ---- status words -------------------------------------------------------
 
 /** Named status words (ISO 7816-4 §5.1.3; 63Cx / 6983 as LD/T 32-2015 uses them). */
 const STATUS_WORDS: ReadonlyMap<number, [CardErrorCode, string]> = new Map([
-  [0x6983, [CardErrorCode.PinBlocked, 'PIN blocked']],
-  [0x6984, [CardErrorCode.PinBlocked, 'reference data not usable (PIN blocked)']],
-  [0x6a82, [CardErrorCode.FileNotFound, 'file or application not found']],
-  [0x6a83, [CardErrorCode.RecordNotFound, 'record not found']],
-  [0x6982, [CardErrorCode.SecurityNotSatisfied, 'security status not satisfied']],
-  [0x6985, [CardErrorCode.ConditionsNotSatisfied, 'conditions of use not satisfied']],
-  [0x6986, [CardErrorCode.ConditionsNotSatisfied, 'command not allowed (no current EF)']],
-  [0x6a86, [CardErrorCode.WrongParameters, 'incorrect P1-P2']],
-  [0x6b00, [CardErrorCode.WrongParameters, 'wrong parameters P1-P2']],
-  [0x6d00, [CardErrorCode.InstructionNotSupported, 'instruction not supported']],
-  [0x6e00, [CardErrorCode.ClassNotSupported, 'class not supported']],
-  [0x6700, [CardErrorCode.WrongLength, 'wrong length']],
-  [0x6a81, [CardErrorCode.FunctionNotSupported, 'function not supported']],
-  [0x6a80, [CardErrorCode.DataInvalid, 'incorrect data field']],
-  [0x6581, [CardErrorCode.MemoryFailure, 'memory failure']],
-  [0x6300, [CardErrorCode.CardAuthenticationFailed, 'authentication failed']],
+  [0x6983, [CardErrorCode.pinBlocked, 'PIN blocked']],
+  [0x6984, [CardErrorCode.pinBlocked, 'reference data not usable (PIN blocked)']],
+  [0x6a82, [CardErrorCode.fileNotFound, 'file or application not found']],
+  [0x6a83, [CardErrorCode.recordNotFound, 'record not found']],
+  [0x6982, [CardErrorCode.securityNotSatisfied, 'security status not satisfied']],
+  [0x6985, [CardErrorCode.conditionsNotSatisfied, 'conditions of use not satisfied']],
+  [0x6986, [CardErrorCode.conditionsNotSatisfied, 'command not allowed (no current EF)']],
+  [0x6a86, [CardErrorCode.wrongParameters, 'incorrect P1-P2']],
+  [0x6b00, [CardErrorCode.wrongParameters, 'wrong parameters P1-P2']],
+  [0x6d00, [CardErrorCode.instructionNotSupported, 'instruction not supported']],
+  [0x6e00, [CardErrorCode.classNotSupported, 'class not supported']],
+  [0x6700, [CardErrorCode.wrongLength, 'wrong length']],
+  [0x6a81, [CardErrorCode.functionNotSupported, 'function not supported']],
+  [0x6a80, [CardErrorCode.dataInvalid, 'incorrect data field']],
+  [0x6581, [CardErrorCode.memoryFailure, 'memory failure']],
+  [0x6300, [CardErrorCode.cardAuthenticationFailed, 'authentication failed']],
 ]);
 
 export function formatStatusWord(sw: number): string {
@@ -164,12 +126,12 @@ export function statusWordError(sw: number, context: string): CardError {
   const statusWord = formatStatusWord(sw);
   if ((sw & 0xfff0) === 0x63c0) {
     const triesLeft = sw & 0x0f;
-    if (triesLeft === 0) return new CardError(CardErrorCode.PinBlocked, `${context}: PIN blocked (${statusWord})`, { statusWord, triesLeft });
-    return new CardError(CardErrorCode.PinWrong, `${context}: wrong PIN, ${triesLeft} tries left (${statusWord})`, { statusWord, triesLeft });
+    if (triesLeft === 0) return new CardError(CardErrorCode.pinBlocked, `${context}: PIN blocked (${statusWord})`, { statusWord, triesLeft });
+    return new CardError(CardErrorCode.pinWrong, `${context}: wrong PIN, ${triesLeft} tries left (${statusWord})`, { statusWord, triesLeft });
   }
   const known = STATUS_WORDS.get(sw);
   if (known) return new CardError(known[0], `${context}: ${known[1]} (${statusWord})`, { statusWord });
-  return new CardError(CardErrorCode.UnexpectedStatus, `${context}: unexpected status word ${statusWord}`, { statusWord });
+  return new CardError(CardErrorCode.unexpectedStatus, `${context}: unexpected status word ${statusWord}`, { statusWord });
 }
 
 // ---- resident-facing messages ------------------------------------------
@@ -196,31 +158,31 @@ export interface ResidentMessage {
 export function residentMessage(error: unknown): ResidentMessage {
   if (!isCardError(error)) return { key: 'card.unreadable' };
   switch (error.code) {
-    case CardErrorCode.PinWrong:
+    case CardErrorCode.pinWrong:
       return { key: 'card.pinWrong', triesLeft: error.triesLeft ?? 0 };
-    case CardErrorCode.PinBlocked:
-    case CardErrorCode.AuthenticationMethodBlocked:
+    case CardErrorCode.pinBlocked:
+    case CardErrorCode.authenticationMethodBlocked:
       return { key: 'card.pinBlocked' };
-    case CardErrorCode.PinFormat:
+    case CardErrorCode.pinFormat:
       return { key: 'card.pinFormat' };
-    case CardErrorCode.CardExpired:
+    case CardErrorCode.cardExpired:
       return { key: 'card.expired' };
-    case CardErrorCode.CardNotYetValid:
+    case CardErrorCode.cardNotYetValid:
       return { key: 'card.notYetValid' };
-    case CardErrorCode.CardRemoved:
-    case CardErrorCode.Aborted:
+    case CardErrorCode.cardRemoved:
+    case CardErrorCode.aborted:
       return { key: 'card.removed' };
-    case CardErrorCode.Timeout:
-    case CardErrorCode.TransportFailed:
-    case CardErrorCode.ConnectFailed:
-    case CardErrorCode.SessionBusy:
+    case CardErrorCode.timeout:
+    case CardErrorCode.transportFailed:
+    case CardErrorCode.connectFailed:
+    case CardErrorCode.sessionBusy:
       return { key: 'card.tryAgain' };
-    case CardErrorCode.ReaderServiceUnavailable:
-    case CardErrorCode.ReaderRemoved:
-    case CardErrorCode.VpcdUnavailable:
-    case CardErrorCode.VpcdDisconnected:
+    case CardErrorCode.readerServiceUnavailable:
+    case CardErrorCode.readerRemoved:
+    case CardErrorCode.vpcdUnavailable:
+    case CardErrorCode.vpcdDisconnected:
       return { key: 'card.readerUnavailable' };
-    case CardErrorCode.CardAuthenticationFailed:
+    case CardErrorCode.cardAuthenticationFailed:
       return { key: 'card.notAuthentic' };
     default:
       // Not a social-security card, damaged record, wrong layout, bad ATR,

@@ -9,12 +9,12 @@ import type { CardData, CardGeneration, HolderData, Sex } from './types.js';
 
 function need(records: Map<number, Buffer>, tag: number, field: string): Buffer {
   const value = records.get(tag);
-  if (value === undefined) throw new CardError(CardErrorCode.FieldMissing, `record ${tagName(tag)} (${field}) missing`, { field });
+  if (value === undefined) throw new CardError(CardErrorCode.fieldMissing, `record ${tagName(tag)} (${field}) missing`, { field });
   return value;
 }
 
 function invalid(field: string, why: string): CardError {
-  return new CardError(CardErrorCode.FieldInvalid, `${field}: ${why}`, { field });
+  return new CardError(CardErrorCode.fieldInvalid, `${field}: ${why}`, { field });
 }
 
 export function tagName(tag: number): string {
@@ -32,7 +32,7 @@ export function decodeCardData(records: Map<number, Buffer>): CardData {
   const id = need(records, TAG.cardIdentifier, 'cardIdentifier');
   if (id.length !== 16) throw invalid('cardIdentifier', `${id.length} bytes, need 16`);
   if (!id.subarray(3, 8).equals(CARD_IDENTIFIER_RID)) {
-    throw new CardError(CardErrorCode.NotSocialSecurityCard, 'card identifier lacks the MOHRSS RID D156000005', { field: 'cardIdentifier' });
+    throw new CardError(CardErrorCode.notSocialSecurityCard, 'card identifier lacks the MOHRSS RID D156000005', { field: 'cardIdentifier' });
   }
   const regionCode = decodeBcd(id.subarray(0, 3));
   if (regionCode === undefined) throw invalid('cardIdentifier', 'region code is not BCD');
@@ -44,7 +44,7 @@ export function decodeCardData(records: Map<number, Buffer>): CardData {
   if (specVersion === undefined || !/^\d\.\d{1,2}$/.test(specVersion)) throw invalid('specVersion', 'not a version like 2.00');
   const generationDigit = Number(specVersion[0]);
   if (generationDigit < 1 || generationDigit > 3) {
-    throw new CardError(CardErrorCode.WrongGenerationLayout, `spec version ${specVersion} is not generation 1-3`, { field: 'specVersion' });
+    throw new CardError(CardErrorCode.wrongGenerationLayout, `spec version ${specVersion} is not generation 1-3`, { field: 'specVersion' });
   }
   const generation = generationDigit as CardGeneration;
 
@@ -86,7 +86,7 @@ export function decodeHolderData(records: Map<number, Buffer>, generation: CardG
   if (extension !== undefined) {
     // Name extension (long minority names) exists from generation 2 on.
     if (generation === 1) {
-      throw new CardError(CardErrorCode.WrongGenerationLayout, 'name extension (4E) on a generation-1 card', { field: 'nameExtension' });
+      throw new CardError(CardErrorCode.wrongGenerationLayout, 'name extension (4E) on a generation-1 card', { field: 'nameExtension' });
     }
     const more = decodeGbkPadded(extension);
     if (more === undefined) throw invalid('nameExtension', 'not GBK text');

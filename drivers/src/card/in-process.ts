@@ -66,7 +66,7 @@ export class InProcessCardReader extends EventEmitter<CardReaderEvents> implemen
       async (command) => {
         await nextTurn();
         if (this.card !== card || this.session !== session) {
-          throw new CardError(CardErrorCode.CardRemoved, 'card removed', { readerName: this.readerName });
+          throw new CardError(CardErrorCode.cardRemoved, 'card removed', { readerName: this.readerName });
         }
         return card.transmit(command);
       },
@@ -80,7 +80,7 @@ export class InProcessCardReader extends EventEmitter<CardReaderEvents> implemen
     const session = this.session;
     if (!session) return;
     this.session = undefined;
-    session.end(new CardError(CardErrorCode.CardRemoved, 'card removed', { readerName: this.readerName }));
+    session.end(new CardError(CardErrorCode.cardRemoved, 'card removed', { readerName: this.readerName }));
     this.emit('card-removed', { readerName: this.readerName });
   }
 }

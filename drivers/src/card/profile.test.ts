@@ -23,8 +23,8 @@ describe('virtual card profiles', () => {
 
   it('refuses a profile naming what is wrong', () => {
     const good = makeVirtualCardProfile({ citizenNumber: citizenNumber('1961-07-01'), name: '某', pin: '112233' });
-    expect(() => parseVirtualCardProfile({ ...good, pin: '12' })).toThrow(expect.objectContaining({ code: CardErrorCode.ProfileInvalid, message: expect.stringContaining('pin') }));
-    expect(() => parseVirtualCardProfile('{not json')).toThrow(expect.objectContaining({ code: CardErrorCode.ProfileInvalid }));
+    expect(() => parseVirtualCardProfile({ ...good, pin: '12' })).toThrow(expect.objectContaining({ code: CardErrorCode.profileInvalid, message: expect.stringContaining('pin') }));
+    expect(() => parseVirtualCardProfile('{not json')).toThrow(expect.objectContaining({ code: CardErrorCode.profileInvalid }));
     expect(() => parseVirtualCardProfile({ ...good, pinTriesLeft: 9 })).toThrow(expect.objectContaining({ message: expect.stringContaining('pinTriesLeft') }));
   });
 

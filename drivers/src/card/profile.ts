@@ -66,13 +66,13 @@ export function parseVirtualCardProfile(json: unknown): VirtualCardProfile {
     try {
       value = JSON.parse(json);
     } catch (error) {
-      throw new CardError(CardErrorCode.ProfileInvalid, 'virtual card profile is not JSON', { cause: error });
+      throw new CardError(CardErrorCode.profileInvalid, 'virtual card profile is not JSON', { cause: error });
     }
   }
   const result = virtualCardProfileSchema.safeParse(value);
   if (!result.success) {
     const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new CardError(CardErrorCode.ProfileInvalid, `virtual card profile invalid: ${issues.join('; ')}`);
+    throw new CardError(CardErrorCode.profileInvalid, `virtual card profile invalid: ${issues.join('; ')}`);
   }
   return result.data;
 }
@@ -111,7 +111,7 @@ export function makeVirtualCardProfile(input: MakeVirtualCardProfileInput): Virt
   const generation = input.generation ?? 3;
   const digest = createHash('sha256').update(`${kind}:${input.citizenNumber}`).digest();
   const regionCode = input.regionCode ?? input.citizenNumber.slice(0, 6);
-  if (!/^\d{6}$/.test(regionCode)) throw new CardError(CardErrorCode.ProfileInvalid, 'region code must be 6 digits');
+  if (!/^\d{6}$/.test(regionCode)) throw new CardError(CardErrorCode.profileInvalid, 'region code must be 6 digits');
   const identifierHex = (input.cardIdentifier ?? regionCode + CARD_IDENTIFIER_RID.toString('hex') + digest.subarray(0, 8).toString('hex')).toUpperCase();
   const cardNumber = input.cardNumber ?? `${String.fromCharCode(0x41 + (digest[8]! % 26))}${String(digest.readUInt32BE(9) % 100_000_000).padStart(8, '0')}`;
   const issueDate = input.issueDate ?? '2020-06-01';

@@ -39,7 +39,7 @@ describe('T=0 handling', () => {
 
   it('stops a card that answers 61xx for ever', async () => {
     const raw = async () => hex('61 10');
-    await expect(exchangeT0(raw, hex('00 A4 04 00 00'))).rejects.toMatchObject({ code: CardErrorCode.ResponseTooLong });
+    await expect(exchangeT0(raw, hex('00 A4 04 00 00'))).rejects.toMatchObject({ code: CardErrorCode.responseTooLong });
   });
 
   it('passes other status words through untouched', async () => {
@@ -52,7 +52,7 @@ describe('card session', () => {
   it('times out an exchange the card never answers, and the next command waits for the card', async () => {
     let answer: (b: Buffer) => void = () => undefined;
     const session = new CardSession(() => new Promise<Buffer>((resolve) => (answer = resolve)), { readerName: 'r', logger: silent });
-    await expect(session.transmit(hex('00 A4 04 00 00'), { timeoutMs: 20 })).rejects.toMatchObject({ code: CardErrorCode.Timeout });
+    await expect(session.transmit(hex('00 A4 04 00 00'), { timeoutMs: 20 })).rejects.toMatchObject({ code: CardErrorCode.timeout });
     const next = session.transmit(hex('00 A4 04 00 00'), { timeoutMs: 1_000 });
     answer(hex('90 00'));
     // The first (timed-out) exchange took that answer; the second gets its own.
@@ -66,7 +66,7 @@ describe('card session', () => {
     const controller = new AbortController();
     const pending = session.transmit(hex('00 A4 04 00 00'), { signal: controller.signal });
     controller.abort();
-    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.Aborted });
+    await expect(pending).rejects.toMatchObject({ code: CardErrorCode.aborted });
   });
 
   it('ends in CardRemoved whether the removal report or the failed transmit comes first', async () => {
@@ -74,31 +74,31 @@ describe('card session', () => {
     let fail: (e: Error) => void = () => undefined;
     const first = new CardSession(() => new Promise<Buffer>((_, reject) => (fail = reject)), { readerName: 'r', logger: silent });
     const p1 = first.transmit(hex('00 20 00 00 03 12 34 56'));
-    first.end(new CardError(CardErrorCode.CardRemoved, 'card removed'));
-    fail(new CardError(CardErrorCode.TransportFailed, 'transaction failed'));
-    await expect(p1).rejects.toMatchObject({ code: CardErrorCode.CardRemoved });
+    first.end(new CardError(CardErrorCode.cardRemoved, 'card removed'));
+    fail(new CardError(CardErrorCode.transportFailed, 'transaction failed'));
+    await expect(p1).rejects.toMatchObject({ code: CardErrorCode.cardRemoved });
 
     // Transmit fails first (vaguely), removal reported within the settle time.
-    const second = new CardSession(async () => Promise.reject(new CardError(CardErrorCode.TransportFailed, 'transaction failed')), {
+    const second = new CardSession(async () => Promise.reject(new CardError(CardErrorCode.transportFailed, 'transaction failed')), {
       readerName: 'r',
       logger: silent,
       removalSettleMs: 500,
     });
     const p2 = second.transmit(hex('00 20 00 00 03 12 34 56'));
-    setTimeout(() => second.end(new CardError(CardErrorCode.CardRemoved, 'card removed')), 20);
-    await expect(p2).rejects.toMatchObject({ code: CardErrorCode.CardRemoved });
-    await expect(second.transmit(hex('00 A4 04 00 00'))).rejects.toMatchObject({ code: CardErrorCode.CardRemoved });
+    setTimeout(() => second.end(new CardError(CardErrorCode.cardRemoved, 'card removed')), 20);
+    await expect(p2).rejects.toMatchObject({ code: CardErrorCode.cardRemoved });
+    await expect(second.transmit(hex('00 A4 04 00 00'))).rejects.toMatchObject({ code: CardErrorCode.cardRemoved });
   });
 
   it('keeps TransportFailed when no removal follows', async () => {
-    const session = new CardSession(async () => Promise.reject(new CardError(CardErrorCode.TransportFailed, 'x')), { readerName: 'r', logger: silent, removalSettleMs: 10 });
-    await expect(session.transmit(hex('00 A4 04 00 00'))).rejects.toMatchObject({ code: CardErrorCode.TransportFailed });
+    const session = new CardSession(async () => Promise.reject(new CardError(CardErrorCode.transportFailed, 'x')), { readerName: 'r', logger: silent, removalSettleMs: 10 });
+    await expect(session.transmit(hex('00 A4 04 00 00'))).rejects.toMatchObject({ code: CardErrorCode.transportFailed });
   });
 
   it('refuses more queued commands than its limit with SessionBusy', async () => {
     const session = new CardSession(() => new Promise<Buffer>(() => undefined), { readerName: 'r', logger: silent });
     const pending = Array.from({ length: 8 }, () => session.transmit(hex('00 A4 04 00 00'), { timeoutMs: 50 }).catch((e: unknown) => e));
-    await expect(session.transmit(hex('00 A4 04 00 00'))).rejects.toMatchObject({ code: CardErrorCode.SessionBusy });
+    await expect(session.transmit(hex('00 A4 04 00 00'))).rejects.toMatchObject({ code: CardErrorCode.sessionBusy });
     await Promise.all(pending);
   });
 });
@@ -119,7 +119,7 @@ describe('fuzz: random and mutated card answers', () => {
           // First `switchAt` answers come from the genuine card (mutated), then random bytes.
           const raw = async (command: Buffer): Promise<Buffer> => {
             n += 1;
-            if (n > 60) throw new CardError(CardErrorCode.Timeout, 'fuzz exchange limit');
+            if (n > 60) throw new CardError(CardErrorCode.timeout, 'fuzz exchange limit');
             if (n <= switchAt) {
               const answer = Buffer.from(genuine.transmit(command));
               for (const [at, value] of flips) if (answer.length > 0) answer[at % answer.length] = value;

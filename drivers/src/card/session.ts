@@ -3,7 +3,8 @@
 // a deadline on each, applies T=0 handling (t0.ts), and ends exactly once.
 import type { Logger } from 'pino';
 import { APDU_TIMEOUT_MS, MAX_COMMAND_BYTES, MAX_QUEUED_APDUS } from './constants.js';
-import { CardError, CardErrorCode, isCardError } from './errors.js';
+import { CardError, CardErrorCode, cardDeadlineErrors, isCardError } from './errors.js';
+import { withDeadline } from '../device/wait.js';
 import { exchangeT0, type RawExchange } from './t0.js';
 import type { ApduTransport, TransmitOptions } from './types.js';
 
@@ -56,50 +57,63 @@ export class CardSession implements ApduTransport {
   transmit(command: Buffer, options: TransmitOptions = {}): Promise<Buffer> {
     if (this.endError) return Promise.reject(this.endError);
     if (!Buffer.isBuffer(command) || command.length < 4 || command.length > MAX_COMMAND_BYTES) {
-      return Promise.reject(new CardError(CardErrorCode.CommandInvalid, `command APDU must be 4-${MAX_COMMAND_BYTES} bytes`));
+      return Promise.reject(new CardError(CardErrorCode.commandInvalid, `command APDU must be 4-${MAX_COMMAND_BYTES} bytes`));
     }
     if (this.queued >= MAX_QUEUED_APDUS) {
-      return Promise.reject(new CardError(CardErrorCode.SessionBusy, `${MAX_QUEUED_APDUS} commands already queued`, { readerName: this.readerName }));
+      return Promise.reject(new CardError(CardErrorCode.sessionBusy, `${MAX_QUEUED_APDUS} commands already queued`, { readerName: this.readerName }));
     }
     const timeoutMs = options.timeoutMs ?? this.apduTimeoutMs;
-    const signal = options.signal;
+    if (options.signal?.aborted) return Promise.reject(cardDeadlineErrors(this.readerName).canceled('exchange'));
+    // Set once the caller stopped waiting (deadline, abort, session end): a
+    // command still queued is then never sent.
+    let abandoned = false;
+    this.queued += 1;
+    // Chained on the native exchanges, not on our timed promises: after a
+    // timeout the next command still waits for the card to finish the last.
+    const run = this.tail.then(async (): Promise<Buffer | undefined> => {
+      if (abandoned) return undefined;
+      try {
+        return await exchangeT0(this.raw, command);
+      } catch (error) {
+        throw await this.classify(error);
+      }
+    });
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    void this.tail.finally(() => {
+      this.queued -= 1;
+    });
+    return withDeadline('exchange', timeoutMs, options.signal, (signal) => this.awaitExchange(run, signal, () => (abandoned = true)), cardDeadlineErrors(this.readerName));
+  }
+
+  /** The queued exchange's answer, or the session's end, whichever comes first. */
+  private awaitExchange(run: Promise<Buffer | undefined>, signal: AbortSignal, abandon: () => void): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      let settled = false;
-      const onEnd = (error: CardError): void => settle(() => reject(error));
-      const onAbort = (): void => settle(() => reject(new CardError(CardErrorCode.Aborted, 'exchange aborted', { readerName: this.readerName })));
-      const timer = setTimeout(
-        () => settle(() => reject(new CardError(CardErrorCode.Timeout, `no answer within ${timeoutMs} ms`, { readerName: this.readerName }))),
-        timeoutMs,
-      );
-      const settle = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.endWaiters.delete(onEnd);
-        fn();
+      const onEnd = (error: CardError): void => {
+        abandon();
+        reject(error);
       };
       this.endWaiters.add(onEnd);
-      if (signal) {
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      }
-      this.queued += 1;
-      // Chained on the native exchanges, not on our timed promises: after a
-      // timeout the next command still waits for the card to finish the last.
-      const run = this.tail.then(async () => {
-        if (settled) return;
-        try {
-          const response = await exchangeT0(this.raw, command);
-          settle(() => resolve(response));
-        } catch (error) {
-          const mapped = await this.classify(error);
-          settle(() => reject(mapped));
-        }
-      });
-      this.tail = run.finally(() => {
-        this.queued -= 1;
-      });
+      signal.addEventListener(
+        'abort',
+        () => {
+          abandon();
+          this.endWaiters.delete(onEnd);
+        },
+        { once: true },
+      );
+      run.then(
+        (response) => {
+          this.endWaiters.delete(onEnd);
+          if (response) resolve(response);
+        },
+        (error: unknown) => {
+          this.endWaiters.delete(onEnd);
+          reject(error);
+        },
+      );
     });
   }
 
@@ -107,12 +121,12 @@ export class CardSession implements ApduTransport {
   private async classify(error: unknown): Promise<CardError> {
     const typed = isCardError(error)
       ? error
-      : new CardError(CardErrorCode.TransportFailed, 'transmit failed', { readerName: this.readerName, cause: error });
-    if (typed.code === CardErrorCode.CardRemoved || typed.code === CardErrorCode.ReaderRemoved || typed.code === CardErrorCode.ReaderServiceUnavailable) {
+      : new CardError(CardErrorCode.transportFailed, 'transmit failed', { readerName: this.readerName, cause: error });
+    if (typed.code === CardErrorCode.cardRemoved || typed.code === CardErrorCode.readerRemoved || typed.code === CardErrorCode.readerServiceUnavailable) {
       this.end(typed);
       return typed;
     }
-    if (typed.code !== CardErrorCode.TransportFailed || this.endError) return this.endError ?? typed;
+    if (typed.code !== CardErrorCode.transportFailed || this.endError) return this.endError ?? typed;
     const gone = await new Promise<CardError | undefined>((resolve) => {
       const timer = setTimeout(() => {
         this.endWaiters.delete(waiter);

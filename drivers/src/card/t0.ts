@@ -13,7 +13,7 @@ export type RawExchange = (command: Buffer) => Promise<Buffer>;
 
 function withLe(command: Buffer, le: number): Buffer {
   const apdu = decodeCommand(command);
-  if (apdu === undefined) throw new CardError(CardErrorCode.CommandInvalid, 'cannot resend a malformed command with a new Le');
+  if (apdu === undefined) throw new CardError(CardErrorCode.commandInvalid, 'cannot resend a malformed command with a new Le');
   return encodeCommand({ ...apdu, le });
 }
 
@@ -37,7 +37,7 @@ export async function exchangeT0(raw: RawExchange, command: Buffer): Promise<Buf
     }
     total += decoded.data.length;
     if (total > MAX_RESPONSE_BYTES) {
-      throw new CardError(CardErrorCode.ResponseTooLong, `response chain exceeds ${MAX_RESPONSE_BYTES} bytes`);
+      throw new CardError(CardErrorCode.responseTooLong, `response chain exceeds ${MAX_RESPONSE_BYTES} bytes`);
     }
     chunks.push(decoded.data);
     sw = decoded.sw;
@@ -48,5 +48,5 @@ export async function exchangeT0(raw: RawExchange, command: Buffer): Promise<Buf
       return out;
     }
   }
-  throw new CardError(CardErrorCode.ResponseTooLong, `card still answers 61xx after ${MAX_GET_RESPONSE_CHAIN} GET RESPONSE`);
+  throw new CardError(CardErrorCode.responseTooLong, `card still answers 61xx after ${MAX_GET_RESPONSE_CHAIN} GET RESPONSE`);
 }

@@ -34,7 +34,7 @@ export interface VpcdSlotWorkerOptions {
 }
 
 function cardError(code: number | undefined, message: string): CardError {
-  return new CardError((code ?? CardErrorCode.VpcdDisconnected) as CardErrorCode, message);
+  return new CardError((code ?? CardErrorCode.vpcdDisconnected) as CardErrorCode, message);
 }
 
 /** One vpcd slot served from a worker thread: insert a card, remove it, close. */
@@ -63,7 +63,7 @@ export class VpcdSlotWorker {
       this.pending.clear();
     };
     this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new CardError(CardErrorCode.VpcdUnavailable, `virtual card worker exited (code ${code})`)));
+    this.worker.on('exit', (code) => fail(new CardError(CardErrorCode.vpcdUnavailable, `virtual card worker exited (code ${code})`)));
   }
 
   /**

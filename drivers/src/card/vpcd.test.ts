@@ -74,6 +74,6 @@ describe('runVpcdClient', () => {
     const vpcd = await fakeVpcd();
     vpcd.close();
     await new Promise((r) => setTimeout(r, 20));
-    await expect(runVpcdClient(new VirtualCard(residentProfile()), { port: vpcd.port })).rejects.toMatchObject({ code: CardErrorCode.VpcdUnavailable });
+    await expect(runVpcdClient(new VirtualCard(residentProfile()), { port: vpcd.port })).rejects.toMatchObject({ code: CardErrorCode.vpcdUnavailable });
   });
 });

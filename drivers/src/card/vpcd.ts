@@ -4,6 +4,7 @@
 // then the payload. A 1-byte payload is a control: 00 power off, 01 power on,
 // 02 reset, 04 get ATR (only ATR is answered; pcscd asks about every 450 ms).
 // Anything else is a command APDU to answer. Insert = connect; remove = close.
+import { sleepUnlessAborted } from '../device/wait.js';
 import { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { MAX_VPCD_BUFFER_BYTES, MAX_VPCD_FRAME_BYTES, VPCD_CONNECT_TIMEOUT_MS, VPCD_RECONNECT_DELAY_MS } from './constants.js';
@@ -19,7 +20,7 @@ export const vpcdReaderName = (slot: number): string => `Virtual PCD 00 ${String
 export const VpcdControl = { powerOff: 0x00, powerOn: 0x01, reset: 0x02, getAtr: 0x04 } as const;
 
 export function encodeVpcdFrame(payload: Buffer): Buffer {
-  if (payload.length > MAX_VPCD_FRAME_BYTES) throw new CardError(CardErrorCode.CommandInvalid, `vpcd payload of ${payload.length} bytes too long`);
+  if (payload.length > MAX_VPCD_FRAME_BYTES) throw new CardError(CardErrorCode.commandInvalid, `vpcd payload of ${payload.length} bytes too long`);
   const out = Buffer.alloc(2 + payload.length);
   out.writeUInt16BE(payload.length, 0);
   payload.copy(out, 2);
@@ -95,25 +96,13 @@ export async function runVpcdClient(card: VirtualCard, options: RunVpcdClientOpt
     try {
       outcome = await serveOnce(card, host, port, logger, signal, options.onConnected);
     } catch (error) {
-      outcome = error instanceof CardError ? error : new CardError(CardErrorCode.VpcdUnavailable, 'vpcd connection failed', { cause: error });
+      outcome = error instanceof CardError ? error : new CardError(CardErrorCode.vpcdUnavailable, 'vpcd connection failed', { cause: error });
     }
     if (outcome === 'aborted') return;
     if (!options.reconnect) throw outcome;
     logger.info({ host, port, code: outcome.codeName }, 'vpcd connection lost; reconnecting');
-    await delay(VPCD_RECONNECT_DELAY_MS, signal);
+    await sleepUnlessAborted(VPCD_RECONNECT_DELAY_MS, signal);
   }
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function serveOnce(
@@ -139,7 +128,7 @@ function serveOnce(
     };
     const onAbort = (): void => finish('aborted');
     const connectTimer = setTimeout(
-      () => finish(new CardError(CardErrorCode.VpcdUnavailable, `vpcd at ${host}:${port} did not accept within ${VPCD_CONNECT_TIMEOUT_MS} ms`)),
+      () => finish(new CardError(CardErrorCode.vpcdUnavailable, `vpcd at ${host}:${port} did not accept within ${VPCD_CONNECT_TIMEOUT_MS} ms`)),
       VPCD_CONNECT_TIMEOUT_MS,
     );
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -147,11 +136,11 @@ function serveOnce(
     socket.on('error', (error) => {
       finish(
         connected
-          ? new CardError(CardErrorCode.VpcdDisconnected, 'vpcd connection failed', { cause: error })
-          : new CardError(CardErrorCode.VpcdUnavailable, `vpcd not listening at ${host}:${port} (is pcscd running with vsmartcard-vpcd?)`, { cause: error }),
+          ? new CardError(CardErrorCode.vpcdDisconnected, 'vpcd connection failed', { cause: error })
+          : new CardError(CardErrorCode.vpcdUnavailable, `vpcd not listening at ${host}:${port} (is pcscd running with vsmartcard-vpcd?)`, { cause: error }),
       );
     });
-    socket.on('close', () => finish(new CardError(CardErrorCode.VpcdDisconnected, 'vpcd closed the connection')));
+    socket.on('close', () => finish(new CardError(CardErrorCode.vpcdDisconnected, 'vpcd closed the connection')));
     socket.on('connect', () => {
       connected = true;
       clearTimeout(connectTimer);
@@ -163,7 +152,7 @@ function serveOnce(
       for (const item of parser.push(chunk)) {
         if (item.kind === 'discard') {
           logger.warn({ reason: item.reason, bytes: item.bytes.toString('hex') }, 'vpcd bytes discarded');
-          if (item.reason !== 'empty-frame') finish(new CardError(CardErrorCode.VpcdDisconnected, `vpcd stream corrupt (${item.reason})`));
+          if (item.reason !== 'empty-frame') finish(new CardError(CardErrorCode.vpcdDisconnected, `vpcd stream corrupt (${item.reason})`));
           continue;
         }
         if (item.kind === 'control') {

@@ -34,15 +34,15 @@ describe('a virtual card from the wallet', () => {
     await reader.start();
     const wallet = new VirtualCardWallet();
     const first = await insert(reader, wallet, profile);
-    await expect(first.verifyPin(WRONG_PIN)).rejects.toMatchObject({ code: CardErrorCode.PinWrong, triesLeft: 2 });
-    await expect(first.verifyPin(WRONG_PIN)).rejects.toMatchObject({ code: CardErrorCode.PinWrong, triesLeft: 1 });
+    await expect(first.verifyPin(WRONG_PIN)).rejects.toMatchObject({ code: CardErrorCode.pinWrong, triesLeft: 2 });
+    await expect(first.verifyPin(WRONG_PIN)).rejects.toMatchObject({ code: CardErrorCode.pinWrong, triesLeft: 1 });
     reader.remove();
     expect(wallet.card(profile).pinTriesLeft).toBe(1);
     const again = await insert(reader, wallet, profile);
-    await expect(again.verifyPin(WRONG_PIN)).rejects.toMatchObject({ code: CardErrorCode.PinBlocked, triesLeft: 0 });
+    await expect(again.verifyPin(WRONG_PIN)).rejects.toMatchObject({ code: CardErrorCode.pinBlocked, triesLeft: 0 });
     reader.remove();
     const blocked = await insert(reader, wallet, profile);
-    await expect(blocked.verifyPin(profile.pin)).rejects.toMatchObject({ code: CardErrorCode.PinBlocked });
+    await expect(blocked.verifyPin(profile.pin)).rejects.toMatchObject({ code: CardErrorCode.pinBlocked });
     await reader.stop();
   });
 

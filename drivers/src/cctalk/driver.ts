@@ -10,7 +10,7 @@
 //    inhibit) and the fault carries what was stacked since `enable()`.
 import pino, { type Logger } from 'pino';
 import { TypedEmitter } from '../device/emitter.js';
-import { DeviceError, DeviceErrorCode } from '../device/errors.js';
+import { DeviceError, DeviceErrorCode, isRetryable } from '../device/errors.js';
 import type { ByteLink } from '../device/link.js';
 import type {
   BillAcceptor,
@@ -218,10 +218,8 @@ export class CctalkBillAcceptor extends TypedEmitter<BillAcceptorEvents> impleme
         const frame = await this.#transport.request(header, Buffer.from(data), { what, ...(signal ? { signal } : {}) });
         return frame.data;
       } catch (error) {
-        const retryable =
-          error instanceof DeviceError &&
-          (error.code === DeviceErrorCode.timeout || error.code === DeviceErrorCode.nak || error.code === DeviceErrorCode.busyReply);
-        if (!retryable || attempt >= retries || signal?.aborted) throw error;
+        // The register's one meaning of retryable (protocol errors.ts), not a list of our own.
+        if (!isRetryable(error) || attempt >= retries || signal?.aborted) throw error;
         attempt += 1;
       }
     }
@@ -312,6 +310,13 @@ export class CctalkBillAcceptor extends TypedEmitter<BillAcceptorEvents> impleme
     await withDeadline('disable', options.timeoutMs ?? CCTALK_COMMAND_TIMEOUT_MS, options.signal, async (signal) => {
       await this.#request(Header.modifyMasterInhibit, [0], 'master inhibit on', signal);
       await this.#request(Header.modifyInhibitStatus, encodeInhibitMask([]), 'inhibit all', signal);
+    });
+  }
+
+  async poll(options: CommandOptions = {}): Promise<void> {
+    this.#requireOpen('poll');
+    await withDeadline('poll', options.timeoutMs ?? CCTALK_COMMAND_TIMEOUT_MS, options.signal, async (signal) => {
+      await this.#request(Header.simplePoll, [], 'simple poll', signal);
     });
   }
 

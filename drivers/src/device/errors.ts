@@ -1,39 +1,17 @@
 // One error class for the device layer (STYLE.md §4): numeric codes in ranges,
 // a completion code after XFS4IoT, and predicates. Callers branch on `code`,
 // `completion` or the predicates, never on `message`.
+import { DEVICE_ERROR_CODES, isRetryable } from '@nongbao/protocol/errors';
 import type { CompletionCode, SuggestedAction } from './types.js';
 
 /**
- * Code ranges:
+ * Codes come from the one register (protocol errors.ts, issue 13 section 1):
  *   1000-1099 link / transport (port closed, write failed, timeout, canceled)
  *   1100-1199 protocol (bad frame, NAK, unexpected reply, bad status byte)
  *   1200-1299 device state (not open, busy, hardware error, paper out, ...)
  *   1300-1399 caller errors (invalid argument, unsupported)
  */
-export const DeviceErrorCode = {
-  linkClosed: 1000,
-  writeFailed: 1001,
-  timeout: 1002,
-  canceled: 1003,
-  queueFull: 1004,
-  badFrame: 1100,
-  nak: 1101,
-  busyReply: 1102,
-  unexpectedReply: 1103,
-  badStatusByte: 1104,
-  lostEvents: 1105,
-  notOpen: 1200,
-  hardwareError: 1201,
-  paperOut: 1202,
-  coverOpen: 1203,
-  cutterError: 1204,
-  escrowEmpty: 1205,
-  routeFailed: 1206,
-  fraudAttempt: 1207,
-  busy: 1208,
-  invalidArgument: 1300,
-  unsupported: 1301,
-} as const;
+export const DeviceErrorCode = DEVICE_ERROR_CODES;
 export type DeviceErrorCode = (typeof DeviceErrorCode)[keyof typeof DeviceErrorCode];
 
 const COMPLETION_BY_CODE: Record<DeviceErrorCode, CompletionCode> = {
@@ -57,6 +35,9 @@ const COMPLETION_BY_CODE: Record<DeviceErrorCode, CompletionCode> = {
   1206: 'hardwareError',
   1207: 'fraudAttempt',
   1208: 'sequenceError',
+  1209: 'userError',
+  1210: 'userError',
+  1211: 'hardwareError',
   1300: 'invalidData',
   1301: 'unsupportedCommand',
 };
@@ -91,13 +72,8 @@ export function isCanceled(error: unknown): boolean {
 export function isTimeout(error: unknown): boolean {
   return isDeviceError(error) && error.code === DeviceErrorCode.timeout;
 }
-/** Worth repeating the same command unchanged (a lost or garbled frame, a busy device). */
-export function isRetryable(error: unknown): boolean {
-  return (
-    isDeviceError(error) &&
-    (error.code === DeviceErrorCode.timeout ||
-      error.code === DeviceErrorCode.badFrame ||
-      error.code === DeviceErrorCode.nak ||
-      error.code === DeviceErrorCode.busyReply)
-  );
-}
+/**
+ * Worth repeating the same command unchanged: the register's one meaning
+ * (a lost or garbled frame, a busy device), shared with every other layer.
+ */
+export { isRetryable };

@@ -4,7 +4,7 @@
 export * from './types.js';
 export * from './errors.js';
 export { TypedEmitter, type EventMap } from './emitter.js';
-export { withDeadline, sleepUnlessAborted } from './wait.js';
+export { withDeadline, sleepUnlessAborted, DEVICE_DEADLINE_ERRORS, type DeadlineErrors } from './wait.js';
 export {
   createMemoryLinkPair,
   openSerialLink,

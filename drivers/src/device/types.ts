@@ -169,6 +169,12 @@ export interface BillAcceptor extends Device<BillAcceptorStatus, BillAcceptorCap
   setEscrowHandler(handler: EscrowHandler | undefined): void;
   /** Restore the caller-persisted counter (exactly-once credits across restarts). */
   setLastEventCounter(counter: number): void;
+  /**
+   * Asks the device whether it answers (ccTalk simple poll), for staff's
+   * self-test (issue 13 section 1); rejects with the DeviceError the link or
+   * the device gave. Changes nothing on the device.
+   */
+  poll(options?: CommandOptions): Promise<void>;
   on<E extends keyof BillAcceptorEvents>(event: E, listener: BillAcceptorEvents[E]): this;
   off<E extends keyof BillAcceptorEvents>(event: E, listener: BillAcceptorEvents[E]): this;
 }

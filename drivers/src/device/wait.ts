@@ -1,35 +1,50 @@
-// Deadlines and cancellation for device commands (contract rule 2): every wait
-// is bounded by a named timeout in ms and may be canceled by the caller's
-// AbortSignal; both end as a DeviceError with the matching completion code.
+// The one deadline helper of every driver (issue 13 section 1; STYLE.md
+// "three ways to wait with a deadline: one of each, shared"). Every wait is
+// bounded by a named timeout in ms and may be canceled by the caller's
+// AbortSignal; each layer says which of its errors a timeout and a
+// cancellation become (DeviceError by default, CardError for the card).
 import { DeviceError, DeviceErrorCode } from './errors.js';
+
+/** The errors a layer raises when a deadline passes or the caller cancels. */
+export interface DeadlineErrors {
+  timeout(what: string, timeoutMs: number): Error;
+  canceled(what: string): Error;
+  invalidTimeout(what: string, timeoutMs: number): Error;
+}
+
+/** The device layer's: DeviceError `timeout` / `canceled` with their completion codes. */
+export const DEVICE_DEADLINE_ERRORS: DeadlineErrors = {
+  timeout: (what, timeoutMs) => new DeviceError(DeviceErrorCode.timeout, `${what}: no answer within ${timeoutMs} ms`, 'retry'),
+  canceled: (what) => new DeviceError(DeviceErrorCode.canceled, `${what}: canceled`),
+  invalidTimeout: (what, timeoutMs) => new DeviceError(DeviceErrorCode.invalidArgument, `${what}: timeoutMs must be a positive number, got ${timeoutMs}`),
+};
 
 /**
  * Runs `work` with a signal that aborts on the deadline or on the caller's
- * signal; rejects with DeviceError `timeout` or `canceled` accordingly, even if
- * `work` ignores its signal.
+ * signal; rejects with the layer's timeout or canceled error accordingly,
+ * even if `work` ignores its signal.
  */
 export async function withDeadline<T>(
   what: string,
   timeoutMs: number,
   outer: AbortSignal | undefined,
   work: (signal: AbortSignal) => Promise<T>,
+  errors: DeadlineErrors = DEVICE_DEADLINE_ERRORS,
 ): Promise<T> {
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new DeviceError(DeviceErrorCode.invalidArgument, `${what}: timeoutMs must be a positive number, got ${timeoutMs}`);
-  }
-  if (outer?.aborted) throw new DeviceError(DeviceErrorCode.canceled, `${what}: canceled before start`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw errors.invalidTimeout(what, timeoutMs);
+  if (outer?.aborted) throw errors.canceled(what);
   const controller = new AbortController();
-  let rejectAbort!: (error: DeviceError) => void;
+  let rejectAbort!: (error: Error) => void;
   const aborted = new Promise<never>((_, reject) => {
     rejectAbort = reject;
   });
   const timer = setTimeout(() => {
-    const error = new DeviceError(DeviceErrorCode.timeout, `${what}: no answer within ${timeoutMs} ms`, 'retry');
+    const error = errors.timeout(what, timeoutMs);
     controller.abort(error);
     rejectAbort(error);
   }, timeoutMs);
   const onOuterAbort = (): void => {
-    const error = new DeviceError(DeviceErrorCode.canceled, `${what}: canceled`);
+    const error = errors.canceled(what);
     controller.abort(error);
     rejectAbort(error);
   };

@@ -1,53 +1,21 @@
 // The maintenance shell after a staff card and PIN (issue 12 section 2):
-// navigation between devices, cash box, updates and alarms; device names and
-// states translated; the alarm list (outbox alarms, device faults). The
-// maintenance issue fills in the cash box and update operations.
+// navigation between devices, cash box, updates and alarms. Issue 13 fills
+// in the devices (live diagnostics, self-tests), the cash box (collection)
+// and the alarms (with recent errors); each section has its own file under
+// staff/. The updates section is the signed-updates work's.
 import { STAFF_SECTIONS, type StaffSection } from '@nongbao/protocol/local-api-names';
 import { api } from '../api.js';
 import type { IconName } from '../icons.js';
-import { BigButton, Heading, yuan } from '../ui.js';
+import { BigButton, Heading } from '../ui.js';
+import { Alarms } from './staff/Alarms.js';
+import { Cash } from './staff/Cash.js';
+import { Devices } from './staff/Devices.js';
 import type { ScreenProps, ViewOf } from './types.js';
 
 type Diagnostics = NonNullable<ViewOf<'staff'>['diagnostics']>;
 type T = ScreenProps<'staff'>['t'];
 
 const SECTION_ICONS: Record<StaffSection, IconName> = { devices: 'wrench', cash: 'box', updates: 'update', alarms: 'bell' };
-
-function Devices({ d, t }: { d: Diagnostics; t: T }) {
-  return (
-    <dl className="pairs" data-testid="devices">
-      <div>
-        <dt>{t('staff.server')}</dt>
-        <dd>{t(d.serverConnected ? 'status.online' : 'status.offline')}</dd>
-      </div>
-      {d.devices.map((device) => (
-        <div key={device.name} data-testid={`device-${device.name}`}>
-          <dt>{t(`device.${device.name}`)}</dt>
-          <dd>{t(`deviceState.${device.state}`)}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function Cash({ d, t }: { d: Diagnostics; t: T }) {
-  return (
-    <dl className="pairs" data-testid="cash">
-      <div>
-        <dt>{t('staff.openPayments')}</dt>
-        <dd>{d.openPayments}</dd>
-      </div>
-      <div>
-        <dt>{t('staff.unattributed')}</dt>
-        <dd>{yuan(t, d.unattributedCashFen)}</dd>
-      </div>
-      <div>
-        <dt>{t('staff.outbox')}</dt>
-        <dd data-testid="outbox-pending">{d.outboxPending}</dd>
-      </div>
-    </dl>
-  );
-}
 
 function Updates({ d, t }: { d: Diagnostics; t: T }) {
   return (
@@ -64,21 +32,6 @@ function Updates({ d, t }: { d: Diagnostics; t: T }) {
       </dl>
       <p className="notice">{t('staff.notYet')}</p>
     </div>
-  );
-}
-
-function Alarms({ d, t }: { d: Diagnostics; t: T }) {
-  if (d.alarms.length === 0) return <p data-testid="alarms">{t('staff.noAlarms')}</p>;
-  return (
-    <ul className="alarms" data-testid="alarms">
-      {d.outboxHalted && <li className="error">{t('staff.outboxHalted')}</li>}
-      {d.alarms.map((a, i) => (
-        <li key={`${a.code}-${i}`} data-testid={`alarm-${a.code}`}>
-          <strong>{t(`alarm.${a.code}`)}</strong> <span className="since">{a.since.slice(0, 16).replace('T', ' ')}</span>
-          <span className="detail">{a.message}</span>
-        </li>
-      ))}
-    </ul>
   );
 }
 
@@ -108,7 +61,7 @@ export function Staff({ view, t }: ScreenProps<'staff'>) {
         ) : view.section === 'devices' ? (
           <Devices d={d} t={t} />
         ) : view.section === 'cash' ? (
-          <Cash d={d} t={t} />
+          <Cash d={d} t={t} key={view.session} />
         ) : view.section === 'updates' ? (
           <Updates d={d} t={t} />
         ) : (

@@ -4,7 +4,7 @@
 // gateways know it, settle an outbox halt, set a village's agent. Changes a
 // connected kiosk must hear about go on the change bus; the gateway pushes them.
 import { z } from 'zod';
-import { offlineLimitsSchema, terminalIdSchema, uuidV7Schema } from '@nongbao/protocol';
+import { STAFF_ACTIONS, alarmSchema, deviceStatusSchema, offlineLimitsSchema, recentErrorSchema, resourcesSchema, terminalIdSchema, uuidV7Schema } from '@nongbao/protocol';
 import type { GatewayState } from '../app.js';
 import { villageAgentInputSchema, villageCodeField, type Registry } from '../registry/index.js';
 import { ApiError } from './errors.js';
@@ -22,6 +22,25 @@ const terminalParams = z.strictObject({ terminalId: terminalIdSchema });
 const haltParams = z.strictObject({ terminalId: terminalIdSchema, eventId: uuidV7Schema });
 const villageParams = z.strictObject({ villageCode: villageCodeField });
 
+/**
+ * A terminal as GET /terminals shows it (gateway/fleet.ts FleetTerminal), for
+ * the OpenAPI document: its diagnostics (issue 13 section 1) in full, each
+ * recent error with the error register's name, words key and action.
+ */
+export const fleetTerminalDocSchema = z.looseObject({
+  terminalId: z.string(),
+  online: z.boolean(),
+  lastSeen: z.string().nullable(),
+  softwareVersion: z.string().nullable(),
+  devices: z.array(deviceStatusSchema),
+  outboxPending: z.number().int().nullable(),
+  outboxHalted: z.boolean(),
+  alarms: z.array(alarmSchema),
+  clockDriftMs: z.number().int().nullable(),
+  resources: resourcesSchema.nullable(),
+  recentErrors: z.array(recentErrorSchema.extend({ name: z.string(), messageKey: z.string(), action: z.enum(STAFF_ACTIONS), retryable: z.boolean() })),
+});
+
 export function fleetRoutes(registry: Registry, gateway: GatewayState): RouteSpec[] {
   const { terminals, fleet, changes } = gateway;
   const known = (terminalId: string): void => {
@@ -31,18 +50,18 @@ export function fleetRoutes(registry: Registry, gateway: GatewayState): RouteSpe
     {
       method: 'get',
       path: '/terminals',
-      summary: 'The kiosk fleet: site, online, last seen, software version, devices, outbox depth, alarms, open outbox halts',
+      summary: 'The kiosk fleet: site, online, last seen, software version, devices, resources, recent errors, outbox depth, alarms, open outbox halts',
       access: 'auditor',
-      success: { status: 200, description: '{ terminals: FleetTerminal[] }' },
+      success: { status: 200, description: '{ terminals: FleetTerminal[] }', schema: z.object({ terminals: z.array(fleetTerminalDocSchema) }) },
       handler: () => json(200, { terminals: fleet.list() }),
     },
     {
       method: 'get',
       path: '/terminals/:terminalId',
-      summary: 'One kiosk of the fleet',
+      summary: 'One kiosk of the fleet, with its diagnostics (devices, resources, recent errors)',
       access: 'auditor',
       params: terminalParams,
-      success: { status: 200, description: 'FleetTerminal' },
+      success: { status: 200, description: 'FleetTerminal', schema: fleetTerminalDocSchema },
       handler: ({ params }) => {
         const [terminal] = fleet.list({ terminalId: (params as { terminalId: string }).terminalId });
         if (!terminal) throw new ApiError(404, 'not-found', 'no such terminal', 'terminalId');

@@ -44,7 +44,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
       responses: {
         [String(spec.success.status)]: spec.success.csv
           ? { description: spec.success.description, content: { 'text/csv': { schema: { type: 'string' } } } }
-          : { description: spec.success.description, content: { 'application/json': { schema: { type: 'object' } } } },
+          : { description: spec.success.description, content: { 'application/json': { schema: spec.success.schema ? toSchema(spec.success.schema, 'output') : { type: 'object' } } } },
         '400': ERROR_RESPONSE,
         ...(spec.access === 'public' ? { '401': ERROR_RESPONSE, '429': ERROR_RESPONSE } : { '401': ERROR_RESPONSE, '403': ERROR_RESPONSE }),
         '404': ERROR_RESPONSE,

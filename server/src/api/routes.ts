@@ -85,7 +85,7 @@ export interface RouteSpec {
   query?: z.ZodType;
   params?: z.ZodType;
   /** Documented success status and description. */
-  success: { status: number; description: string; csv?: boolean };
+  success: { status: number; description: string; csv?: boolean; /** The answer's shape, for the OpenAPI document only (not enforced). */ schema?: z.ZodType };
   handler: (input: HandlerInput) => HandlerOutput | Promise<HandlerOutput>;
 }
 

@@ -4,8 +4,8 @@
 // the database, so every gateway process of a province sees the same fleet,
 // and the office API serves it (GET /api/v1/terminals).
 import { cachedStatement, type SqliteDatabase } from '../db.js';
-import type { Alarm, DeviceStatus, EventOutcome, MoneyEventKind, OfflineLimits, TerminalStatus } from '@nongbao/protocol';
-import { DEFAULT_OFFLINE_LIMITS, STATUS_REPORT_INTERVAL_MS } from '@nongbao/protocol';
+import type { Alarm, DeviceStatus, EventOutcome, MoneyEventKind, OfflineLimits, RecentError, Resources, StaffAction, TerminalStatus } from '@nongbao/protocol';
+import { DEFAULT_OFFLINE_LIMITS, ERROR_REGISTER, STATUS_REPORT_INTERVAL_MS } from '@nongbao/protocol';
 import type { ReconciliationAlarmKind } from '../collections/types.js';
 
 /** A terminal not heard from for this long is shown offline, whatever its last gateway recorded. */
@@ -29,11 +29,39 @@ export interface FleetTerminal {
   lastError: string | null;
   /** The terminal's clock minus the server's at its last status report, ms. */
   clockDriftMs: number | null;
+  /** Disk, journal, outbox, clock, link, version and the problems that hold, as its last report said (issue 13 section 1); null before one. */
+  resources: Resources | null;
+  /** Its recent errors, newest first, each with the error register's name, words key and suggested action. */
+  recentErrors: FleetRecentError[];
   offlineLimits: OfflineLimits;
   /** Outbox entries it stopped at that an operator has not settled. */
   openHalts: OutboxHalt[];
   /** Cash-box differences the reconciliation could not explain, not yet resolved (issue 13 section 2). */
   reconciliationAlarms: ReconciliationAlarm[];
+}
+
+/** A kiosk's recent error with what the error register (protocol errors.ts) says of its code. */
+export interface FleetRecentError extends RecentError {
+  name: string;
+  messageKey: string;
+  action: StaffAction;
+  retryable: boolean;
+}
+
+/** What a status report leaves in `terminal.status_json`. */
+interface StoredStatus {
+  devices: DeviceStatus[];
+  outbox: { pending: number; halted: boolean };
+  alarms: Alarm[];
+  clockDriftMs: number;
+  resources?: Resources;
+  recentErrors?: RecentError[];
+}
+
+/** A code the register does not know (a newer kiosk's) is kept, named by its number, with no action. */
+function withRegister(e: RecentError): FleetRecentError {
+  const entry = ERROR_REGISTER.get(e.code);
+  return { ...e, name: entry?.name ?? String(e.code), messageKey: entry?.messageKey ?? `unknown.${e.code}`, action: entry?.action ?? 'none', retryable: entry?.retryable ?? false };
 }
 
 export interface ReconciliationAlarm {
@@ -154,7 +182,14 @@ export class Fleet {
   /** A status report: devices, outbox, alarms, clock. Returns the server's time for the terminal's drift. */
   recordStatus(terminalId: string, status: TerminalStatus): void {
     const nowMs = this.now();
-    const stored = { devices: status.devices, outbox: status.outbox, alarms: status.alarms, clockDriftMs: Date.parse(status.sentAt) - nowMs };
+    const stored: StoredStatus = {
+      devices: status.devices,
+      outbox: status.outbox,
+      alarms: status.alarms,
+      clockDriftMs: Date.parse(status.sentAt) - nowMs,
+      ...(status.resources ? { resources: status.resources } : {}),
+      ...(status.recentErrors ? { recentErrors: status.recentErrors } : {}),
+    };
     cachedStatement(
       this.db,
       `UPDATE terminal SET status_json = ?, status_at_ms = ?, software_version = ?, last_error = ?,
@@ -274,7 +309,7 @@ export class Fleet {
 
   private toFleetTerminal(r: TerminalRow, nowMs: number): FleetTerminal {
     const terminalId = (r.id ?? r.site_id)!;
-    const status = r.status_json ? (JSON.parse(r.status_json) as { devices: DeviceStatus[]; outbox: { pending: number; halted: boolean }; alarms: Alarm[]; clockDriftMs: number }) : null;
+    const status = r.status_json ? (JSON.parse(r.status_json) as StoredStatus) : null;
     const openHalts = this.openHalts(terminalId);
     return {
       terminalId,
@@ -291,6 +326,8 @@ export class Fleet {
       alarms: status?.alarms ?? [],
       lastError: r.last_error,
       clockDriftMs: status?.clockDriftMs ?? null,
+      resources: status?.resources ?? null,
+      recentErrors: (status?.recentErrors ?? []).map(withRegister),
       offlineLimits: {
         amountFen: r.offline_amount_fen ?? DEFAULT_OFFLINE_LIMITS.amountFen,
         payments: r.offline_payments ?? DEFAULT_OFFLINE_LIMITS.payments,

@@ -51,12 +51,12 @@ describe('a virtual card behind pcscd', () => {
     expect(atr).toEqual(new VirtualCard(profile).atr);
     const app = new SocialSecurityCardApp(transport);
     await expect(app.readIdentity()).resolves.toMatchObject({ citizenNumber: profile.holder.citizenNumber, name: '王桂兰', birthDate: '1952-04-11' });
-    await expect(app.verifyPin('111111')).rejects.toMatchObject({ code: CardErrorCode.PinWrong, triesLeft: 2 });
+    await expect(app.verifyPin('111111')).rejects.toMatchObject({ code: CardErrorCode.pinWrong, triesLeft: 2 });
     await app.verifyPin('482915');
     const removed = waitForEvent(reader, 'card-removed');
     await card.remove();
     await removed;
-    await expect(transport.transmit(Buffer.from('00A4040000', 'hex'))).rejects.toMatchObject({ code: CardErrorCode.CardRemoved });
+    await expect(transport.transmit(Buffer.from('00A4040000', 'hex'))).rejects.toMatchObject({ code: CardErrorCode.cardRemoved });
   });
 
   it('serves a staff card on slot 1 ("Virtual PCD 00 01", T=1)', async () => {
@@ -91,7 +91,7 @@ describe('a virtual card behind pcscd', () => {
     await removed;
     for (const result of errors) {
       expect(result.status).toBe('rejected');
-      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: CardErrorCode.CardRemoved });
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: CardErrorCode.cardRemoved });
     }
     expect(residentMessage((errors[0] as PromiseRejectedResult).reason)).toEqual({ key: 'card.removed' });
   });
@@ -150,7 +150,7 @@ describe('pcscd restarting', () => {
     const first = await inserted;
     await new SocialSecurityCardApp(first.transport).readIdentity();
 
-    const outage = waitForEvent(reader, 'error', (e: { code: number }) => e.code === CardErrorCode.ReaderServiceUnavailable);
+    const outage = waitForEvent(reader, 'error', (e: { code: number }) => e.code === CardErrorCode.readerServiceUnavailable);
     const readerGone = waitForEvent(reader, 'reader-removed', (e: { readerName: string }) => e.readerName === vpcdReaderName(0));
     const cardGone = waitForEvent(reader, 'card-removed');
     await stopPcscd(runningPid!);
@@ -158,7 +158,7 @@ describe('pcscd restarting', () => {
     // The reader watcher or the context watcher may notice first: either way the session is over
     // with a reader-side error, and the resident is told the reader is out of order.
     const lost = await first.transport.transmit(Buffer.from('00A4040000', 'hex')).catch((e: unknown) => e);
-    expect([CardErrorCode.ReaderServiceUnavailable, CardErrorCode.ReaderRemoved]).toContain((lost as { code: number }).code);
+    expect([CardErrorCode.readerServiceUnavailable, CardErrorCode.readerRemoved]).toContain((lost as { code: number }).code);
     expect(residentMessage(lost)).toEqual({ key: 'card.readerUnavailable' });
 
     const back = waitForEvent<CardInsertedEvent>(reader, 'card-inserted', insertedInto(0), 20_000);

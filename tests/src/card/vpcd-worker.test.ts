@@ -51,7 +51,7 @@ describe('a virtual card served from a worker thread', () => {
     const broken = { ...profile, pin: '12' } as VirtualCardProfile;
     const refused = await slot.insert(broken).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CardError);
-    expect((refused as CardError).code).toBe(CardErrorCode.ProfileInvalid);
+    expect((refused as CardError).code).toBe(CardErrorCode.profileInvalid);
     expect((refused as CardError).message).toContain('pin');
     await slot.insert(profile);
     await until(() => cardPresent(vpcdReaderName(0)));
@@ -61,6 +61,6 @@ describe('a virtual card served from a worker thread', () => {
   it('refuses requests once closed', async () => {
     const other = new VpcdSlotWorker({ port: vpcdPort(0) });
     await other.close();
-    await expect(other.insert(profile)).rejects.toMatchObject({ code: CardErrorCode.VpcdUnavailable });
+    await expect(other.insert(profile)).rejects.toMatchObject({ code: CardErrorCode.vpcdUnavailable });
   });
 });

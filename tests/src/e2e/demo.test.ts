@@ -135,10 +135,13 @@ describe('the demo village, end to end', () => {
     await post(`${kioskUrl}/api/pin`, { pin: staff.card.pin });
     const screen = await waitForKioskState(kioskUrl, (s) => s.screen === 'staff');
     expect(screen.diagnostics).toMatchObject({ terminalId: 'demo-kiosk-01', serverConnected: true, outboxPending: 0, openPayments: 0 });
+    // Issue 13: the card reader is listed too, and the resources come with the devices.
     expect(screen.diagnostics.devices.map((d: { name: string; state: string }) => [d.name, d.state])).toEqual([
+      ['cardReader', 'online'],
       ['billAcceptor', 'online'],
       ['printer', 'online'],
     ]);
+    expect(screen.diagnostics.resources).toMatchObject({ network: { connected: true }, outboxPending: 0, problems: [] });
     await post(`${kioskUrl}/api/demo/card`, undefined, 'DELETE');
   });
 
