@@ -226,7 +226,7 @@ export async function startTerminal(options: TerminalOptions): Promise<RunningTe
   cards.onRemoved(() => session.cardRemoved());
 
   // Signed updates (issue 13 section 3): offers, the health gate on trial, the staff's update routes.
-  const updates = attachUpdates({ uplink, journal, session, payments, devices, serverUrl: options.serverUrl, dataDir: options.dataDir, softwareVersion: SOFTWARE_VERSION, logger: logger.child({ component: 'updates' }) });
+  const updates = attachUpdates({ uplink, journal, session, payments, devices: () => monitor.devices(), serverUrl: options.serverUrl, dataDir: options.dataDir, softwareVersion: SOFTWARE_VERSION, logger: logger.child({ component: 'updates' }) });
   let api: LocalApi | undefined;
   try {
     api = await startLocalApi({
