@@ -6,3 +6,7 @@ export { type KioskService, type CardAuthenticator, KIOSK_CASH_BOX_CAPACITY_FEN,
 export { buildDemoCounty, DEMO_PIN, type DemoCounty, type DemoResident } from './demo/county.js';
 export { checkProvisionalReceipt, type ReceiptCheck } from './kiosk/receipts.js';
 export { Fleet, type FleetTerminal, type OutboxHalt } from './gateway/index.js';
+// Closed unions the office console words (console/src/i18n/i18n.test.ts checks each value has its words).
+export { REQUEST_STATES, REQUEST_KINDS } from './kiosk/index.js';
+export { DIFFERENCE_KINDS } from './collections/types.js';
+export { ROLLOUT_TERMINAL_STATES } from './updates/states.js';
