@@ -373,4 +373,10 @@ export const en: Record<MessageKey, string> = {
   'updates.state.healthy': 'healthy',
   'updates.state.rolled-back': 'rolled back',
   'updates.state.failed': 'failed',
+  'cash.found': 'What was found',
+  'cash.resolve': 'Resolve',
+  'cash.alarms': 'Reconciliation alarms ({count} open)',
+  'cash.alarmsCaption': 'Cash-box differences nothing explains',
+  'cash.noAlarms': 'No open reconciliation alarm.',
+  'cash.raised': 'Raised',
 };

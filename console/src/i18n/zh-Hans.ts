@@ -372,6 +372,12 @@ export const zhHans = {
   'updates.state.healthy': '运行正常',
   'updates.state.rolled-back': '已回退',
   'updates.state.failed': '失败',
+  'cash.found': '查明的情况',
+  'cash.resolve': '解除报警',
+  'cash.alarms': '对账报警（{count} 条未处理）',
+  'cash.alarmsCaption': '无法解释的钱箱差异',
+  'cash.noAlarms': '没有未处理的对账报警。',
+  'cash.raised': '报警时间',
 } as const;
 
 export type MessageKey = keyof typeof zhHans;

@@ -3,7 +3,8 @@
 // issue 13 section 2: the collections kiosks relayed (GET /collections), the
 // count an operator records by denomination (POST /collections/{id}/count:
 // once, it settles the collection in the ledger), one collection's
-// reconciliation, and a kiosk's day (GET /reconciliation, .csv to download).
+// reconciliation, a kiosk's day (GET /reconciliation, .csv to download), and
+// the alarms unexplained differences raised, to resolve.
 import { useState } from 'react';
 import type { CollectionListItem, CollectionReport, FleetTerminal } from '@nongbao/server/api-types';
 import { useConsole } from '../app/context.js';
@@ -14,6 +15,7 @@ import { Table } from '../components/Table.js';
 import { CountForm } from './CollectionCount.js';
 import { Differences, DayReconciliation } from './Reconciliation.js';
 import { KioskTabs } from './KioskTabs.js';
+import { ReconciliationAlarms } from './ReconciliationAlarms.js';
 
 /** A collection whose figures disagree: the journal against the ledger, or the count against the journal. */
 export function disagrees(c: Pick<CollectionListItem, 'journalFen' | 'ledgerFen' | 'countedFen'>): boolean {
@@ -106,8 +108,19 @@ export function KioskCashPage() {
     <>
       <h1>{t('cash.title')}</h1>
       <KioskTabs current="/kiosks/cash" />
+      <ErrorBox error={fleet.error} />
       <Collections key={round} onPick={setPicked} />
-      {picked ? <CollectionDetail key={picked} collectionId={picked} onCounted={() => setRound((r) => r + 1)} /> : null}
+      {picked ? (
+        <CollectionDetail
+          key={picked}
+          collectionId={picked}
+          onCounted={() => {
+            setRound((r) => r + 1);
+            fleet.reload();
+          }}
+        />
+      ) : null}
+      {fleet.data ? <ReconciliationAlarms fleet={fleet.data.terminals} onDone={fleet.reload} /> : null}
       <DayReconciliation terminals={(fleet.data?.terminals ?? []).map((k) => k.terminalId)} today={shanghaiToday()} />
     </>
   );

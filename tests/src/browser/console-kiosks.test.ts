@@ -211,6 +211,20 @@ describe('the console over what kiosks send, in Chromium', () => {
     expect(csv.slice(1)).toBe((await api(`/reconciliation.csv?terminalId=${TERMINAL}&date=${today}`, { token: auditorToken })).text);
   });
 
+  it('Kiosks: lists the alarms the short count raised, as the fleet does, and an operator resolves one', async () => {
+    const alarms = (await api(`/terminals/${TERMINAL}`, { token: auditorToken })).json.reconciliationAlarms;
+    expect(alarms.length).toBeGreaterThan(0);
+    await operator.goto(`${demo.consoleUrl}#/kiosks/cash`);
+    await operator.getByTestId(`alarm-amount-${alarms[0].id}`).waitFor();
+    expect(await operator.locator('[data-testid=alarms] tbody tr').count()).toBe(alarms.length);
+    for (const a of alarms) expect(await operator.getByTestId(`alarm-amount-${a.id}`).textContent()).toBe(yuanText(a.amountFen));
+    await operator.getByTestId(`alarm-note-${alarms[0].id}`).fill('清点复核：少一张百元，收款员已补交');
+    await operator.getByTestId(`alarm-go-${alarms[0].id}`).click();
+    await expect.poll(() => operator.locator('[data-testid=alarms] tbody tr').count()).toBe(alarms.length - 1);
+    const after = (await api(`/terminals/${TERMINAL}`, { token: auditorToken })).json.reconciliationAlarms;
+    expect(after.map((a: Json) => a.id)).toEqual(alarms.slice(1).map((a: Json) => a.id));
+  });
+
   it('Kiosks: a rollout starts with a canary share, shows each terminal as the API does, refuses promotion and halts', async () => {
     for (const id of ROLLOUT_TERMINALS) await enrolOfflineTerminal(id);
     // Published on the server machine as an operator does it.
@@ -247,7 +261,7 @@ describe('the console over what kiosks send, in Chromium', () => {
   it('gives an auditor no write control on these pages, and the API refuses their writes', async () => {
     const auditor = await loginPage(browser, demo.consoleUrl, 'auditor');
     const writeControls =
-      '[data-testid^=request-move-], [data-testid=count-form], [data-testid=count-go], [data-testid=rollout-start], [data-testid=rollout-go], [data-testid^=promote-], [data-testid^=halt-], form.inline button, [data-testid=enrol-go]';
+      '[data-testid^=request-move-], [data-testid=count-form], [data-testid=count-go], [data-testid=rollout-start], [data-testid=rollout-go], [data-testid^=promote-], [data-testid^=halt-], form.inline button, [data-testid=enrol-go], [data-testid^=alarm-resolve-]';
     const [photo] = (await api(`/certification-photos?citizenNumber=${pensioner.citizenNumber}`, { token: auditorToken })).json.photos;
     const pages: Array<[string, string]> = [
       ['#/requests?state=', 'requests'],
