@@ -170,7 +170,11 @@ export function TodayPage() {
                   { key: 'where', header: t('kiosks.location'), render: (k) => k.location ?? '—' },
                   { key: 'online', header: t('kiosks.state'), render: (k) => (k.online ? t('kiosks.online') : t('kiosks.offline')) },
                   { key: 'seen', header: t('kiosks.lastSeen'), render: (k) => shanghaiTime(k.lastSeen) },
-                  { key: 'alarms', header: t('kiosks.alarms'), render: (k) => k.alarms.map((a) => a.code).join(', ') || '—' },
+                  {
+                    key: 'alarms',
+                    header: t('kiosks.alarms'),
+                    render: (k) => [...k.alarms.map((a) => a.code), ...k.reconciliationAlarms.map((a) => t(`cash.kind.${a.kind}`))].join(', ') || '—',
+                  },
                 ]}
               />
             </Section>

@@ -14,6 +14,7 @@ import { databaseSnapshot } from './test-snapshot.js';
 import { KioskEvents } from '../kiosk/events.js';
 import { CertificationPhotos, KioskRequests, PhotoKey } from '../kiosk/index.js';
 import { PHOTO_SEAL_SCHEME } from '@nongbao/protocol';
+import { Fleet } from '../gateway/index.js';
 
 const SURNAMES = ['王', '李', '张'];
 const GIVEN = ['德明', '秀英', '建国', '桂兰'];
@@ -255,6 +256,7 @@ describe("residents' requests and photos for the console", () => {
     expect((await apiCall(base, 'POST', `/kiosk-requests/${ids[2]}/state`, { token: operator, body: { state: 'in-hand', note: 'called the village' } })).status).toBe(200);
     expect((await apiCall(base, 'POST', `/kiosk-requests/${ids[1]}/state`, { token: auditor, body: { state: 'in-hand', note: 'not allowed' } })).status).toBe(403);
     const dash = await apiCall(base, 'GET', '/dashboard', { token: auditor });
+    expect(dash.status, dash.text).toBe(200);
     expect(dash.json.requests).toEqual({ 'pension-complaint': { open: 1, inHand: 0 }, 'help-request': { open: 1, inHand: 1 } });
   });
 
@@ -270,5 +272,18 @@ describe("residents' requests and photos for the console", () => {
     expect(one.json.photos.map((p: { certificationId: string }) => p.certificationId)).toEqual([mine]);
     expect((await apiCall(base, 'GET', '/certification-photos', { token: auditor })).json.photos.map((p: { certificationId: string }) => p.certificationId)).toEqual([theirs, mine]);
     expect((await apiCall(base, 'GET', '/certification-photos?citizenNumber=123', { token: auditor })).status).toBe(400);
+  });
+});
+
+describe('kiosks needing attention on the Today summary', () => {
+  it('counts a kiosk with a cash-box alarm not yet resolved as alarmed, and not once it is resolved', async () => {
+    expect((await apiCall(base, 'POST', '/terminals', { token: operator, body: { terminalId: 'kiosk-cash-01', villageCode: 'V001', location: 'village committee' } })).status).toBe(201);
+    const before = (await apiCall(base, 'GET', '/dashboard', { token: auditor })).json.fleet.withAlarms;
+    const fleet = new Fleet(stack.db);
+    fleet.raiseReconciliationAlarm({ terminalId: 'kiosk-cash-01', collectionId: testUuid('2011-09-01'), kind: 'count-shortage', denominationFen: 10_000, amountFen: 10_000, detail: 'counted 0 of 1' });
+    expect((await apiCall(base, 'GET', '/dashboard', { token: auditor })).json.fleet.withAlarms).toBe(before + 1);
+    const [alarm] = (await apiCall(base, 'GET', '/terminals/kiosk-cash-01', { token: auditor })).json.reconciliationAlarms;
+    expect((await apiCall(base, 'POST', `/terminals/kiosk-cash-01/reconciliation-alarms/${alarm.id}/resolve`, { token: operator, body: { note: 'found in the safe' } })).status).toBe(200);
+    expect((await apiCall(base, 'GET', '/dashboard', { token: auditor })).json.fleet.withAlarms).toBe(before);
   });
 });
