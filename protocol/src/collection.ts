@@ -9,10 +9,9 @@
 // counted cash.
 import { z } from 'zod';
 import { cardNumberSchema, fenSchema, isoDateTimeSchema, uuidV7Schema } from './fields.js';
+import { CASH_NOTE_DENOMINATIONS_FEN } from './denominations.js';
 
-/** The CNY notes a kiosk's acceptor takes and an office counts, fen (1, 5, 10, 20, 50, 100 yuan). */
-export const CASH_NOTE_DENOMINATIONS_FEN = [100, 500, 1000, 2000, 5000, 10000] as const;
-export type CashNoteDenominationFen = (typeof CASH_NOTE_DENOMINATIONS_FEN)[number];
+export { CASH_NOTE_DENOMINATIONS_FEN, type CashNoteDenominationFen } from './denominations.js';
 
 /**
  * Most notes of one denomination a count may state. A cassette holds about

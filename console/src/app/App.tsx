@@ -65,7 +65,7 @@ export function App() {
           {visible
             .filter((p) => p.nav)
             .map((p) => (
-              <a key={p.path} href={href(p.path)} aria-current={location.path === p.path ? 'page' : undefined} data-testid={`nav-${p.path.slice(1) || 'today'}`}>
+              <a key={p.path} href={href(p.path)} aria-current={location.path === p.path || (p.path !== '/' && location.path.startsWith(`${p.path}/`)) ? 'page' : undefined} data-testid={`nav-${p.path.slice(1) || 'today'}`}>
                 {t(p.nav!)}
               </a>
             ))}

@@ -28,6 +28,8 @@ export function Table<Row>(props: {
   testId?: string;
   footer?: ReactNode;
   empty?: string;
+  /** A class for a row that must stand out (a difference, an alarm). */
+  rowClass?: (row: Row) => string | undefined;
 }) {
   const { t } = useConsole();
   const { sort, onSort } = props;
@@ -66,7 +68,7 @@ export function Table<Row>(props: {
           </tr>
         ) : (
           props.rows.map((row) => (
-            <tr key={props.rowKey(row)}>
+            <tr key={props.rowKey(row)} className={props.rowClass?.(row)}>
               {props.columns.map((c) => (
                 <td key={c.key} className={c.numeric ? 'num' : undefined}>
                   {c.render(row)}

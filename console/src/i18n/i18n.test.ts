@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DIFFERENCE_KINDS, REQUEST_KINDS, REQUEST_STATES, ROLLOUT_TERMINAL_STATES } from '@nongbao/server';
 import { en, zhHans } from './index.js';
 
 const SRC = join(import.meta.dirname, '..');
@@ -27,6 +28,16 @@ const BUILT: Record<string, readonly string[]> = {
   'runs.state': ['running', 'finished', 'failed'],
   'runs.phase': ['starting-pensions', 'checking-bank-accounts', 'paying', 'crediting-interest', 'settling'],
   'runs.stop': ['death', 'urban-pension', 'stopped'],
+  'requests.state': REQUEST_STATES,
+  'requests.kind': REQUEST_KINDS,
+  'requests.to': ['in-hand', 'settled'],
+  'photos.problem': ['unreadable', 'not-jpeg', 'other-key'],
+  'cash.status': ['in-transit', 'counted'],
+  'cash.between': ['journal-ledger', 'journal-counted'],
+  'cash.kind': DIFFERENCE_KINDS,
+  'updates.phase': ['canary', 'everyone', 'halted'],
+  'updates.wave': ['canary', 'everyone'],
+  'updates.state': ROLLOUT_TERMINAL_STATES,
 };
 
 describe('the console words', () => {

@@ -1,7 +1,8 @@
 // Kiosks (issue 14): the fleet as the gateways know it (GET /terminals):
 // online, last seen, version, devices, outbox depth, alarms, open halts;
 // enrol a new kiosk at a village and location and show its one-time code;
-// revoke one; settle the entry an outbox stopped at.
+// revoke one; settle the entry an outbox stopped at. The cash boxes and
+// software updates are the page's other parts (KioskCash, Rollouts).
 import { useState } from 'react';
 import type { CountyCoverage, FleetTerminal, OutboxHalt } from '@nongbao/server/api-types';
 import { useConsole } from '../app/context.js';
@@ -9,6 +10,7 @@ import { shanghaiTime, shanghaiToday } from '../app/format.js';
 import { useLoad } from '../app/use-load.js';
 import { ErrorBox, Loading, Section } from '../components/Status.js';
 import { Table, sortRows, type SortState } from '../components/Table.js';
+import { KioskTabs } from './KioskTabs.js';
 
 function Enrol({ onDone }: { onDone: () => void }) {
   const { api, t } = useConsole();
@@ -109,6 +111,7 @@ export function KiosksPage() {
   return (
     <>
       <h1>{t('nav.kiosks')}</h1>
+      <KioskTabs current="/kiosks" />
       <ErrorBox error={fleet.error ?? error} />
       <Loading when={fleet.loading && !fleet.data}>
         <Table

@@ -1,6 +1,6 @@
 // A resident's page (issue 14 "Residents"): the account by source with a
 // chart of its growth, contributions by year, pension months, proof of
-// life, household (family binding), credits; and, for operators, the
+// life with the photos to review, household (family binding), credits; and, for operators, the
 // counter writes with the policy engine's answer first (ResidentActions).
 import type { AccountHistory, AccountStatement, Balances, KioskPayment, Person } from '@nongbao/server/api-types';
 import { useConsole } from '../app/context.js';
@@ -11,6 +11,7 @@ import { LineChart } from '../components/Chart.js';
 import { ErrorBox, Loading, Section } from '../components/Status.js';
 import { Table } from '../components/Table.js';
 import { ResidentActions } from './ResidentActions.js';
+import { ResidentPhotos } from './ResidentPhotos.js';
 
 const SOURCES = ['individual', 'collective', 'aid', 'legacy', 'government'] as const satisfies readonly (keyof Balances)[];
 const SOURCE_COLORS: Record<(typeof SOURCES)[number], string> = {
@@ -245,6 +246,7 @@ export function ResidentPage({ params }: { params: Record<string, string> }) {
               <Account s={d.statement} history={d.history} />
               <Pension s={d.statement} />
               <Life s={d.statement} household={d.household} />
+              <ResidentPhotos citizenNumber={d.statement.citizenNumber} />
               <ContributionsAndCredits s={d.statement} />
               <KioskPayments payments={d.kioskPayments} />
             </div>

@@ -1,7 +1,8 @@
 // Today (issue 14): the campaign at a glance, as the seeds' daily progress
 // reports give it (Chencang "逐日公布进度"): contributions this year against
 // the county's target, progress per day against the plan, the villages
-// furthest behind, and the kiosks that need someone. One call: GET /dashboard.
+// furthest behind, the kiosks that need someone, and the residents'
+// complaints and help requests waiting. One call: GET /dashboard.
 import type { DashboardSummary } from '@nongbao/server/api-types';
 import { useConsole } from '../app/context.js';
 import { percent, shanghaiTime } from '../app/format.js';
@@ -69,6 +70,25 @@ function Campaign({ d }: { d: DashboardSummary }) {
         />
       </details>
     </>
+  );
+}
+
+function Waiting({ d }: { d: DashboardSummary }) {
+  const { t } = useConsole();
+  const kinds = ['pension-complaint', 'help-request'] as const;
+  return (
+    <Section title={t('today.requests')} testId="today-requests">
+      <dl className="figures">
+        {kinds.map((kind) => (
+          <div key={kind}>
+            <dt>{t(`requests.kind.${kind}`)}</dt>
+            <dd data-testid={`waiting-${kind}`}>
+              <a href={href('/requests', { kind })}>{t('today.waiting', { open: d.requests[kind].open, inHand: d.requests[kind].inHand })}</a>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </Section>
   );
 }
 
@@ -150,10 +170,15 @@ export function TodayPage() {
                   { key: 'where', header: t('kiosks.location'), render: (k) => k.location ?? '—' },
                   { key: 'online', header: t('kiosks.state'), render: (k) => (k.online ? t('kiosks.online') : t('kiosks.offline')) },
                   { key: 'seen', header: t('kiosks.lastSeen'), render: (k) => shanghaiTime(k.lastSeen) },
-                  { key: 'alarms', header: t('kiosks.alarms'), render: (k) => k.alarms.map((a) => a.code).join(', ') || '—' },
+                  {
+                    key: 'alarms',
+                    header: t('kiosks.alarms'),
+                    render: (k) => [...k.alarms.map((a) => a.code), ...k.reconciliationAlarms.map((a) => t(`cash.kind.${a.kind}`))].join(', ') || '—',
+                  },
                 ]}
               />
             </Section>
+            <Waiting d={data} />
           </div>
         ) : null}
       </Loading>

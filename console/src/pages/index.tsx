@@ -1,13 +1,15 @@
 // The console's pages: one module each, listed here with its path and its
-// place in the navigation. A page for an API that lands later (complaints
-// and help, cash-box collections and reconciliation, update rollouts) is a
-// module added to this list; the layout, the table, the client and the
-// words are shared.
+// place in the navigation; the layout, the table, the client and the words
+// are shared. The Kiosks page has three parts (KioskTabs): the fleet, the
+// cash boxes, software updates.
 import type { ReactElement } from 'react';
 import type { MessageKey } from '../i18n/index.js';
 import { AuditLogPage } from './AuditLog.js';
 import { ImportPage } from './Import.js';
 import { KiosksPage } from './Kiosks.js';
+import { KioskCashPage } from './KioskCash.js';
+import { RequestsPage } from './Requests.js';
+import { RolloutsPage } from './Rollouts.js';
 import { PublicityPage } from './Publicity.js';
 import { ResidentPage } from './Resident.js';
 import { ResidentsPage } from './Residents.js';
@@ -39,5 +41,8 @@ export const PAGES: readonly PageModule[] = [
   { path: '/import', nav: 'nav.import', operatorOnly: true, render: () => <ImportPage /> },
   { path: '/runs', nav: 'nav.runs', render: () => <RunsPage /> },
   { path: '/kiosks', nav: 'nav.kiosks', render: () => <KiosksPage /> },
+  { path: '/kiosks/cash', render: () => <KioskCashPage /> },
+  { path: '/kiosks/updates', render: () => <RolloutsPage /> },
+  { path: '/requests', nav: 'nav.requests', render: ({ query }) => <RequestsPage query={query} /> },
   { path: '/audit', nav: 'nav.audit', render: () => <AuditLogPage /> },
 ];

@@ -40,6 +40,19 @@ const alarmParams = z.strictObject({ terminalId: terminalIdSchema, alarmId: alar
 
 type ReconciliationQuery = z.infer<typeof reconciliationQuerySchema>;
 
+/** One row of GET /collections: what the office needs to pick a collection to count or look into. */
+export interface CollectionListItem {
+  collectionId: string;
+  terminalId: string;
+  startedAt: string;
+  status: 'in-transit' | 'counted';
+  journalFen: number;
+  ledgerFen: number;
+  countedFen: number | null;
+  explained: boolean;
+  openAlarms: number;
+}
+
 export function collectionRoutes(registry: Registry, gateway: GatewayState): RouteSpec[] {
   const { db, ledger, logger, now } = registry.context;
   const collections = new CashCollections({ db, ledger, alarms: gateway.fleet, logger: logger.child({ component: 'collections' }), now });
@@ -68,7 +81,7 @@ export function collectionRoutes(registry: Registry, gateway: GatewayState): Rou
       success: { status: 200, description: '{ collections: [{ collectionId, terminalId, startedAt, status, journalFen, ledgerFen, countedFen, explained, openAlarms }] }' },
       handler: ({ query }) => {
         const q = query as z.infer<typeof collectionsQuerySchema>;
-        const list = collections.records(q.terminalId ?? null).map((r) => {
+        const list = collections.records(q.terminalId ?? null).map((r): CollectionListItem => {
           const c = collections.reconcileRecord(r);
           const openAlarms = c.alarms.filter((a) => a.resolvedAt === null).length;
           return { collectionId: c.collectionId, terminalId: c.terminalId, startedAt: c.startedAt, status: c.status, journalFen: c.journalFen, ledgerFen: c.ledgerFen, countedFen: c.countedFen, explained: c.explained, openAlarms };

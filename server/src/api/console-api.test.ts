@@ -12,6 +12,9 @@ import { createApiRouter } from './index.js';
 import { apiCall } from './test-client.js';
 import { databaseSnapshot } from './test-snapshot.js';
 import { KioskEvents } from '../kiosk/events.js';
+import { CertificationPhotos, KioskRequests, PhotoKey } from '../kiosk/index.js';
+import { PHOTO_SEAL_SCHEME } from '@nongbao/protocol';
+import { Fleet } from '../gateway/index.js';
 
 const SURNAMES = ['王', '李', '张'];
 const GIVEN = ['德明', '秀英', '建国', '桂兰'];
@@ -239,5 +242,48 @@ describe('the Today summary', () => {
       const bp = (c: string) => coverage.json.villages.find((v: { villageCode: string }) => v.villageCode === c).contribution.basisPoints as number;
       return bp(a) - bp(b) || a.localeCompare(b);
     }));
+  });
+});
+
+describe("residents' requests and photos for the console", () => {
+  it("counts the requests waiting on the Today summary, by kind and state", async () => {
+    const requests = new KioskRequests(stack.db);
+    const at = '2011-08-30T02:00:00.000Z';
+    const ids = [testUuid('2011-08-30'), testUuid('2011-08-30'), testUuid('2011-08-30')];
+    requests.record('kiosk-a-01', { kind: 'pension-complaint', id: ids[0]!, citizenNumber: ELDER_OK, month: '2011-08', amountFen: 1, at }, { villageCode: 'V002', amountFen: 5_500, receivedAt: at });
+    requests.record('kiosk-a-01', { kind: 'help-request', id: ids[1]!, citizenNumber: null, at }, { villageCode: 'V002', amountFen: null, receivedAt: at });
+    requests.record('kiosk-a-01', { kind: 'help-request', id: ids[2]!, citizenNumber: null, at }, { villageCode: 'V002', amountFen: null, receivedAt: at });
+    expect((await apiCall(base, 'POST', `/kiosk-requests/${ids[2]}/state`, { token: operator, body: { state: 'in-hand', note: 'called the village' } })).status).toBe(200);
+    expect((await apiCall(base, 'POST', `/kiosk-requests/${ids[1]}/state`, { token: auditor, body: { state: 'in-hand', note: 'not allowed' } })).status).toBe(403);
+    const dash = await apiCall(base, 'GET', '/dashboard', { token: auditor });
+    expect(dash.status, dash.text).toBe(200);
+    expect(dash.json.requests).toEqual({ 'pension-complaint': { open: 1, inHand: 0 }, 'help-request': { open: 1, inHand: 1 } });
+  });
+
+  it("lists one resident's proof-of-life photos when asked, and no one else's", async () => {
+    const photos = new CertificationPhotos(stack.db, new PhotoKey(stack.db));
+    const sealed = { scheme: PHOTO_SEAL_SCHEME as typeof PHOTO_SEAL_SCHEME, recipient: 'A'.repeat(43), ephemeralPublicKey: 'B'.repeat(43), nonce: 'C'.repeat(16), ciphertext: 'DDDD', tag: 'E'.repeat(22) };
+    const mine = testUuid('2011-08-31');
+    const theirs = testUuid('2011-08-31');
+    photos.store({ certificationId: mine, terminalId: 'kiosk-a-01', citizenNumber: ELDER_OK, certifiedOn: '2011-08-31', photo: sealed, receivedAt: '2011-08-31T02:00:00.000Z' });
+    photos.store({ certificationId: theirs, terminalId: 'kiosk-a-01', citizenNumber: ELDER_LAPSED, certifiedOn: '2011-08-31', photo: sealed, receivedAt: '2011-08-31T03:00:00.000Z' });
+    const one = await apiCall(base, 'GET', `/certification-photos?citizenNumber=${ELDER_OK}`, { token: auditor });
+    expect(one.status, one.text).toBe(200);
+    expect(one.json.photos.map((p: { certificationId: string }) => p.certificationId)).toEqual([mine]);
+    expect((await apiCall(base, 'GET', '/certification-photos', { token: auditor })).json.photos.map((p: { certificationId: string }) => p.certificationId)).toEqual([theirs, mine]);
+    expect((await apiCall(base, 'GET', '/certification-photos?citizenNumber=123', { token: auditor })).status).toBe(400);
+  });
+});
+
+describe('kiosks needing attention on the Today summary', () => {
+  it('counts a kiosk with a cash-box alarm not yet resolved as alarmed, and not once it is resolved', async () => {
+    expect((await apiCall(base, 'POST', '/terminals', { token: operator, body: { terminalId: 'kiosk-cash-01', villageCode: 'V001', location: 'village committee' } })).status).toBe(201);
+    const before = (await apiCall(base, 'GET', '/dashboard', { token: auditor })).json.fleet.withAlarms;
+    const fleet = new Fleet(stack.db);
+    fleet.raiseReconciliationAlarm({ terminalId: 'kiosk-cash-01', collectionId: testUuid('2011-09-01'), kind: 'count-shortage', denominationFen: 10_000, amountFen: 10_000, detail: 'counted 0 of 1' });
+    expect((await apiCall(base, 'GET', '/dashboard', { token: auditor })).json.fleet.withAlarms).toBe(before + 1);
+    const [alarm] = (await apiCall(base, 'GET', '/terminals/kiosk-cash-01', { token: auditor })).json.reconciliationAlarms;
+    expect((await apiCall(base, 'POST', `/terminals/kiosk-cash-01/reconciliation-alarms/${alarm.id}/resolve`, { token: operator, body: { note: 'found in the safe' } })).status).toBe(200);
+    expect((await apiCall(base, 'GET', '/dashboard', { token: auditor })).json.fleet.withAlarms).toBe(before);
   });
 });

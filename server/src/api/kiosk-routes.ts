@@ -7,6 +7,7 @@ import { uuidV7Schema } from '@nongbao/protocol';
 import { CertificationPhotos, KioskRequests, PhotoKey, REQUEST_KINDS, REQUEST_STATES } from '../kiosk/index.js';
 import type { SqliteDatabase } from '../db.js';
 import { ApiError } from './errors.js';
+import { citizenNumberField } from '../registry/inputs.js';
 import type { HandlerOutput, RouteSpec } from './routes.js';
 
 const json = (status: number, body: unknown): HandlerOutput => ({ status, json: body });
@@ -19,11 +20,11 @@ export const kioskRequestStateSchema = z.strictObject({
   state: z.enum(['in-hand', 'settled']),
   note: z.string().trim().min(4).max(500),
 });
+export const certificationPhotosQuerySchema = z.strictObject({ citizenNumber: citizenNumberField.optional() });
 const requestParams = z.strictObject({ requestId: uuidV7Schema });
 const photoParams = z.strictObject({ certificationId: uuidV7Schema });
 
-export function kioskRoutes(db: SqliteDatabase): RouteSpec[] {
-  const requests = new KioskRequests(db);
+export function kioskRoutes(db: SqliteDatabase, requests: KioskRequests = new KioskRequests(db)): RouteSpec[] {
   const photos = new CertificationPhotos(db, new PhotoKey(db));
   return [
     {
@@ -55,10 +56,11 @@ export function kioskRoutes(db: SqliteDatabase): RouteSpec[] {
     {
       method: 'get',
       path: '/certification-photos',
-      summary: 'Proof-of-life photos taken at kiosks, newest first (without the images; problem names one the server could not open)',
+      summary: "Proof-of-life photos taken at kiosks, newest first (?citizenNumber= for one resident's; without the images; problem names one the server could not open)",
       access: 'auditor',
+      query: certificationPhotosQuerySchema,
       success: { status: 200, description: '{ photos: CertificationPhotoInfo[] }' },
-      handler: () => json(200, { photos: photos.list() }),
+      handler: ({ query }) => json(200, { photos: photos.list(undefined, (query as z.infer<typeof certificationPhotosQuerySchema>).citizenNumber ?? null) }),
     },
     {
       method: 'get',

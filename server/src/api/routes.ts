@@ -38,6 +38,7 @@ import { publicityCsvLines } from './publicity-csv.js';
 import { fleetRoutes } from './fleet-routes.js';
 import { collectionRoutes } from './collection-routes.js';
 import { kioskRoutes } from './kiosk-routes.js';
+import { KioskRequests } from '../kiosk/index.js';
 import { previewRoutes } from './previews.js';
 import { dashboardSummary } from './dashboard.js';
 import { accountHistory } from '../registry/account-history.js';
@@ -154,18 +155,19 @@ export const campaignProgressQuerySchema = z.strictObject({ villageCode: village
 
 export function buildRoutes({ registry, runs, gateway }: RouteDeps): RouteSpec[] {
   const gatewayState = gateway ?? localGatewayState(registry.context.db);
+  const kioskRequests = new KioskRequests(registry.context.db);
   return [
     ...fleetRoutes(registry, gatewayState),
     ...collectionRoutes(registry, gatewayState),
-    ...kioskRoutes(registry.context.db),
+    ...kioskRoutes(registry.context.db, kioskRequests),
     ...previewRoutes(registry, runs),
     {
       method: 'get',
       path: '/dashboard',
-      summary: "Today at a glance: this year's campaign progress per day against the target, county coverage, the villages furthest behind, kiosks needing attention",
+      summary: "Today at a glance: this year's campaign progress per day against the target, county coverage, the villages furthest behind, kiosks needing attention, residents' requests waiting",
       access: 'auditor',
       success: { status: 200, description: 'DashboardSummary' },
-      handler: () => json(200, dashboardSummary(registry, gatewayState.fleet)),
+      handler: () => json(200, dashboardSummary(registry, gatewayState.fleet, kioskRequests)),
     },
     {
       method: 'get',

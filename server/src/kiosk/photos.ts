@@ -61,8 +61,12 @@ export class CertificationPhotos {
     return problem;
   }
 
-  list(limit = PHOTOS_PAGE_LIMIT): CertificationPhotoInfo[] {
-    return (this.db.prepare('SELECT * FROM kiosk_certification_photos ORDER BY received_at DESC LIMIT ?').all(limit) as PhotoRow[]).map(info);
+  /** Newest first; one resident's when `citizenNumber` is given. */
+  list(limit = PHOTOS_PAGE_LIMIT, citizenNumber: string | null = null): CertificationPhotoInfo[] {
+    const rows = this.db
+      .prepare('SELECT * FROM kiosk_certification_photos WHERE (? IS NULL OR citizen_number = ?) ORDER BY received_at DESC LIMIT ?')
+      .all(citizenNumber, citizenNumber, limit) as PhotoRow[];
+    return rows.map(info);
   }
 
   get(certificationId: string): (CertificationPhotoInfo & { jpeg: Buffer | null }) | undefined {

@@ -116,6 +116,14 @@ export class KioskRequests {
     return rows.map(toRequest);
   }
 
+  /** How many requests wait in each state, by kind (the Today page's "complaints and help requests waiting"). */
+  counts(): Record<RequestKind, Record<RequestState, number>> {
+    const out = Object.fromEntries(REQUEST_KINDS.map((k) => [k, Object.fromEntries(REQUEST_STATES.map((s) => [s, 0]))])) as Record<RequestKind, Record<RequestState, number>>;
+    const rows = this.db.prepare('SELECT kind, state, COUNT(*) AS n FROM kiosk_requests GROUP BY kind, state').all() as { kind: RequestKind; state: RequestState; n: number }[];
+    for (const r of rows) out[r.kind][r.state] = r.n;
+    return out;
+  }
+
   /** The office takes a request in hand or settles it (forward only). */
   setState(id: string, state: Exclude<RequestState, 'open'>, by: string, note: string, atIso: string): StateChange {
     return this.db.transaction((): StateChange => {

@@ -35,6 +35,8 @@ const STATEMENTS = [
      problem TEXT CHECK (problem IS NULL OR problem IN ('unreadable', 'not-jpeg', 'other-key')),
      received_at TEXT NOT NULL
    ) STRICT`,
+  // A resident's photos on their page at the office (issue 14 "Residents").
+  `CREATE INDEX IF NOT EXISTS kiosk_certification_photos_person ON kiosk_certification_photos(citizen_number, received_at)`,
 ];
 
 export function migrateKiosk(db: SqliteDatabase): void {
