@@ -113,7 +113,7 @@ describe('the fleet at the county office', () => {
       socket.once('connect_error', reject);
     });
     const first = await until(() => configs[0], 'the first kiosk.config');
-    expect(first).toMatchObject({ village: { code: county.villages[0]!.code, agentName: null }, location: '村委会一楼', offlineLimits: { amountFen: 3_000_000, payments: 100 } });
+    expect(first).toMatchObject({ village: { code: county.villages[0]!.code, agentName: county.villages[0]!.agent.agentName, agentPhone: county.villages[0]!.agent.agentPhone }, location: '村委会一楼', offlineLimits: { amountFen: 3_000_000, payments: 100 } });
     expect(first.tiers.map((t) => t.tierYuan)).toEqual([100, 200, 300, 400, 500]);
 
     expect((await api('POST', `/terminals/${TERMINAL}/offline-limits`, { amountFen: 500_000, payments: 20 })).status).toBe(200);
