@@ -7,9 +7,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isRegistryError, type RegistryErrorKind } from '../registry/errors.js';
-import { isRunError } from '../runs/errors.js';
-import { isCollectionError } from '../collections/errors.js';
-import { isRolloutError } from '../updates/errors.js';
+import { isStatusError } from '../shared/status-error.js';
 
 export const API_ERROR_CODES = {
   'invalid-body': 6200,
@@ -91,7 +89,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
       body: { error: withOptional(error.code, error.message, error.field, error.details) },
     };
   }
-  if (isRunError(error) || isCollectionError(error) || isRolloutError(error)) {
+  if (isStatusError(error)) {
     return { status: error.status, body: { error: withOptional(error.code, error.message, error.field, error.details) } };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };

@@ -1,6 +1,8 @@
 // Errors of the cash-box collections (issue 13 section 2): one class, numeric
 // codes 6300-6399, a stable string code and the HTTP status the office API
 // answers with. Callers branch on `code`, never on the message.
+import { StatusError } from '../shared/status-error.js';
+
 export const COLLECTION_ERROR_CODES = {
   'collection-not-found': 6300,
   'already-counted': 6301,
@@ -18,19 +20,10 @@ const STATUS: Record<CollectionErrorCode, number> = {
   'ledger-refused': 500,
 };
 
-export class CollectionError extends Error {
+export class CollectionError extends StatusError<CollectionErrorCode> {
   override readonly name = 'CollectionError';
-  readonly numericCode: number;
-  readonly status: number;
-  constructor(
-    readonly code: CollectionErrorCode,
-    message: string,
-    readonly field?: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.numericCode = COLLECTION_ERROR_CODES[code];
-    this.status = STATUS[code];
+  constructor(code: CollectionErrorCode, message: string, field?: string, details?: unknown) {
+    super(code, message, { numeric: COLLECTION_ERROR_CODES, status: STATUS }, field, details);
   }
 }
 

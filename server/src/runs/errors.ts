@@ -1,5 +1,7 @@
 // Errors of the runs (issue 5 section 4): one class, numeric codes 6100-6199,
 // a stable string code and the HTTP status the API answers with.
+import { StatusError } from '../shared/status-error.js';
+
 export const RUN_ERROR_CODES = {
   'invalid-run-parameter': 6100,
   'run-in-future': 6101,
@@ -20,20 +22,11 @@ const STATUS: Record<RunErrorCode, number> = {
   'run-failed': 500,
 };
 
-export class RunError extends Error {
+export class RunError extends StatusError<RunErrorCode> {
   override readonly name = 'RunError';
-  readonly numericCode: number;
-  readonly status: number;
-  constructor(
-    readonly code: RunErrorCode,
-    message: string,
-    readonly field?: string,
-    /** Structured detail, e.g. the persons a refused payroll needs fixed. */
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.numericCode = RUN_ERROR_CODES[code];
-    this.status = STATUS[code];
+  /** `details`: structured detail, e.g. the persons a refused payroll needs fixed. */
+  constructor(code: RunErrorCode, message: string, field?: string, details?: unknown) {
+    super(code, message, { numeric: RUN_ERROR_CODES, status: STATUS }, field, details);
   }
 }
 

@@ -1,5 +1,7 @@
 // Errors of releases and rollouts (issue 13 section 3): one class, numeric
 // codes 6300-6399, a stable string code and the HTTP status the API answers.
+import { StatusError } from '../shared/status-error.js';
+
 export const ROLLOUT_ERROR_CODES = {
   'release-unknown': 6300,
   'release-exists': 6301,
@@ -27,19 +29,10 @@ const STATUS: Record<RolloutErrorCode, number> = {
   'no-terminals': 422,
 };
 
-export class RolloutError extends Error {
+export class RolloutError extends StatusError<RolloutErrorCode> {
   override readonly name = 'RolloutError';
-  readonly numericCode: number;
-  readonly status: number;
-  constructor(
-    readonly code: RolloutErrorCode,
-    message: string,
-    readonly field?: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.numericCode = ROLLOUT_ERROR_CODES[code];
-    this.status = STATUS[code];
+  constructor(code: RolloutErrorCode, message: string, field?: string, details?: unknown) {
+    super(code, message, { numeric: ROLLOUT_ERROR_CODES, status: STATUS }, field, details);
   }
 }
 
