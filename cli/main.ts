@@ -13,6 +13,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the county server (gateway, ledger, office API)',
     load: async () => (await import('./server.js')).serverCommand,
   },
+  balance: {
+    summary: 'several gateways behind one address (a TCP balancer): balance --listen HOST:PORT --to HOST:PORT,HOST:PORT',
+    load: async () => (await import('./balance.js')).balanceCommand,
+  },
   'enrol-code': {
     summary: 'create a terminal and issue its one-time enrolment code: enrol-code --terminal-id ID [--village-code V --location TEXT] [--db FILE]',
     load: async () => (await import('./fleet.js')).enrolCodeCommand,
