@@ -12,6 +12,7 @@ import type { KioskService } from './kiosk/index.js';
 import { ServerChanges } from './shared/changes.js';
 import { UpdateService, bundleDownloadRouter } from './updates/index.js';
 import { GroupCommit } from './shared/group-commit.js';
+import { joinGatewayCluster, type GatewayCluster } from './gateway/cluster.js';
 import { MAX_MESSAGE_BYTES, describeZodError, enrolRequestSchema } from '@nongbao/protocol';
 import { jsonBody } from './api/body.js';
 import { isApiError, toErrorResponse, type ErrorBody } from './api/errors.js';
@@ -30,6 +31,12 @@ export interface ServerOptions {
   gatewayLimits?: GatewayLimits;
   /** The built office console (console/dist), served under /admin; none when absent. */
   consoleDir?: string;
+  /**
+   * PostgreSQL URL of the gateway cluster: gateway processes sharing this
+   * database relay the office's changes to each other (gateway/cluster.ts).
+   * None: this process is the only gateway.
+   */
+  clusterUrl?: string;
 }
 
 /** What the services share with the gateway: the terminal registry, the fleet and the change bus. */
@@ -152,12 +159,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
   });
 
+  let cluster: GatewayCluster | undefined;
   try {
+    if (options.clusterUrl) cluster = await joinGatewayCluster(io, changes, { url: options.clusterUrl, logger: logger.child({ component: 'cluster' }) });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port, options.host, () => resolve());
     });
   } catch (error) {
+    gateway.close();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await cluster?.close();
     services.close?.();
     db.close();
     throw error;
@@ -178,6 +190,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       gateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await cluster?.close();
       // Requests read before the close are committed, not lost with the database.
       commits.flush();
       services.close?.();

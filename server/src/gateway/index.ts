@@ -124,7 +124,16 @@ export function attachGateway(io: Server, deps: GatewayDeps): Gateway {
     for (const id of deps.terminals.revokedAmong([...sockets.keys()])) dropRevoked(id);
   }, REVOCATION_CHECK_INTERVAL_MS);
   revocationTimer.unref();
+  // A newer connection of the terminal, accepted by another gateway process (gateway/cluster.ts) or this one.
+  const dropReplaced = (terminalId: string, connectionId: string): void => {
+    const socket = sockets.get(terminalId);
+    if (!socket || socket.id === connectionId) return;
+    deps.logger.warn({ event: 'terminal.connection_replaced_elsewhere', terminalId, olderSocketId: socket.id, newerSocketId: connectionId });
+    deps.metrics.droppedConnections.inc({ reason: 'replaced' });
+    socket.disconnect(true);
+  };
   const push = pushers(deps, sockets);
+  deps.changes.on('terminal-connected', dropReplaced);
   deps.changes.on('terminal-revoked', dropRevoked);
   deps.changes.on('terminal-config', push.config);
   deps.changes.on('village', push.village);
@@ -136,6 +145,7 @@ export function attachGateway(io: Server, deps: GatewayDeps): Gateway {
     connectedTerminals: () => [...sockets.keys()],
     close: () => {
       clearInterval(revocationTimer);
+      deps.changes.off('terminal-connected', dropReplaced);
       deps.changes.off('terminal-revoked', dropRevoked);
       deps.changes.off('terminal-config', push.config);
       deps.changes.off('village', push.village);
@@ -199,6 +209,7 @@ function onConnection(deps: GatewayDeps, socket: TerminalSocket, connections: Te
   log.info({ event: 'terminal.connected', softwareVersion });
   connections.adopt(terminalId, socket, log);
   sockets.set(terminalId, socket);
+  deps.changes.emit('terminal-connected', terminalId, socket.id);
   recordInFleet(deps, log, () => deps.fleet.connected(terminalId, softwareVersion));
   deps.metrics.terminalsOnline.set(sockets.size);
   socket.on('disconnect', (reason) => {

@@ -18,6 +18,30 @@ export interface ChangeEvents {
   'update-offer': [terminalIds: string[]];
   /** A rollout was halted: withdraw its offer from these terminals. */
   'update-withdraw': [rolloutId: string, terminalIds: string[]];
+  /**
+   * A terminal's connection was accepted (by this gateway or another one):
+   * any other connection of the terminal is dropped (issue 10 section 6, one
+   * connection per terminal identity, across gateways since issue 15).
+   */
+  'terminal-connected': [terminalId: string, connectionId: string];
+}
+
+export type ChangeName = keyof ChangeEvents;
+
+/** Every change, for relaying them between gateway processes (gateway/cluster.ts); a new change must be listed. */
+const CHANGE_NAME_SET: Record<ChangeName, true> = {
+  'terminal-config': true,
+  village: true,
+  'halt-settled': true,
+  'terminal-revoked': true,
+  'update-offer': true,
+  'update-withdraw': true,
+  'terminal-connected': true,
+};
+export const CHANGE_NAMES = Object.keys(CHANGE_NAME_SET) as ChangeName[];
+
+export function isChangeName(name: unknown): name is ChangeName {
+  return typeof name === 'string' && Object.hasOwn(CHANGE_NAME_SET, name);
 }
 
 export class ServerChanges extends EventEmitter<ChangeEvents> {}

@@ -12,6 +12,11 @@ declare module 'vitest' {
 }
 
 export function freshPgDatabase(prefix = 'test'): PgDatabase {
+  return new PgDatabase(freshPgDatabaseUrl(prefix));
+}
+
+/** The URL of a fresh database (for a process or a client of its own). */
+export function freshPgDatabaseUrl(prefix = 'test'): string {
   const adminUrl = inject('pgAdminUrl');
   const name = `${prefix.replace(/[^a-z0-9_]/g, '_').slice(0, 30)}_${randomBytes(6).toString('hex')}`;
   const admin = new PgDatabase(adminUrl);
@@ -20,5 +25,5 @@ export function freshPgDatabase(prefix = 'test'): PgDatabase {
   } finally {
     admin.close();
   }
-  return new PgDatabase(adminUrl.replace(/\/postgres$/, `/${name}`));
+  return adminUrl.replace(/\/postgres$/, `/${name}`);
 }
