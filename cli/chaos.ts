@@ -1,6 +1,7 @@
 // `nongbao chaos`: money exactly once, proven under faults (issue 11 section 7).
 //
 //   nongbao chaos --seed N [--terminals K] [--payments P] [--json] [--keep] [--data-dir DIR]
+//                 [--db sqlite|postgres] [--gateways G]   G gateways on PostgreSQL behind a balancer
 //   nongbao chaos --seed N --schedule          print the schedule only (and its digest)
 //   nongbao chaos --backlog [--seed N] [--terminals 50] [--events 10000] [--json]
 //
@@ -20,6 +21,7 @@ import { booleanField, loadConfig, parseFlags } from '@nongbao/server/config';
 import { PRINTER_SIMULATOR_RECEIPT_LIMIT } from '@nongbao/drivers/escpos';
 import { buildSchedule, faultLabel } from './chaos/schedule.js';
 import { formatReport, reportJson } from './chaos/report.js';
+import { CHAOS_GATEWAYS_LIMIT } from './chaos/gateways.js';
 
 const seedField = z.coerce.number().int().min(0).max(0xffff_ffff);
 
@@ -30,6 +32,10 @@ const chaosSchema = z.object({
   json: booleanField(false),
   keep: booleanField(false),
   dataDir: z.string().min(1).optional(),
+  /** Gateway processes behind a balancer (issue 15 section 3); more than one needs --db postgres. */
+  gateways: z.coerce.number().int().min(1).max(CHAOS_GATEWAYS_LIMIT).default(1),
+  /** The server's database: the run's SQLite file, or a throwaway PostgreSQL cluster the run starts and stops. */
+  db: z.enum(['sqlite', 'postgres']).default('sqlite'),
   /** Print the schedule and its digest, run nothing. */
   schedule: booleanField(false),
 });
@@ -65,6 +71,10 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     return report.passed ? 0 : 1;
   }
   const config = loadConfig(chaosSchema, argv);
+  if (config.gateways > 1 && config.db !== 'postgres') {
+    process.stderr.write('nongbao chaos: several gateways share a PostgreSQL database: add --db postgres\n');
+    return 2;
+  }
   if (Math.ceil(config.payments / config.terminals) > PRINTER_SIMULATOR_RECEIPT_LIMIT) {
     // The printer simulator keeps its last receipts only: a provisional receipt must not fall out of the evidence.
     process.stderr.write(`nongbao chaos: at most ${PRINTER_SIMULATOR_RECEIPT_LIMIT} payments per terminal (a printer simulator keeps that many receipts)\n`);
@@ -80,7 +90,8 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const { runChaos } = await import('./chaos/run.js');
-  const report = await runChaos({ ...config, progress }).catch(couldNotRun);
+  const { db: engine, ...options } = config;
+  const report = await runChaos({ ...options, engine, progress }).catch(couldNotRun);
   if (!report) return 2;
   process.stdout.write(config.json ? reportJson(report) : formatReport(report));
   return report.passed ? 0 : 1;

@@ -1,5 +1,6 @@
-// The county server of a chaos run: one real server process on one SQLite
-// file and one port, restarted on the same file and port after each kill -9.
+// One gateway (county server) process of a chaos run, on the run's database
+// (a SQLite file, or the run's PostgreSQL cluster shared by several gateways:
+// gateways.ts) and its own port, restarted on both after each kill -9.
 import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { DEMO_ISSUER_KEY } from '@nongbao/drivers/card';
@@ -15,9 +16,12 @@ export class CountyServer extends EventEmitter<{ line: [LogLine] }> {
   lives = 0;
 
   constructor(
-    readonly dbPath: string,
+    /** `--db`: a SQLite file or a postgres:// URL. */
+    readonly db: string,
     readonly port: number,
     private readonly runDir: string,
+    /** Log file prefix: `server` alone, `gateway1`, `gateway2` ... with several. */
+    readonly name = 'server',
   ) {
     super();
     this.setMaxListeners(100);
@@ -42,8 +46,8 @@ export class CountyServer extends EventEmitter<{ line: [LogLine] }> {
   }
 
   private async startOnce(): Promise<void> {
-    const args = ['chaos', 'server-process', '--db', this.dbPath, '--port', String(this.port), '--log-level', 'debug', '--issuer-key', DEMO_ISSUER_KEY.toString('hex')];
-    const child = ChaosProcess.spawnNongbao(`server.${this.lives}`, args, join(this.runDir, 'logs'));
+    const args = ['chaos', 'server-process', '--db', this.db, '--port', String(this.port), '--log-level', 'debug', '--issuer-key', DEMO_ISSUER_KEY.toString('hex')];
+    const child = ChaosProcess.spawnNongbao(`${this.name}.${this.lives}`, args, join(this.runDir, 'logs'));
     this.process = child;
     child.on('line', (line) => this.emit('line', line));
     await child.waitFor('server.listening', (l) => l.event === 'server.listening', SERVER_START_TIMEOUT_MS);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DemoResident } from '@nongbao/server';
 import type { CountyServer } from './county-server.js';
+import type { Gateways } from './gateways.js';
 import type { CrashPoint } from './crash-point.js';
 import type { Kiosk } from './kiosk.js';
 import { unsettledPayments } from './journal-reader.js';
@@ -31,7 +32,7 @@ export interface TerminalTimings {
 }
 
 export interface RunContext {
-  server: CountyServer;
+  gateways: Gateways;
   residents: readonly DemoResident[];
   rng: Prng;
   timings: TerminalTimings;
@@ -182,22 +183,39 @@ async function killTerminal(kiosk: Kiosk, plan: VisitPlan, step: TerminalStep, n
   return { result, fired: exit.signal === 'SIGKILL', detail: crashDetail(crash) };
 }
 
+/**
+ * Kills the gateway that handles the kiosk's batch at `step`. With several
+ * gateways the kiosk's connection may be on any of them (the balancer chose):
+ * each live one is armed, the one that reaches the step dies, the others are
+ * disarmed, and the kiosk reconnects through the balancer while the dead one
+ * is started again.
+ */
 async function killServer(ctx: RunContext, kiosk: Kiosk, plan: VisitPlan, step: ServerStep): Promise<{ result: VisitResult; fired: boolean; detail: string }> {
-  const life = ctx.server.process!;
-  let crash: LogLine | undefined;
-  life.on('line', (line) => {
-    if (line.event === 'chaos.crash') crash = line;
-  });
-  await arm(life, serverCrashPoint(step, kiosk.setup.terminalId));
+  const armed = ctx.gateways.servers.filter((s) => s.alive);
+  const crashes = new Map<CountyServer, LogLine>();
+  for (const server of armed) {
+    server.process!.on('line', (line) => {
+      if (line.event === 'chaos.crash') crashes.set(server, line);
+    });
+    await arm(server.process!, serverCrashPoint(step, kiosk.setup.terminalId));
+  }
   // Started again as soon as it dies, whatever the visit is doing then.
-  const restarted = quiet(life.exited.then(() => ctx.server.restart()));
+  const victim = quiet(Promise.race(armed.map((server) => server.process!.exited.then(() => server))));
+  const restarted = quiet(
+    victim.then(async (server) => {
+      for (const other of armed) if (other !== server) other.process?.send({ op: 'disarm' });
+      await server.restart();
+      return server;
+    }),
+  );
   const result = await runVisit(kiosk, plan);
-  const fired = await Promise.race([restarted.then(() => true), sleep(FAULT_FIRE_TIMEOUT_MS, undefined, { ref: false }).then(() => false)]);
-  if (!fired) {
-    life.send({ op: 'disarm' });
+  const killed = await Promise.race([restarted, sleep(FAULT_FIRE_TIMEOUT_MS, undefined, { ref: false }).then(() => undefined)]);
+  if (!killed) {
+    ctx.gateways.disarm();
     return { result, fired: false, detail: `no batch from ${kiosk.setup.terminalId} reached ${step}` };
   }
-  return { result, fired: true, detail: crashDetail(crash) };
+  const which = ctx.gateways.servers.length > 1 ? `${killed.name}: ` : '';
+  return { result, fired: true, detail: `${which}${crashDetail(crashes.get(killed))}` };
 }
 
 async function cutPayment(kiosk: Kiosk, plan: VisitPlan): Promise<{ result: VisitResult; fired: boolean; detail: string }> {
@@ -223,7 +241,7 @@ async function cutAnswer(ctx: RunContext, kiosk: Kiosk, plan: VisitPlan): Promis
   proxy.setMode({ kind: 'drop-answers' });
   try {
     const timedOut = quiet(waitForLine(kiosk, 'outbox.retry_later', (l) => l.event === 'outbox.retry_later', SETTLE_TIMEOUT_MS));
-    const committed = quiet(waitForLine(ctx.server, 'a committed batch', (l) => l.event === 'gateway.batch_committed' && l['terminalId'] === terminalId, SETTLE_TIMEOUT_MS));
+    const committed = quiet(waitForLine(ctx.gateways, 'a committed batch', (l) => l.event === 'gateway.batch_committed' && l['terminalId'] === terminalId, SETTLE_TIMEOUT_MS));
     const result = await runVisit(kiosk, plan);
     if (!result.paymentId) return { result, fired: false, detail: 'no payment was made' };
     await committed;
@@ -249,7 +267,7 @@ async function duplicate(ctx: RunContext, kiosk: Kiosk, plan: VisitPlan): Promis
   }
   const duplicated = proxy.stats.submitsDuplicated - before;
   // And a batch of the kiosk's from earlier in the run, again, late.
-  const replayed = quiet(waitForLine(ctx.server, 'the replayed batch', (l) => l.event === 'gateway.batch_committed' && l['terminalId'] === terminalId, FAULT_STEP_TIMEOUT_MS));
+  const replayed = quiet(waitForLine(ctx.gateways, 'the replayed batch', (l) => l.event === 'gateway.batch_committed' && l['terminalId'] === terminalId, FAULT_STEP_TIMEOUT_MS));
   const ids = proxy.replayOld(ctx.rng);
   if (ids) await replayed;
   return { result, fired: duplicated > 0, detail: `${duplicated} batch(es) delivered twice${ids ? `; an older batch (${ids.length} event(s)) delivered again late` : ''}` };
@@ -263,7 +281,7 @@ async function reorder(ctx: RunContext, kiosk: Kiosk, plan: VisitPlan): Promise<
   let lateCommit: Promise<LogLine> | undefined;
   const released = new Promise<{ ids: string[]; delivered: boolean }>((resolve) =>
     proxy.once('released', (r) => {
-      if (r.delivered) lateCommit = quiet(waitForLine(ctx.server, 'the late batch', (l) => l.event === 'gateway.batch_committed' && l['terminalId'] === terminalId, FAULT_STEP_TIMEOUT_MS));
+      if (r.delivered) lateCommit = quiet(waitForLine(ctx.gateways, 'the late batch', (l) => l.event === 'gateway.batch_committed' && l['terminalId'] === terminalId, FAULT_STEP_TIMEOUT_MS));
       resolve(r);
     }),
   );

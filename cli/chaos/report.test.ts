@@ -44,7 +44,7 @@ describe('the chaos report', () => {
       kept: true,
       visits,
       incidents: [],
-      figures: { durationMs: 1_000, terminalRestarts: 2, failedTerminalStarts: 0, serverRestarts: 2, proxy: { cuts: 0, answersDropped: 0, submitsDuplicated: 1, submitsHeld: 0, submitsReplayed: 1 }, notesStacked: 3, yuanStacked: 300 },
+      figures: { durationMs: 1_000, terminalRestarts: 2, failedTerminalStarts: 0, serverRestarts: 2, engine: 'sqlite', gateways: 1, gatewayConnections: [], proxy: { cuts: 0, answersDropped: 0, submitsDuplicated: 1, submitsHeld: 0, submitsReplayed: 1 }, notesStacked: 3, yuanStacked: 300 },
       checks: [{ name: 'no-payment-twice', title: 'no payment counted twice', passed: false, summary: '', violations: [{ check: 'no-payment-twice', message: 'money event p4 is booked 2 times', paymentIds: ['p4'] }] }],
       passed: false,
     };

@@ -12,6 +12,10 @@ export interface RunFigures {
   /** Terminal starts that failed (the process exited before it served, e.g. its acceptor timed out under load) and were tried again. */
   failedTerminalStarts: number;
   serverRestarts: number;
+  /** The database engine the gateways shared, how many there were, and the connections the balancer handed each (several gateways only). */
+  engine: 'sqlite' | 'postgres';
+  gateways: number;
+  gatewayConnections: number[];
   proxy: { cuts: number; answersDropped: number; submitsDuplicated: number; submitsHeld: number; submitsReplayed: number };
   notesStacked: number;
   yuanStacked: number;
@@ -85,9 +89,10 @@ export function formatReport(r: ChaosReport): string {
   }
   if (r.uncovered.length > 0) lines.push(`  not planned (too few payments): ${r.uncovered.join('; ')}`);
   lines.push(`visits: ${r.visits.length}: ${outcomes(r.visits)}`);
+  if (f.gateways > 1) lines.push(`gateways: ${f.gateways} on ${f.engine} behind a balancer; connections handed to each: ${f.gatewayConnections.join(', ')}`);
   lines.push(`cash: ${f.notesStacked} notes, ${f.yuanStacked} yuan stacked by ${r.terminals} acceptor(s)`);
   lines.push(
-    `restarts after kill -9: terminals ${f.terminalRestarts}, server ${f.serverRestarts}${f.failedTerminalStarts ? ` (and ${f.failedTerminalStarts} terminal start(s) that failed and were tried again)` : ''}; network: ${f.proxy.cuts} connection(s) cut, ` +
+    `restarts after kill -9: terminals ${f.terminalRestarts}, ${f.gateways > 1 ? 'gateways' : 'server'} ${f.serverRestarts}${f.failedTerminalStarts ? ` (and ${f.failedTerminalStarts} terminal start(s) that failed and were tried again)` : ''}; network: ${f.proxy.cuts} connection(s) cut, ` +
       `${f.proxy.answersDropped} answer(s) lost, ${f.proxy.submitsDuplicated} batch(es) duplicated, ${f.proxy.submitsHeld} held, ${f.proxy.submitsReplayed} replayed late`,
   );
   for (const i of r.incidents) lines.push(`INCIDENT visit #${i.visit} at ${i.terminalId} (${i.fault}): ${i.error}`);

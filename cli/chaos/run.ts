@@ -9,11 +9,12 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@nongbao/server/log';
 import { shanghaiToday } from '@nongbao/terminal';
-import { bootstrapCounty, chaosTerminalId, freePort, kioskDataDir } from './bootstrap.js';
+import { startPgCluster, type PgCluster } from '@nongbao/server/pg-cluster';
+import { bootstrapCounty, chaosTerminalId, kioskDataDir } from './bootstrap.js';
 import { runChecks } from './checks.js';
 import { printedReceipts, readKiosk, readLedger, verifyLedger, verifyReceipts, type Evidence } from './collect.js';
 import { buildChaosCounty } from './county.js';
-import { CountyServer } from './county-server.js';
+import { Gateways } from './gateways.js';
 import { runPlannedVisit, type RunContext, type VisitRecord } from './faults.js';
 import { pendingCount } from './journal-reader.js';
 import { inTurns } from './processes.js';
@@ -42,13 +43,18 @@ export interface ChaosOptions {
   dataDir?: string;
   /** Keep the run folder after a passing run (a failing one is always kept). */
   keep: boolean;
+  /** Gateway processes (several share PostgreSQL behind a balancer, issue 15 section 3). */
+  gateways: number;
+  /** The server's database engine: the run's SQLite file, or a throwaway PostgreSQL cluster of the run's. */
+  engine: 'sqlite' | 'postgres';
   /** Progress lines (stderr). */
   progress: (line: string) => void;
 }
 
 /** What a run started; filled in as it starts, so that a failure half-way still stops all of it. */
 interface Running {
-  server?: CountyServer;
+  pg?: PgCluster;
+  gateways?: Gateways;
   kiosks: Kiosk[];
   devices?: Devices;
 }
@@ -56,21 +62,34 @@ interface Running {
 async function stopAll(running: Running): Promise<void> {
   await Promise.all(running.kiosks.map((k) => k.dispose().catch(() => undefined)));
   await running.devices?.stop().catch(() => undefined);
-  await running.server?.stop().catch(() => undefined);
+  await running.gateways?.stop().catch(() => undefined);
+  try {
+    running.pg?.stop();
+  } catch {
+    // Already stopped, or its folder gone: nothing of the run's evidence is in it any more.
+  }
 }
 
-async function startCounty(schedule: Schedule, runDir: string, running: Running, progress: (line: string) => void): Promise<RunContext> {
+/** The run's database: a SQLite file in the run folder, or a database in a throwaway PostgreSQL cluster (stopped and removed with the run). */
+async function runDatabase(options: ChaosOptions, runDir: string, running: Running): Promise<string> {
+  if (options.engine === 'sqlite') return join(runDir, 'server.sqlite');
+  // A folder of its own under the system's temporary folder: the cluster runs as the postgres user, which cannot enter the run folder (0700).
+  running.pg = await startPgCluster({ dataDir: mkdtempSync(join(tmpdir(), 'nongbao-chaos-pg-')), removeOnStop: true });
+  return running.pg.createDatabase('chaos');
+}
+
+async function startCounty(options: ChaosOptions, schedule: Schedule, runDir: string, running: Running, progress: (line: string) => void): Promise<RunContext> {
   const county = buildChaosCounty(schedule.payments + SPARE_RESIDENTS, shanghaiToday());
-  const dbPath = join(runDir, 'server.sqlite');
+  const dbPath = await runDatabase(options, runDir, running);
   const ids = Array.from({ length: schedule.terminals }, (_, i) => chaosTerminalId(i));
   progress(`setting up the county: ${county.residents.length} residents, ${ids.length} kiosk(s)`);
   await bootstrapCounty({ dbPath, county, kiosks: ids.map((terminalId) => ({ terminalId, dataDir: kioskDataDir(runDir, terminalId) })), logger: silentLogger });
-  const server = new CountyServer(dbPath, await freePort(), runDir);
-  running.server = server;
-  await server.start();
+  progress(options.gateways > 1 ? `starting ${options.gateways} gateways on ${options.engine} behind a balancer` : `starting the server on ${options.engine}`);
+  const gateways = await Gateways.start({ db: dbPath, count: options.gateways, runDir });
+  running.gateways = gateways;
   progress('starting the devices and the terminals');
   for (const [index, terminalId] of ids.entries()) {
-    const setup = { index, terminalId, dataDir: kioskDataDir(runDir, terminalId), runDir, serverPort: server.port, countyResidents: county.residents.length, cash: true };
+    const setup = { index, terminalId, dataDir: kioskDataDir(runDir, terminalId), runDir, serverPort: gateways.port, countyResidents: county.residents.length, cash: true };
     running.kiosks.push(await Kiosk.create(setup));
   }
   const devices = await Devices.start(
@@ -81,14 +100,14 @@ async function startCounty(schedule: Schedule, runDir: string, running: Running,
   for (const k of running.kiosks) k.attach(devices);
   await inTurns(running.kiosks, TERMINAL_START_CONCURRENCY, (k) => k.start());
   progress('playing the schedule');
-  return { server, residents: county.residents, rng: prng(schedule.seed ^ 0x5eed), timings: CHAOS_TIMINGS };
+  return { gateways, residents: county.residents, rng: prng(schedule.seed ^ 0x5eed), timings: CHAOS_TIMINGS };
 }
 
-async function recover(server: CountyServer, kiosk: Kiosk): Promise<void> {
+async function recover(gateways: Gateways, kiosk: Kiosk): Promise<void> {
   // The failed visit's crash point may still be armed (it failed before its step): it must not kill a later visit.
-  server.process?.send({ op: 'disarm' });
+  gateways.disarm();
   kiosk.process?.send({ op: 'disarm' });
-  if (!server.alive) await server.restart();
+  await gateways.restartDead();
   if (!kiosk.alive) await kiosk.restart();
   await kiosk.api.removeCard().catch(() => undefined);
 }
@@ -112,7 +131,7 @@ async function playSchedule(schedule: Schedule, kiosks: readonly Kiosk[], ctx: R
         incidents.push({ visit: visit.index, terminalId: kiosk.setup.terminalId, fault: faultLabel(visit.fault), error: String(error) });
         progress(`#${visit.index} ${kiosk.setup.terminalId} INCIDENT: ${String(error)}`);
         // The next visit needs a live server and an idle kiosk; what cannot be mended now is tried again then.
-        await recover(ctx.server, kiosk).catch((e: unknown) => progress(`${kiosk.setup.terminalId}: could not recover yet: ${String(e)}`));
+        await recover(ctx.gateways, kiosk).catch((e: unknown) => progress(`${kiosk.setup.terminalId}: could not recover yet: ${String(e)}`));
       } finally {
         release();
       }
@@ -124,9 +143,9 @@ async function playSchedule(schedule: Schedule, kiosks: readonly Kiosk[], ctx: R
 }
 
 /** Network healed, everything up, every outbox empty. */
-async function drain(server: CountyServer, kiosks: readonly Kiosk[]): Promise<void> {
+async function drain(gateways: Gateways, kiosks: readonly Kiosk[]): Promise<void> {
   for (const k of kiosks) k.proxy?.setMode({ kind: 'pass' });
-  if (!server.alive) await server.restart();
+  await gateways.restartDead();
   for (const k of kiosks) if (!k.alive) await k.restart();
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   for (;;) {
@@ -138,13 +157,13 @@ async function drain(server: CountyServer, kiosks: readonly Kiosk[]): Promise<vo
 }
 
 /** The evidence, with the terminals and the server stopped (the devices asked first). */
-async function gather(server: CountyServer, kiosks: readonly Kiosk[], dbPath: string): Promise<Evidence> {
+async function gather(gateways: Gateways, kiosks: readonly Kiosk[], dbPath: string): Promise<Evidence> {
   const stacked = await Promise.all(kiosks.map((k) => k.stackedYuan()));
   // One printer at a time: the devices process renders each one's receipts in turn, and each wait covers its own.
   const printed: Awaited<ReturnType<typeof printedReceipts>>[] = [];
   for (const k of kiosks) printed.push(printedReceipts(await k.receiptTexts(), join(k.setup.runDir, 'receipts', k.setup.terminalId)));
   await Promise.all(kiosks.map((k) => k.stopTerminal()));
-  await server.stop();
+  await gateways.stop();
   const evidence = kiosks.map((k, i) => readKiosk(join(k.setup.dataDir, 'journal.sqlite'), k.setup.terminalId, stacked[i]!, printed[i]!));
   const [ledgerVerify, receiptVerdicts] = await Promise.all([
     verifyLedger(dbPath),
@@ -156,7 +175,7 @@ async function gather(server: CountyServer, kiosks: readonly Kiosk[], dbPath: st
   return { kiosks: evidence, ledger: readLedger(dbPath), ledgerVerify, receiptVerdicts };
 }
 
-function figures(server: CountyServer, kiosks: readonly Kiosk[], evidence: Evidence, durationMs: number): RunFigures {
+function figures(gateways: Gateways, kiosks: readonly Kiosk[], evidence: Evidence, durationMs: number): RunFigures {
   const proxy = { cuts: 0, answersDropped: 0, submitsDuplicated: 0, submitsHeld: 0, submitsReplayed: 0 };
   for (const k of kiosks) for (const key of Object.keys(proxy) as (keyof typeof proxy)[]) proxy[key] += k.proxy?.stats[key] ?? 0;
   const notes = evidence.kiosks.flatMap((k) => k.stackedYuan);
@@ -164,7 +183,10 @@ function figures(server: CountyServer, kiosks: readonly Kiosk[], evidence: Evide
     durationMs,
     terminalRestarts: kiosks.reduce((sum, k) => sum + k.lives, 0),
     failedTerminalStarts: kiosks.reduce((sum, k) => sum + k.failedStarts, 0),
-    serverRestarts: server.lives,
+    serverRestarts: gateways.lives,
+    engine: gateways.engine,
+    gateways: gateways.servers.length,
+    gatewayConnections: gateways.connections,
     proxy,
     notesStacked: notes.length,
     yuanStacked: notes.reduce((sum, y) => sum + y, 0),
@@ -179,12 +201,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   options.progress(`seed ${schedule.seed}: schedule ${schedule.digest}, run folder ${runDir}`);
   const running: Running = { kiosks: [] };
   try {
-    const ctx = await startCounty(schedule, runDir, running, options.progress);
+    const ctx = await startCounty(options, schedule, runDir, running, options.progress);
     const { visits, incidents } = await playSchedule(schedule, running.kiosks, ctx, options.progress);
     options.progress('healing the network and draining every outbox');
-    await drain(ctx.server, running.kiosks);
+    await drain(ctx.gateways, running.kiosks);
     options.progress('checking');
-    const evidence = await gather(ctx.server, running.kiosks, join(runDir, 'server.sqlite'));
+    const evidence = await gather(ctx.gateways, running.kiosks, ctx.gateways.servers[0]!.db);
     const checks = runChecks(evidence);
     const passed = checks.every((c) => c.passed) && incidents.length === 0;
     const kept = !passed || options.keep || options.dataDir !== undefined;
@@ -198,7 +220,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       kept,
       visits,
       incidents,
-      figures: figures(ctx.server, running.kiosks, evidence, Date.now() - started),
+      figures: figures(ctx.gateways, running.kiosks, evidence, Date.now() - started),
       checks,
       passed,
     };
