@@ -188,7 +188,7 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
   const dataDir = resolve(config.dataDir);
   const county = buildDemoCounty(shanghaiToday());
   const server = await startServer({
-    dbPath: join(dataDir, 'server.sqlite'),
+    db: join(dataDir, 'server.sqlite'),
     host: '127.0.0.1',
     port: config.serverPort,
     logger,

@@ -5,7 +5,7 @@
 //   nongbao receipt verify "<QR text>"
 import { z } from 'zod';
 import { loadConfig, parseFlags } from '@nongbao/server/config';
-import { openDatabase } from '@nongbao/server/db';
+import { openServerDatabase } from '@nongbao/server/db-open';
 import { TerminalRegistry, checkProvisionalReceipt } from '@nongbao/server';
 
 const terminalIdField = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lowercase letters, digits and dashes, 3-64 long');
@@ -20,7 +20,7 @@ const enrolCodeSchema = z.object({
 
 export async function enrolCodeCommand(argv: string[]): Promise<number> {
   const config = loadConfig(enrolCodeSchema, argv);
-  const db = openDatabase(config.db);
+  const db = await openServerDatabase(config.db);
   try {
     const terminals = new TerminalRegistry(db);
     const { code } = terminals.createTerminal({ terminalId: config.terminalId, villageCode: config.villageCode ?? null, location: config.location ?? null }, 'cli');
@@ -37,7 +37,7 @@ const revokeSchema = z.object({ db: dbField, terminalId: terminalIdField });
 /** `nongbao terminal revoke --terminal-id ID`: refused at its next handshake, dropped by the gateway within seconds. */
 export async function revokeCommand(argv: string[]): Promise<number> {
   const config = loadConfig(revokeSchema, argv);
-  const db = openDatabase(config.db);
+  const db = await openServerDatabase(config.db);
   try {
     if (!new TerminalRegistry(db).revoke(config.terminalId)) {
       process.stderr.write(`nongbao terminal revoke: no terminal ${config.terminalId} is enrolled in ${config.db}\n`);
@@ -69,7 +69,7 @@ export async function receiptCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(receiptSchema, argv.filter((a) => !positional.includes(a)));
-  const db = openDatabase(config.db);
+  const db = await openServerDatabase(config.db);
   try {
     const check = checkProvisionalReceipt(db, new TerminalRegistry(db), positional[1]!);
     if (!check.ok) {

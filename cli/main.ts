@@ -1,6 +1,7 @@
 // `nongbao <command>`: one entry for operators, the demo and the tests.
 // Each command is loaded only when used, so `simulate` does not start a server.
 import { ConfigError } from '@nongbao/server/config';
+import { isDatabaseOpenError } from '@nongbao/server/db-errors';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -88,6 +89,11 @@ export async function main(argv: string[]): Promise<number> {
     return await (await command.load())(rest);
   } catch (error) {
     if (error instanceof ConfigError) {
+      process.stderr.write(`nongbao ${name}: ${error.message}\n`);
+      return 2;
+    }
+    // issue 15 "Bad input": a --db value that is malformed or unreachable: one line naming it (password hidden).
+    if (isDatabaseOpenError(error)) {
       process.stderr.write(`nongbao ${name}: ${error.message}\n`);
       return 2;
     }

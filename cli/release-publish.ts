@@ -5,7 +5,7 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '@nongbao/server/config';
-import { openDatabase } from '@nongbao/server/db';
+import { openServerDatabase } from '@nongbao/server/db-open';
 import { UpdateService, isRolloutError } from '@nongbao/server/updates';
 import { loadTrustedKeys } from '@nongbao/protocol/release';
 import { thresholdField } from './release.js';
@@ -25,7 +25,7 @@ export async function publishCommand(argv: string[], positional: string[]): Prom
   }
   const c = loadConfig(publishSchema, argv);
   const trustedKeys = loadTrustedKeys(c.trustedKeys);
-  const db = openDatabase(c.db);
+  const db = await openServerDatabase(c.db);
   try {
     const release = await new UpdateService(db).releases.publish(positional[0]!, { trustedKeys, threshold: c.threshold }, c.releasesDir ?? join(dirname(c.db), 'releases'), 'cli');
     process.stdout.write(`published ${release.version} for ${release.model} (signed by ${release.signedBy.join(', ')}); roll it out with POST /api/v1/rollouts {"version": "${release.version}"}\n`);

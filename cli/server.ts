@@ -26,7 +26,7 @@ export type ServerConfig = z.infer<typeof serverConfigSchema>;
 /** Starts the county server as `nongbao server` does (also used by the chaos run's server process, cli/chaos/entries.ts). */
 export async function startServerFromConfig(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const server = await startServer({
-    dbPath: config.db,
+    db: config.db,
     host: config.host,
     port: config.port,
     logger,

@@ -38,7 +38,7 @@ export async function bootstrapCounty(options: { dbPath: string; county: DemoCou
   const { logger, county } = options;
   let services: ReturnType<typeof createServerServices> | undefined;
   const server = await startServer({
-    dbPath: options.dbPath,
+    db: options.dbPath,
     host: '127.0.0.1',
     port: 0,
     logger,

@@ -1,11 +1,12 @@
-// The server process: one SQLite database, the ledger, the office API, the
+// The server process: one database (SQLite, or PostgreSQL: sql/open.ts), the ledger, the office API, the
 // terminal gateway (socket.io) and metrics, on one HTTP port.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { openDatabase, type SqliteDatabase } from './db.js';
+import type { SqlDatabase } from './sql/types.js';
+import { openServerDatabase } from './sql/open.js';
 import { attachGateway, createGatewayMetrics, Fleet, TerminalRegistry, type GatewayLimits } from './gateway/index.js';
 import { EnrolAttempts } from './gateway/limits.js';
 import type { KioskService } from './kiosk/index.js';
@@ -21,12 +22,13 @@ import { baseSecurityHeaders, consoleRouter } from './console-static.js';
 const ENROL_BODY_LIMIT_BYTES = 4 * 1024;
 
 export interface ServerOptions {
-  dbPath: string;
+  /** The database (sql/open.ts): a file path or sqlite:FILE (SQLite), or a postgres:// URL. */
+  db: string;
   host: string;
   port: number;
   logger: Logger;
   /** Builds the services that need the database (registry, ledger, kiosk accounts, office API). */
-  services: (db: SqliteDatabase, gateway: GatewayState) => ServerServices;
+  services: (db: SqlDatabase, gateway: GatewayState) => ServerServices;
   /** The gateway's edge limits (gateway/limits.ts defaults). */
   gatewayLimits?: GatewayLimits;
   /** The built office console (console/dist), served under /admin; none when absent. */
@@ -59,7 +61,7 @@ export interface ServerServices {
 export interface RunningServer {
   url: string;
   port: number;
-  db: SqliteDatabase;
+  db: SqlDatabase;
   terminals: TerminalRegistry;
   fleet: Fleet;
   changes: ServerChanges;
@@ -79,7 +81,7 @@ function httpErrorResponse(error: unknown): { status: number; body: ErrorBody } 
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
-  const db = openDatabase(options.dbPath);
+  const db = await openServerDatabase(options.db);
   const terminals = new TerminalRegistry(db);
   const fleet = new Fleet(db);
   const changes = new ServerChanges();

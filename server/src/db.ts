@@ -10,6 +10,7 @@
 // older version are tightened here as well.
 import Database from 'better-sqlite3';
 import { makePrivateFile, tightenIfPresent } from './shared/private-files.js';
+import type { SqlDatabase, SqlStatement } from './sql/types.js';
 
 export type SqliteDatabase = Database.Database;
 export type SqliteStatement = Database.Statement<unknown[], unknown>;
@@ -35,7 +36,7 @@ export function openDatabase(path: string): SqliteDatabase {
 
 /** Statements kept per database by `cachedStatement`, the oldest dropped first. */
 export const CACHED_STATEMENTS_LIMIT = 256;
-const statementCaches = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
+const statementCaches = new WeakMap<SqlDatabase, Map<string, SqlStatement>>();
 
 /**
  * The statement for `sql` on `db`, compiled once. better-sqlite3 compiles the
@@ -45,7 +46,7 @@ const statementCaches = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>
  * with get/run/all: the statement is shared, so a caller must not change its
  * mode (raw, pluck, expand) or iterate it.
  */
-export function cachedStatement(db: SqliteDatabase, sql: string): SqliteStatement {
+export function cachedStatement(db: SqlDatabase, sql: string): SqlStatement {
   let cache = statementCaches.get(db);
   if (!cache) {
     cache = new Map();
@@ -60,8 +61,9 @@ export function cachedStatement(db: SqliteDatabase, sql: string): SqliteStatemen
   return statement;
 }
 
-type Runner = Database.Transaction<(fn: () => unknown) => unknown>;
-const transactionRunners = new WeakMap<SqliteDatabase, Runner>();
+/** better-sqlite3's transaction function (with .immediate/.deferred), or another engine's plain one. */
+type Runner = ((fn: () => unknown) => unknown) & Partial<Record<'immediate' | 'deferred', (fn: () => unknown) => unknown>>;
+const transactionRunners = new WeakMap<SqlDatabase, Runner>();
 
 /**
  * Runs `fn` in a transaction on `db` (a savepoint inside an enclosing one),
@@ -71,11 +73,14 @@ const transactionRunners = new WeakMap<SqliteDatabase, Runner>();
  * transactions, and building them was a tenth of its time
  * (tests/bench/gateway.bench.ts). This builds one runner per database.
  */
-export function runTransaction<T>(db: SqliteDatabase, fn: () => T, mode: 'default' | 'immediate' | 'deferred' = 'default'): T {
+export function runTransaction<T>(db: SqlDatabase, fn: () => T, mode: 'default' | 'immediate' | 'deferred' = 'default'): T {
   let runner = transactionRunners.get(db);
   if (!runner) {
-    runner = db.transaction((work: () => unknown) => work());
+    runner = db.transaction((work: () => unknown) => work()) as Runner;
     transactionRunners.set(db, runner);
   }
-  return (mode === 'default' ? runner(fn) : runner[mode](fn)) as T;
+  // PostgreSQL has no BEGIN IMMEDIATE: its writers lock rows as they write
+  // (the ledger's head row first, ledger/pg/store.ts), so every mode is its BEGIN.
+  const modal = mode === 'default' ? undefined : runner[mode];
+  return (modal ? modal(fn) : runner(fn)) as T;
 }

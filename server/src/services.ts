@@ -2,9 +2,10 @@
 // the county's policy), runs, the kiosk service behind the gateway (accounts,
 // card authenticity, kiosk money), and the office API.
 import type { Logger } from 'pino';
-import type { SqliteDatabase } from './db.js';
+import type { SqlDatabase } from './sql/types.js';
 import type { GatewayState, ServerServices } from './app.js';
-import { Ledger } from './ledger/index.js';
+import type { Ledger } from './ledger/index.js';
+import { openServerLedger } from './sql/open.js';
 import { resolvePolicy } from './policy/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
 import { createRuns, type Runs } from './runs/index.js';
@@ -44,11 +45,11 @@ function shanghaiToday(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 }
 
-export function createServerServices(db: SqliteDatabase, options: ServerServicesOptions, gateway: GatewayState): ComposedServices {
+export function createServerServices(db: SqlDatabase, options: ServerServicesOptions, gateway: GatewayState): ComposedServices {
   const logger = options.logger;
   const demo = options.seedDemo === true ? buildDemoCounty(options.today ?? shanghaiToday()) : options.seedDemo || undefined;
   const schemeStart = options.schemeStart ?? demo?.schemeStart ?? '2010-07-01';
-  const ledger = Ledger.openSqlite(db, { logger: logger.child({ component: 'ledger' }) });
+  const ledger = openServerLedger(db, { logger: logger.child({ component: 'ledger' }) });
   const policy = resolvePolicy(options.policyPreset ?? 'xinnongbao-2009', options.policyOverrides);
   const registry = createRegistry({
     db,

@@ -21,7 +21,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nb-encoding-'));
   server = await startServer({
-    dbPath: join(dir, 'server.sqlite'),
+    db: join(dir, 'server.sqlite'),
     host: '127.0.0.1',
     port: 0,
     logger: silent,

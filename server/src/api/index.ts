@@ -7,7 +7,7 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import pino from 'pino';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Policy } from '../policy/index.js';
 import type { GatewayState } from '../app.js';
@@ -26,7 +26,7 @@ export const CSV_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 const CSV_LINES_PER_WRITE = 1_000;
 
 export interface ApiDeps {
-  db: SqliteDatabase;
+  db: SqlDatabase;
   ledger: Ledger;
   policy: Policy;
   /** The scheme's start date in the county (POLICY.md "When a pension is paid"). */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { uuidV7Schema } from '@nongbao/protocol';
 import { CertificationPhotos, KioskRequests, PhotoKey, REQUEST_KINDS, REQUEST_STATES } from '../kiosk/index.js';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import { ApiError } from './errors.js';
 import { citizenNumberField } from '../registry/inputs.js';
 import type { HandlerOutput, RouteSpec } from './routes.js';
@@ -24,7 +24,7 @@ export const certificationPhotosQuerySchema = z.strictObject({ citizenNumber: ci
 const requestParams = z.strictObject({ requestId: uuidV7Schema });
 const photoParams = z.strictObject({ certificationId: uuidV7Schema });
 
-export function kioskRoutes(db: SqliteDatabase, requests: KioskRequests = new KioskRequests(db)): RouteSpec[] {
+export function kioskRoutes(db: SqlDatabase, requests: KioskRequests = new KioskRequests(db)): RouteSpec[] {
   const photos = new CertificationPhotos(db, new PhotoKey(db));
   return [
     {

@@ -49,10 +49,10 @@ import { Fleet, TerminalRegistry } from '../gateway/index.js';
 import { ServerChanges } from '../shared/changes.js';
 import { UpdateService } from '../updates/index.js';
 import { updateRoutes } from './update-routes.js';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 
 /** The terminal registry and fleet over a database, for an API mounted without a gateway (tests, tools). */
-export function localGatewayState(db: SqliteDatabase): GatewayState {
+export function localGatewayState(db: SqlDatabase): GatewayState {
   return { terminals: new TerminalRegistry(db), fleet: new Fleet(db), changes: new ServerChanges(), updates: new UpdateService(db) };
 }
 

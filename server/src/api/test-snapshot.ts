@@ -1,9 +1,9 @@
 // Test support: everything a database holds, as one comparable value, so a
 // test can say "nothing was written" without knowing which tables a route
 // would have touched. Rows are sorted, so only content counts, not order.
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 
-export function databaseSnapshot(db: SqliteDatabase): Record<string, string[]> {
+export function databaseSnapshot(db: SqlDatabase): Record<string, string[]> {
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
   const snapshot: Record<string, string[]> = {};
   for (const { name } of tables) {

@@ -9,7 +9,8 @@
 // - cash_collection: each collection as the kiosk relayed it (what its journal
 //   said the box held), the ledger's cash-box balance when it arrived, and the
 //   office's count.
-import type { SqliteDatabase } from '../db.js';
+import { sqlEngine, type SqlDatabase } from '../sql/types.js';
+import { columnNames, tableExists } from '../sql/schema.js';
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS kiosk_cash_event (
@@ -44,23 +45,58 @@ const STATEMENTS = [
      counted_fen INTEGER,
      counted_at TEXT,
      counted_by TEXT,
-     count_note TEXT
+     count_note TEXT,
+     seq INTEGER
    ) STRICT`,
   `CREATE INDEX IF NOT EXISTS cash_collection_terminal ON cash_collection (terminal_id, received_at)`,
   `CREATE INDEX IF NOT EXISTS cash_collection_started ON cash_collection (terminal_id, started_at)`,
 ];
 
 /** Booked kiosk payments and credits recorded before kiosk_cash_event existed (their ledger time is filled in by the caller). */
-const BACKFILL = `
+const INSERT_BACKFILLED = `
   INSERT OR IGNORE INTO kiosk_cash_event (id, terminal_id, kind, citizen_number, amount_fen, kiosk_at, outcome, reason, received_at)
-  SELECT id, terminal_id, kind, json_extract(request_json, '$.citizenNumber'),
-         CASE kind WHEN 'payment' THEN json_extract(request_json, '$.cashFen') ELSE json_extract(request_json, '$.amountFen') END,
-         strftime('%Y-%m-%dT%H:%M:%fZ', CASE kind WHEN 'payment' THEN json_extract(request_json, '$.paidAt') ELSE json_extract(request_json, '$.at') END),
-         'booked', booking, received_at
-  FROM kiosk_money_events WHERE kind IN ('payment', 'cash-credit')`;
+  VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?)`;
 
-function tableExists(db: SqliteDatabase, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+interface MoneyEventRow {
+  id: string;
+  terminal_id: string;
+  kind: 'payment' | 'cash-credit';
+  request_json: string;
+  booking: string;
+  received_at: string;
+}
+
+/**
+ * Copies the booked kiosk payments and credits into the new table. Read in
+ * code rather than with SQLite's json_extract/strftime, so the copy is the
+ * same on both engines; a row without a person, an amount or a valid kiosk
+ * time is skipped (as SQLite's NOT NULL under OR IGNORE skipped it before).
+ */
+function backfill(db: SqlDatabase): void {
+  const insert = db.prepare(INSERT_BACKFILLED);
+  const rows = db.prepare("SELECT id, terminal_id, kind, request_json, booking, received_at FROM kiosk_money_events WHERE kind IN ('payment', 'cash-credit')").all() as MoneyEventRow[];
+  for (const row of rows) {
+    const request = JSON.parse(row.request_json) as { citizenNumber?: unknown; cashFen?: unknown; amountFen?: unknown; paidAt?: unknown; at?: unknown };
+    const amountFen = row.kind === 'payment' ? request.cashFen : request.amountFen;
+    const at = row.kind === 'payment' ? request.paidAt : request.at;
+    const atMs = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+    if (typeof request.citizenNumber !== 'string' || typeof amountFen !== 'number' || Number.isNaN(atMs)) continue;
+    insert.run(row.id, row.terminal_id, row.kind, request.citizenNumber, amountFen, new Date(atMs).toISOString(), row.booking, row.received_at);
+  }
+}
+
+/**
+ * cash_collection.seq orders a kiosk's collections as they arrived (the
+ * newest is the next one's expected predecessor). It replaced SQLite's rowid,
+ * which PostgreSQL has not (issue 15 section 2); a table made before it gets
+ * the column, filled from the rowid it replaces (only SQLite can have such a table).
+ */
+function addCollectionSeq(db: SqlDatabase): void {
+  if (!columnNames(db, 'cash_collection').includes('seq')) {
+    db.prepare('ALTER TABLE cash_collection ADD COLUMN seq INTEGER').run();
+    if (sqlEngine(db) === 'sqlite') db.prepare('UPDATE cash_collection SET seq = rowid').run();
+  }
+  db.prepare('CREATE INDEX IF NOT EXISTS cash_collection_seq ON cash_collection (terminal_id, seq)').run();
 }
 
 /**
@@ -68,12 +104,13 @@ function tableExists(db: SqliteDatabase, name: string): boolean {
  * booked event's ledger time (the ledger's public API), for the events
  * copied from kiosk_money_events when the table is new.
  */
-export function migrateCollections(db: SqliteDatabase, ledgerAt: (eventId: string) => string | null): void {
+export function migrateCollections(db: SqlDatabase, ledgerAt: (eventId: string) => string | null): void {
   db.transaction(() => {
     const fresh = !tableExists(db, 'kiosk_cash_event');
     for (const sql of STATEMENTS) db.prepare(sql).run();
+    addCollectionSeq(db);
     if (!fresh || !tableExists(db, 'kiosk_money_events')) return;
-    db.prepare(BACKFILL).run();
+    backfill(db);
     const update = db.prepare('UPDATE kiosk_cash_event SET ledger_at = ? WHERE id = ?');
     for (const { id } of db.prepare('SELECT id FROM kiosk_cash_event').all() as { id: string }[]) update.run(ledgerAt(id), id);
   })();

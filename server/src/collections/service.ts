@@ -12,8 +12,7 @@ import { cashBoxAccountId, cashBoxAccountSpec, type Ledger } from '../ledger/ind
 import type { ReconciliationAlarm } from '../gateway/fleet.js';
 import type { KioskCaller } from '../kiosk/money.js';
 import { paidAtVerdict } from '../kiosk/window.js';
-import type { Statement } from 'better-sqlite3';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase, SqlStatement } from '../sql/types.js';
 import { toUtcIso } from '../registry/time.js';
 import { CollectionError } from './errors.js';
 import { collectionTransfers, countTransfers } from './postings.js';
@@ -33,7 +32,7 @@ export interface ReconciliationAlarms {
 }
 
 export interface CashCollectionsDeps {
-  db: SqliteDatabase;
+  db: SqlDatabase;
   ledger: Ledger;
   alarms: ReconciliationAlarms;
   logger: Logger;
@@ -115,7 +114,7 @@ const UPSERT_RELAYED = `
 
 export class CashCollections {
   /** Prepared once: every payment and credit of every kiosk passes here. */
-  private readonly upsertRelayed: Statement<unknown[]>;
+  private readonly upsertRelayed: SqlStatement;
 
   constructor(private readonly deps: CashCollectionsDeps) {
     migrateCollections(deps.db, (id) => deps.ledger.getTransfer(id)?.at ?? null);
@@ -162,12 +161,12 @@ export class CashCollections {
     ledger.ensureAccounts([cashBoxAccountSpec(caller.terminalId)]);
     const ledgerFen = ledger.balance(cashBoxAccountId(caller.terminalId)).balanceFen;
     this.book(collectionTransfers({ collectionId: event.id, terminalId: caller.terminalId, journalFen: event.amountFen, ledgerFen, at: bookedAt }));
-    const expected = db.prepare('SELECT id FROM cash_collection WHERE terminal_id = ? ORDER BY rowid DESC LIMIT 1').get(caller.terminalId) as { id: string } | undefined;
+    const expected = db.prepare('SELECT id FROM cash_collection WHERE terminal_id = ? ORDER BY seq DESC LIMIT 1').get(caller.terminalId) as { id: string } | undefined;
     const { v: _version, ...request } = event as CollectionEvent & { v?: unknown };
     db.prepare(
-      `INSERT INTO cash_collection (id, terminal_id, previous_id, expected_previous_id, staff_card_number, started_at, booked_at, received_at, request_json, journal_fen, ledger_fen)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(event.id, caller.terminalId, event.previousId, expected?.id ?? null, event.staffCardNumber, toUtcIso(event.startedAt), bookedAt, receivedAt, JSON.stringify(request), event.amountFen, ledgerFen);
+      `INSERT INTO cash_collection (id, terminal_id, previous_id, expected_previous_id, staff_card_number, started_at, booked_at, received_at, request_json, journal_fen, ledger_fen, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM cash_collection WHERE terminal_id = ?))`,
+    ).run(event.id, caller.terminalId, event.previousId, expected?.id ?? null, event.staffCardNumber, toUtcIso(event.startedAt), bookedAt, receivedAt, JSON.stringify(request), event.amountFen, ledgerFen, caller.terminalId);
     db.prepare('UPDATE kiosk_cash_event SET collection_id = ? WHERE terminal_id = ? AND collection_id IS NULL').run(event.id, caller.terminalId);
     const report = this.reconcile(this.row(event.id)!);
     this.raiseAlarms(report);
@@ -212,7 +211,7 @@ export class CashCollections {
     const rows = this.deps.db
       .prepare(
         `SELECT * FROM cash_collection WHERE (@terminal IS NULL OR terminal_id = @terminal)
-           AND (@from IS NULL OR (started_at >= @from AND started_at < @to)) ORDER BY started_at DESC, rowid DESC LIMIT @limit`,
+           AND (@from IS NULL OR (started_at >= @from AND started_at < @to)) ORDER BY started_at DESC, seq DESC LIMIT @limit`,
       )
       .all({ terminal: terminalId, from: range?.fromIso ?? null, to: range?.toIso ?? null, limit: COLLECTIONS_PAGE_LIMIT }) as CollectionDbRow[];
     return rows.map(toRecord);

@@ -3,7 +3,8 @@
 // error, and the outbox halts an operator has to settle (section 3). Kept in
 // the database, so every gateway process of a province sees the same fleet,
 // and the office API serves it (GET /api/v1/terminals).
-import { cachedStatement, type SqliteDatabase } from '../db.js';
+import { cachedStatement } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import type { Alarm, DeviceStatus, EventOutcome, MoneyEventKind, OfflineLimits, RecentError, Resources, StaffAction, TerminalStatus } from '@nongbao/protocol';
 import { DEFAULT_OFFLINE_LIMITS, ERROR_REGISTER, STATUS_REPORT_INTERVAL_MS } from '@nongbao/protocol';
 import type { ReconciliationAlarmKind } from '../collections/types.js';
@@ -165,7 +166,7 @@ function toHalt(r: HaltRow): OutboxHalt {
 
 export class Fleet {
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly db: SqlDatabase,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -1,6 +1,7 @@
 // The terminal registry's tables, in the server's database. Columns added
 // after a table was first created are added when missing (expand only).
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
+import { columnNames } from '../sql/schema.js';
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS terminal (
@@ -76,12 +77,11 @@ const ADDED_COLUMNS: readonly [table: string, column: string, definition: string
   ['terminal', 'last_error', 'TEXT'],
 ];
 
-export function migrateTerminalRegistry(db: SqliteDatabase): void {
+export function migrateTerminalRegistry(db: SqlDatabase): void {
   db.transaction(() => {
     for (const sql of STATEMENTS) db.prepare(sql).run();
     for (const [table, column, definition] of ADDED_COLUMNS) {
-      const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
-      if (!columns.some((c) => c.name === column)) db.prepare(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`).run();
+      if (!columnNames(db, table).includes(column)) db.prepare(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`).run();
     }
   })();
 }

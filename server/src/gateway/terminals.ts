@@ -4,7 +4,8 @@
 // every (re)connection is a fresh signed handshake whose nonce is remembered
 // on disk for the clock-skew window; a revoked terminal is refused.
 import { createHash, createPublicKey, randomInt, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { cachedStatement, runTransaction, type SqliteDatabase } from '../db.js';
+import { cachedStatement, runTransaction } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import { AUTH_CLOCK_SKEW_LIMIT_MS, authMessage, type EnrolRefusal, type EnrolRequest, type HandshakeRefusal, type TerminalAuth } from '@nongbao/protocol';
 import { migrateTerminalRegistry } from './schema.js';
 
@@ -29,7 +30,7 @@ export class TerminalRegistry {
   /** Parsed public keys by their base64 text. */
   private readonly keys = new Map<string, KeyObject>();
 
-  constructor(readonly db: SqliteDatabase) {
+  constructor(readonly db: SqlDatabase) {
     migrateTerminalRegistry(db);
   }
 

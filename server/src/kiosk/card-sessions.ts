@@ -10,7 +10,7 @@
 // a restart (a kiosk's outbox may deliver a certification after one).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import { KIOSK_CLOCK_SKEW_MS } from './limits.js';
 
 /** How long a card session lasts: longer than any resident's visit to the kiosk. */
@@ -40,7 +40,7 @@ export class CardSessions {
   private readonly key: Buffer;
 
   constructor(
-    db: SqliteDatabase,
+    db: SqlDatabase,
     private readonly now: () => number = Date.now,
   ) {
     db.prepare('CREATE TABLE IF NOT EXISTS kiosk_keys (name TEXT PRIMARY KEY, key BLOB NOT NULL) STRICT').run();

@@ -9,7 +9,8 @@
 // field that differs, in the ledger's order of precedence (debit account =
 // the kiosk's cash box, credit account = the person, amount, code = the kind
 // of event, at, meta), and books nothing.
-import { cachedStatement, type SqliteDatabase } from '../db.js';
+import { cachedStatement } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import type { MoneyResult, MoneyResultCode } from '@nongbao/protocol';
 import { KIOSK_EVENTS_PERSON_INDEX } from './kiosk-payments.js';
 
@@ -32,7 +33,7 @@ export interface StoredKioskEvent {
 }
 
 export class KioskEvents {
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqlDatabase) {
     db.prepare(
       `CREATE TABLE IF NOT EXISTS kiosk_money_events (
          id TEXT PRIMARY KEY,

@@ -5,7 +5,8 @@
 // it when it arrived: a contribution, or the person's credit with the reason
 // (a refusal the office settles with them). Read from kiosk_money_events
 // (events.ts, which owns the table and its index by person).
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
+import { tableExists } from '../sql/schema.js';
 
 /** Kiosk events listed per resident (the newest). */
 export const KIOSK_PAYMENTS_LIMIT = 200;
@@ -28,8 +29,8 @@ export interface KioskPayment {
 /** The expression index the reads below use; created with the table (events.ts). */
 export const KIOSK_EVENTS_PERSON_INDEX = `CREATE INDEX IF NOT EXISTS kiosk_money_events_person ON kiosk_money_events (json_extract(request_json, '$.citizenNumber'), received_at)`;
 
-export function kioskPaymentsOf(db: SqliteDatabase, citizenNumber: string): KioskPayment[] {
-  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kiosk_money_events'").get();
+export function kioskPaymentsOf(db: SqlDatabase, citizenNumber: string): KioskPayment[] {
+  const table = tableExists(db, 'kiosk_money_events');
   if (!table) return [];
   const rows = db
     .prepare(

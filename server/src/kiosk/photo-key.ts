@@ -5,7 +5,7 @@
 // this class opens them.
 import { createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto';
 import { PHOTO_SEAL_INFO, type SealedPhoto } from '@nongbao/protocol';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import { migrateKiosk } from './schema.js';
 
 const KEY_NAME = 'photo-x25519-pkcs8';
@@ -18,7 +18,7 @@ export class PhotoKey {
   /** Raw 32-byte public key, base64url, as kiosk.config carries it. */
   readonly publicKey: string;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqlDatabase) {
     migrateKiosk(db);
     const made = generateKeyPairSync('x25519').privateKey.export({ format: 'der', type: 'pkcs8' });
     db.prepare('INSERT OR IGNORE INTO kiosk_keys (name, key) VALUES (?, ?)').run(KEY_NAME, made);

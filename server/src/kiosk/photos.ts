@@ -2,7 +2,7 @@
 // photo key when the certification is booked, kept beside it. A photo that
 // cannot be opened does not undo the certification (card and PIN certify;
 // the photo is for review): it is kept as a problem for the office to see.
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import type { SealedPhoto } from '@nongbao/protocol';
 import type { PhotoKey } from './photo-key.js';
 import { migrateKiosk } from './schema.js';
@@ -44,7 +44,7 @@ const info = (r: PhotoRow): CertificationPhotoInfo => ({
 
 export class CertificationPhotos {
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly db: SqlDatabase,
     private readonly key: PhotoKey,
   ) {
     migrateKiosk(db);

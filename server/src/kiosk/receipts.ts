@@ -3,7 +3,8 @@
 // The answer says whether the signature is the kiosk's and whether the
 // payment has reached the ledger (and as what).
 import { maskCitizenNumber, parseReceiptQr, type ProvisionalReceipt, type ReceiptParseProblem } from '@nongbao/protocol';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
+import { tableExists } from '../sql/schema.js';
 import type { TerminalRegistry } from '../gateway/terminals.js';
 
 export type ReceiptCheck =
@@ -15,7 +16,7 @@ export type ReceiptCheck =
       ledger: { booking: string; reason: string | null; receivedAt: string; matches: boolean } | null;
     };
 
-export function checkProvisionalReceipt(db: SqliteDatabase, terminals: TerminalRegistry, text: string): ReceiptCheck {
+export function checkProvisionalReceipt(db: SqlDatabase, terminals: TerminalRegistry, text: string): ReceiptCheck {
   const parsed = parseReceiptQr(text);
   if (!parsed.ok) return { ok: false, problem: parsed.problem, detail: parsed.detail };
   const { receipt } = parsed;
@@ -28,8 +29,8 @@ export function checkProvisionalReceipt(db: SqliteDatabase, terminals: TerminalR
   return { ok: true, receipt, ledger: bookedAs(db, receipt) };
 }
 
-function bookedAs(db: SqliteDatabase, receipt: ProvisionalReceipt): NonNullable<Extract<ReceiptCheck, { ok: true }>['ledger']> | null {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kiosk_money_events'").get();
+function bookedAs(db: SqlDatabase, receipt: ProvisionalReceipt): NonNullable<Extract<ReceiptCheck, { ok: true }>['ledger']> | null {
+  const exists = tableExists(db, 'kiosk_money_events');
   if (!exists) return null;
   const row = db.prepare("SELECT terminal_id, request_json, booking, reason, received_at FROM kiosk_money_events WHERE id = ? AND kind = 'payment'").get(receipt.paymentId) as
     | { terminal_id: string; request_json: string; booking: string; reason: string | null; received_at: string }

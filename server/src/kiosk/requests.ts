@@ -4,7 +4,7 @@
 // outbox with the id the kiosk made; a replay gets `exists`, the same id with
 // other content `exists_with_different_*` (like a money event, events.ts).
 // The office moves each open -> in-hand -> settled, with a note.
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import type { HelpRequestEvent, MoneyResultCode, PensionComplaintEvent } from '@nongbao/protocol';
 import { migrateKiosk } from './schema.js';
 
@@ -69,7 +69,7 @@ const NEXT_STATES: Record<RequestState, readonly RequestState[]> = { open: ['in-
 export type StateChange = { ok: true; request: KioskRequest } | { ok: false; problem: 'not-found' | 'not-allowed'; state?: RequestState };
 
 export class KioskRequests {
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqlDatabase) {
     migrateKiosk(db);
   }
 

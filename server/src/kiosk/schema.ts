@@ -2,7 +2,7 @@
 // photos need (issue 12), in the shared database, in the registry's schema
 // style: CREATE ... IF NOT EXISTS, so opening an existing database is a no-op
 // and an older database gains them on its next start (expand only).
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS kiosk_keys (name TEXT PRIMARY KEY, key BLOB NOT NULL) STRICT`,
@@ -39,7 +39,7 @@ const STATEMENTS = [
   `CREATE INDEX IF NOT EXISTS kiosk_certification_photos_person ON kiosk_certification_photos(citizen_number, received_at)`,
 ];
 
-export function migrateKiosk(db: SqliteDatabase): void {
+export function migrateKiosk(db: SqlDatabase): void {
   db.transaction(() => {
     for (const sql of STATEMENTS) db.prepare(sql).run();
   })();

@@ -1,12 +1,12 @@
 // What every registry service is built from.
 import type { Logger } from 'pino';
 import pino from 'pino';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Policy } from '../policy/index.js';
 
 export interface RegistryDeps {
-  db: SqliteDatabase;
+  db: SqlDatabase;
   ledger: Ledger;
   /** The county's policy: `resolvePolicy(preset, overrides)` from the policy engine. */
   policy: Policy;
@@ -23,7 +23,7 @@ export interface RegistryDeps {
 export const COUNTER_BACKDATE_DAYS_LIMIT = 31;
 
 export interface RegistryContext {
-  db: SqliteDatabase;
+  db: SqlDatabase;
   ledger: Ledger;
   policy: Policy;
   schemeStart: string;

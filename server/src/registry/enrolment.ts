@@ -10,7 +10,7 @@
 // - not before the person may enrol: "Who may enrol" is judged on the
 //   enrolment date, so a date before the 16th birthday is `under-16`
 //   (PersonService.checkRegistration).
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import type { RegistryContext } from './context.js';
 import { RegistryError } from './errors.js';
 import type { EnrolmentQuery, EnrolmentStatementInput } from './inputs.js';
@@ -78,7 +78,7 @@ export function resolveEnrolment(
 }
 
 /** Writes the statement of a person's enrolment (in the transaction that writes the person). */
-export function recordEnrolmentStatement(db: SqliteDatabase, citizenNumber: string, statement: EnrolmentStatement): void {
+export function recordEnrolmentStatement(db: SqlDatabase, citizenNumber: string, statement: EnrolmentStatement): void {
   db.prepare(
     `INSERT INTO reg_enrolment_statements (citizen_number, enrolled_on, source, reason, stated_by, stated_at)
      VALUES (?, ?, ?, ?, ?, ?)`,

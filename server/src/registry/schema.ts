@@ -2,7 +2,8 @@
 // ledger's tables sit beside them, so a registry row and its transfers commit
 // in one transaction). Every table is prefixed `reg_`; CREATE ... IF NOT EXISTS
 // makes opening an existing database a no-op.
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
+import { columnNames } from '../sql/schema.js';
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS reg_villages (
@@ -226,12 +227,11 @@ const ADDED_COLUMNS: readonly { table: string; column: string; add: string; fill
   },
 ];
 
-export function migrateRegistry(db: SqliteDatabase): void {
+export function migrateRegistry(db: SqlDatabase): void {
   db.transaction(() => {
     for (const sql of STATEMENTS) db.prepare(sql).run();
     for (const added of ADDED_COLUMNS) {
-      const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(added.table) as { name: string }[];
-      if (columns.some((c) => c.name === added.column)) continue;
+      if (columnNames(db, added.table).includes(added.column)) continue;
       db.prepare(added.add).run();
       if (added.fill) db.prepare(added.fill).run();
     }

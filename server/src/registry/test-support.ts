@@ -1,18 +1,21 @@
 // Helpers for tests of the registry, the runs and the API: a real SQLite file
-// in a temp dir (WAL + synchronous=FULL, as in production), the ledger, the
+// in a temp dir (WAL + synchronous=FULL, as in production) or a PostgreSQL
+// database (NONGBAO_TEST_DB=postgres, sql/test-db.ts), the ledger, the
 // policy, and a clock the test moves.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type SqliteDatabase } from '../db.js';
-import { Ledger } from '../ledger/index.js';
+import type { SqlDatabase } from '../sql/types.js';
+import type { Ledger } from '../ledger/index.js';
+import { openServerLedger } from '../sql/open.js';
+import { openTestServerDatabase } from '../sql/test-db.js';
 import { citizenCheckChar, resolvePolicy, type Policy } from '../policy/index.js';
 import { createRuns, type Runs } from '../runs/index.js';
 import { createRegistry, type Registry } from './index.js';
 import { shanghaiMidnightMs } from './time.js';
 
 export interface TestStack {
-  db: SqliteDatabase;
+  db: SqlDatabase;
   ledger: Ledger;
   policy: Policy;
   registry: Registry;
@@ -24,8 +27,8 @@ export interface TestStack {
 
 export function openTestStack(options: { today: string; schemeStart?: string; preset?: string; overrides?: unknown; chunkPersons?: number }): TestStack {
   const dir = mkdtempSync(join(tmpdir(), 'nongbao-registry-'));
-  const db = openDatabase(join(dir, 'server.sqlite'));
-  const ledger = Ledger.openSqlite(db);
+  const db = openTestServerDatabase(dir);
+  const ledger = openServerLedger(db);
   const policy = resolvePolicy(options.preset ?? 'xinnongbao-2009', options.overrides ?? {});
   let nowMs = shanghaiMidnightMs(options.today) + 12 * 3_600_000;
   const registry = createRegistry({ db, ledger, policy, schemeStart: options.schemeStart ?? '2010-07-01', now: () => nowMs });

@@ -4,7 +4,7 @@
 // which only the SHA-256 is stored, so a copy of the database cannot be used
 // to log in. Tokens expire after SESSION_TTL_MS.
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import { RegistryError } from './errors.js';
 import { LoginLimiter } from './login-limits.js';
 import { passwordWeakness } from './password-policy.js';
@@ -71,7 +71,7 @@ export class UserService {
   private readonly limits: LoginLimiter;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly db: SqlDatabase,
     private readonly now: () => number = Date.now,
   ) {
     this.limits = new LoginLimiter(now);

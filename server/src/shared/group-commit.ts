@@ -12,7 +12,8 @@
 // A unit that throws rolls back its own savepoint and is rejected; the others
 // commit. When the commit itself fails, every unit of the group is rejected:
 // nothing of it was written, and the kiosks send it again.
-import { runTransaction, type SqliteDatabase } from '../db.js';
+import { runTransaction } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 
 /**
  * Weight (money events) one group may carry before it is committed without
@@ -34,7 +35,7 @@ export class GroupCommit {
   private scheduled: NodeJS.Immediate | undefined;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly db: SqlDatabase,
     private readonly weightLimit = GROUP_COMMIT_WEIGHT_LIMIT,
   ) {}
 

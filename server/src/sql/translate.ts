@@ -8,6 +8,8 @@
 // - scalar `MAX(a, b)` / `MIN(a, b)` -> `GREATEST` / `LEAST`;
 // - `GROUP_CONCAT(x, sep)` -> `string_agg((x)::text, sep)`;
 // - `json_each(x)` -> `jsonb_array_elements_text((x)::jsonb) AS json_each(value)`;
+// - `json_extract(x, '$.path')` -> `(jsonb_path_query_first((x)::jsonb, '$.path') #>> '{}')`,
+//   the value as text (immutable, so it can be indexed);
 // - `LIMIT -1` -> no limit;
 // - an alias that is not all lower case (`AS paymentId`) is quoted, since
 //   PostgreSQL folds unquoted names to lower case;
@@ -114,6 +116,7 @@ function rewriteCode(code: string): string {
   text = rewriteCalls(text, /\bMIN\s*\(/, (args) => (args.length === 2 ? `LEAST(${args.join(', ')})` : null));
   text = rewriteCalls(text, /\bGROUP_CONCAT\s*\(/, (args) => `string_agg((${args[0]})::text, ${args[1] ?? "','"})`);
   text = rewriteCalls(text, /\bjson_each\s*\(/, (args) => `jsonb_array_elements_text((${args[0]})::jsonb) AS json_each(value)`);
+  text = rewriteCalls(text, /\bjson_extract\s*\(/, (args) => (args.length === 2 ? `(jsonb_path_query_first((${args[0]})::jsonb, (${args[1]})::jsonpath) #>> '{}')` : null));
   text = text.replace(/\bIS\s+\?/gi, 'IS NOT DISTINCT FROM ?');
   text = text.replace(/\bLIMIT\s+-1\b/gi, '');
   text = text.replace(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)\b/g, (all, alias: string) => (alias !== alias.toLowerCase() ? `AS "${alias}"` : all));

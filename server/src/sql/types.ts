@@ -41,9 +41,16 @@ export interface SqlDatabase {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   transaction<F extends (...params: any[]) => unknown>(fn: F): (...params: TransactionArgs<F>) => ReturnType<F>;
   close(): unknown;
+  /** Whether a transaction is open (better-sqlite3's property; PgDatabase's getter). */
+  readonly inTransaction: boolean;
 }
 
 export type SqlEngine = 'sqlite' | 'postgres';
+
+/** Which engine `db` is: PgDatabase says so; anything else is better-sqlite3. */
+export function sqlEngine(db: SqlDatabase): SqlEngine {
+  return (db as { engine?: unknown }).engine === 'postgres' ? 'postgres' : 'sqlite';
+}
 
 /** A unique or primary-key constraint refused the write. */
 export function isUniqueViolation(error: unknown): boolean {

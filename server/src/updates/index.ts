@@ -2,7 +2,7 @@
 // their rollouts over the fleet. The office API creates, promotes and halts
 // rollouts; the gateway offers, withdraws and records reports; the bundle
 // download route serves the files. docs/updates.md describes the whole.
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import { ReleaseStore } from './releases.js';
 import { Rollouts } from './rollouts.js';
 
@@ -15,7 +15,7 @@ export class UpdateService {
   readonly releases: ReleaseStore;
   readonly rollouts: Rollouts;
 
-  constructor(db: SqliteDatabase, now?: () => Date) {
+  constructor(db: SqlDatabase, now?: () => Date) {
     this.releases = new ReleaseStore(db);
     this.rollouts = new Rollouts(db, this.releases, now);
   }

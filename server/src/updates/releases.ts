@@ -8,7 +8,7 @@ import { copyFileSync, createReadStream, existsSync, mkdirSync, renameSync, rmSy
 import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { verifyBundle, type TrustedKeys } from '@nongbao/protocol/release';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import { RolloutError } from './errors.js';
 import { migrateUpdates } from './schema.js';
 
@@ -58,7 +58,7 @@ async function fileSha256(path: string): Promise<string> {
 }
 
 export class ReleaseStore {
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqlDatabase) {
     migrateUpdates(db);
   }
 

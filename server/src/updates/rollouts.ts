@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { PROTOCOL_VERSION, type UpdateOffer, type UpdateReport } from '@nongbao/protocol';
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 import { RolloutError } from './errors.js';
 import { ReleaseStore } from './releases.js';
 import { isFinal, mayMove, pickCanaries, type RolloutTerminalState } from './states.js';
@@ -75,7 +75,7 @@ export interface ReportOutcome {
 
 export class Rollouts {
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly db: SqlDatabase,
     private readonly releases: ReleaseStore,
     private readonly now: () => Date = () => new Date(),
   ) {}

@@ -1,5 +1,5 @@
 // The tables of releases and rollouts, in the server's database.
-import type { SqliteDatabase } from '../db.js';
+import type { SqlDatabase } from '../sql/types.js';
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS software_release (
@@ -40,6 +40,6 @@ const STATEMENTS = [
   'CREATE INDEX IF NOT EXISTS rollout_terminal_by_terminal ON rollout_terminal (terminal_id, state)',
 ];
 
-export function migrateUpdates(db: SqliteDatabase): void {
+export function migrateUpdates(db: SqlDatabase): void {
   for (const sql of STATEMENTS) db.exec(sql);
 }

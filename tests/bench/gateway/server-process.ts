@@ -84,7 +84,7 @@ async function runGateway(): Promise<void> {
   const logger = createLogger({ name: 'server', level: 'info', destination: config.logPath! });
   const today = config.today!;
   const server = await startServer({
-    dbPath: config.dbPath!,
+    db: config.dbPath!,
     host: '127.0.0.1',
     port: config.port,
     logger,

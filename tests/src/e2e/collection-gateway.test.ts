@@ -55,7 +55,7 @@ describe('a cash-box collection at the gateway and the county office', () => {
 
   beforeAll(async () => {
     server = await startServer({
-      dbPath: join(mkdtempSync(join(tmpdir(), 'nb-collect-gw-')), 'server.sqlite'),
+      db: join(mkdtempSync(join(tmpdir(), 'nb-collect-gw-')), 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

@@ -47,7 +47,7 @@ describe('diagnostics at the county office', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nb-fleet-diag-'));
     server = await startServer({
-      dbPath: join(dir, 'server.sqlite'),
+      db: join(dir, 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

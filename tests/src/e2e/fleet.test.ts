@@ -67,7 +67,7 @@ describe('the fleet at the county office', () => {
   beforeAll(async () => {
     dbPath = join(mkdtempSync(join(tmpdir(), 'nb-fleet-')), 'server.sqlite');
     server = await startServer({
-      dbPath,
+      db: dbPath,
       host: '127.0.0.1',
       port: 0,
       logger: silent,

@@ -66,7 +66,7 @@ describe('two connections with one terminal identity', () => {
 
   beforeAll(async () => {
     server = await startServer({
-      dbPath: join(mkdtempSync(join(tmpdir(), 'nb-gateway-twice-')), 'server.sqlite'),
+      db: join(mkdtempSync(join(tmpdir(), 'nb-gateway-twice-')), 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger,

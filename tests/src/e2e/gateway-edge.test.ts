@@ -55,7 +55,7 @@ async function metric(server: RunningServer, line: string): Promise<number> {
 
 async function startCounty(dbPath: string, limits?: Parameters<typeof startServer>[0]['gatewayLimits']): Promise<RunningServer> {
   return startServer({
-    dbPath,
+    db: dbPath,
     host: '127.0.0.1',
     port: 0,
     logger: silent,

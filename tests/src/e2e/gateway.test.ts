@@ -38,7 +38,7 @@ describe('the terminal gateway', () => {
 
   beforeAll(async () => {
     server = await startServer({
-      dbPath: join(mkdtempSync(join(tmpdir(), 'nb-gateway-')), 'server.sqlite'),
+      db: join(mkdtempSync(join(tmpdir(), 'nb-gateway-')), 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

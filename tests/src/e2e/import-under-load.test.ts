@@ -116,7 +116,7 @@ describe('importing a village register while kiosks are served', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nb-import-load-'));
     server = await startServer({
-      dbPath: join(dir, 'server.sqlite'),
+      db: join(dir, 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

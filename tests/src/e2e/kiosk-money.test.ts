@@ -107,7 +107,7 @@ describe('money the server can vouch for', () => {
 
   beforeAll(async () => {
     server = await startServer({
-      dbPath: join(mkdtempSync(join(tmpdir(), 'nb-kiosk-money-')), 'server.sqlite'),
+      db: join(mkdtempSync(join(tmpdir(), 'nb-kiosk-money-')), 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

@@ -79,7 +79,7 @@ describe('cash while the village has no network', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nb-offline-cash-'));
     server = await startServer({
-      dbPath: join(dir, 'server.sqlite'),
+      db: join(dir, 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

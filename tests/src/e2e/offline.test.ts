@@ -28,7 +28,7 @@ async function freePort(): Promise<number> {
 
 function startCountyServer(dataDir: string, port: number): Promise<RunningServer> {
   return startServer({
-    dbPath: join(dataDir, 'server.sqlite'),
+    db: join(dataDir, 'server.sqlite'),
     host: '127.0.0.1',
     port,
     logger: silent,

@@ -51,7 +51,7 @@ describe('a rollout to four kiosks, a quarter of them canaries', () => {
   beforeAll(async () => {
     fixture = makeKioskFixture();
     server = await startServer({
-      dbPath: join(fixture.base, 'server.sqlite'),
+      db: join(fixture.base, 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

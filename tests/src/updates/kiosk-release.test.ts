@@ -54,7 +54,7 @@ describe('updating a kiosk that runs this software', () => {
     base = tempDir('nongbao-kiosk-release-');
     keys = makeKeySet(base);
     server = await startServer({
-      dbPath: join(base, 'server.sqlite'),
+      db: join(base, 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

@@ -55,7 +55,7 @@ describe('a rollout reaching a kiosk', () => {
   beforeAll(async () => {
     fixture = await installedKiosk('1.0.0');
     server = await startServer({
-      dbPath: join(fixture.base, 'server.sqlite'),
+      db: join(fixture.base, 'server.sqlite'),
       host: '127.0.0.1',
       port: 0,
       logger: silent,

@@ -13,7 +13,7 @@ const [dbPath, port, logPath] = process.argv.slice(2) as [string, string, string
 const crash = new CrashLog(logPath);
 const logger = createLogger({ name: 'server', level: 'debug', destination: crash.destination });
 const server = await startServer({
-  dbPath,
+  db: dbPath,
   host: '127.0.0.1',
   port: Number(port),
   logger,
