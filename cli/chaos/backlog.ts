@@ -213,7 +213,7 @@ async function backlogEvidence(kiosks: readonly Kiosk[], dbPath: string): Promis
     kiosk.stackedYuan = kiosk.journal.notes.filter((n) => n.state === 'stacked').map((n) => n.amountFen / 100);
     return kiosk;
   });
-  return { kiosks: evidence, ledger: readLedger(dbPath), ledgerVerify: await verifyLedger(dbPath), receiptVerdicts: [] };
+  return { kiosks: evidence, ledger: await readLedger(dbPath), ledgerVerify: await verifyLedger(dbPath), receiptVerdicts: [] };
 }
 
 export function formatBacklog(r: BacklogReport): string {

@@ -7,7 +7,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Ledger } from '@nongbao/server/ledger';
+import { Ledger, openPgLedger } from '@nongbao/server/ledger';
+import { openServerDatabase, parseDatabaseSpec } from '@nongbao/server/db-open';
+import { tableExists } from '@nongbao/server/sql-schema';
 import { readJournal, type JournalSnapshot } from './journal-reader.js';
 import { runNongbao } from './processes.js';
 
@@ -67,8 +69,22 @@ export function printedReceipts(texts: readonly string[], dir: string): PrintedR
   });
 }
 
-export function readLedger(dbPath: string): LedgerEvidence {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+/** The server's database read-only: the run's SQLite file (which must exist), or its PostgreSQL database. */
+type SqlDatabase = Awaited<ReturnType<typeof openServerDatabase>>;
+
+async function openEvidence(db: string): Promise<{ db: SqlDatabase; ledger: Ledger }> {
+  const spec = parseDatabaseSpec(db);
+  if (spec.engine === 'sqlite') {
+    const sqlite = new Database(spec.path, { readonly: true, fileMustExist: true });
+    return { db: sqlite, ledger: Ledger.openSqlite(sqlite, { readonly: true }) };
+  }
+  const pg = (await openServerDatabase(db)) as Parameters<typeof openPgLedger>[0];
+  return { db: pg, ledger: openPgLedger(pg, { readonly: true }) };
+}
+
+/** `dbSpec`: the server's --db (a SQLite file or a postgres:// URL). */
+export async function readLedger(dbSpec: string): Promise<LedgerEvidence> {
+  const { db, ledger } = await openEvidence(dbSpec);
   try {
     const cashBoxTransfers = db
       .prepare(
@@ -86,7 +102,6 @@ export function readLedger(dbPath: string): LedgerEvidence {
       credit.c += row.a;
       recomputed.set(row.c, credit);
     }
-    const ledger = Ledger.openSqlite(db, { readonly: true });
     const trial = { debitsFen: 0, creditsFen: 0 };
     const balanceMismatches: string[] = [];
     const cashBoxBalanceFen: Record<string, number> = {};
@@ -102,7 +117,7 @@ export function readLedger(dbPath: string): LedgerEvidence {
     const doubleContributions = db
       .prepare('SELECT citizen_number AS citizenNumber, year, COUNT(*) AS count FROM reg_contributions GROUP BY citizen_number, year HAVING COUNT(*) > 1')
       .all() as LedgerEvidence['doubleContributions'];
-    const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kiosk_money_events'").get();
+    const hasEvents = tableExists(db, 'kiosk_money_events');
     const kioskEvents = hasEvents
       ? (db.prepare('SELECT id, terminal_id AS terminalId, kind, booking FROM kiosk_money_events').all() as LedgerEvidence['kioskEvents'])
       : [];

@@ -172,7 +172,7 @@ async function gather(gateways: Gateways, kiosks: readonly Kiosk[], dbPath: stri
       evidence.flatMap((k) => k.receipts),
     ),
   ]);
-  return { kiosks: evidence, ledger: readLedger(dbPath), ledgerVerify, receiptVerdicts };
+  return { kiosks: evidence, ledger: await readLedger(dbPath), ledgerVerify, receiptVerdicts };
 }
 
 function figures(gateways: Gateways, kiosks: readonly Kiosk[], evidence: Evidence, durationMs: number): RunFigures {

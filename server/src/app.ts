@@ -6,7 +6,7 @@ import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { SqlDatabase } from './sql/types.js';
-import { openServerDatabase } from './sql/open.js';
+import { openServerDatabase, parseDatabaseSpec } from './sql/open.js';
 import { attachGateway, createGatewayMetrics, Fleet, TerminalRegistry, type GatewayLimits } from './gateway/index.js';
 import { EnrolAttempts } from './gateway/limits.js';
 import type { KioskService } from './kiosk/index.js';
@@ -36,7 +36,8 @@ export interface ServerOptions {
   /**
    * PostgreSQL URL of the gateway cluster: gateway processes sharing this
    * database relay the office's changes to each other (gateway/cluster.ts).
-   * None: this process is the only gateway.
+   * By default the server's own database when it is PostgreSQL (any number of
+   * gateways may share it); on SQLite this process is the only gateway.
    */
   clusterUrl?: string;
 }
@@ -163,7 +164,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let cluster: GatewayCluster | undefined;
   try {
-    if (options.clusterUrl) cluster = await joinGatewayCluster(io, changes, { url: options.clusterUrl, logger: logger.child({ component: 'cluster' }) });
+    const dbSpec = parseDatabaseSpec(options.db);
+    const clusterUrl = options.clusterUrl ?? (dbSpec.engine === 'postgres' ? dbSpec.url : undefined);
+    if (clusterUrl) cluster = await joinGatewayCluster(io, changes, { url: clusterUrl, logger: logger.child({ component: 'cluster' }) });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port, options.host, () => resolve());

@@ -34,7 +34,17 @@
 //   database: time from its start (spawn) until every event is answered.
 //   Target: at most 10 s.
 //
-// NONGBAO_BENCH_GATEWAY_ONLY=memory|relay|backlog runs one of the three;
+// - gateway-scale (issue 15 section 5): the relay's money events per second
+//   with one and with two gateway processes on the same PostgreSQL database
+//   (a throwaway cluster of the run's, fsync on), each behind the TCP
+//   balancer (one backend, then both), so that the balancer's hop is in both;
+//   as a reference, one gateway on SQLite in the same run. Rounds alternate
+//   the configurations; the best round of each counts. Reported, no target:
+//   on a 2-core machine the kiosk processes, the gateways and PostgreSQL
+//   share the cores, so the ratio says what a second gateway costs or gains
+//   here, not what it does on a province's hardware (README, "A province").
+//
+// NONGBAO_BENCH_GATEWAY_ONLY=memory|relay|backlog|scale runs one of them;
 // NONGBAO_BENCH_PROFILE_DIR=dir has every process write a CPU profile there;
 // NONGBAO_BENCH_HEAP_SNAPSHOT_DIR=dir has the memory bench's servers write
 // heap snapshots (baseline and all connected) there.
@@ -45,6 +55,10 @@ import { join } from 'node:path';
 import type { BenchResult } from '../../cli/bench.js';
 import { buildDemoCounty, TerminalRegistry } from '@nongbao/server';
 import { openDatabase } from '@nongbao/server/db';
+import { openServerDatabase } from '@nongbao/server/db-open';
+import { TcpBalancer } from '@nongbao/server/balancer';
+import { startPgCluster } from '@nongbao/server/pg-cluster';
+import { silentLogger } from '@nongbao/server/log';
 import type { BacklogReport, BenchTerminal, RunReport } from './gateway/clients-process.js';
 import { quantile, spawnChild, SERVER_NODE_FLAGS, type ChildHandle } from './gateway/ipc.js';
 import type { ServerMemory } from './gateway/server-process.js';
@@ -74,6 +88,13 @@ const BACKLOG_KIOSKS_QUICK = 10;
 /** How long the server stays down while the kiosks retry. */
 const BACKLOG_DOWN_MS = 1_000;
 const BACKLOG_TARGET_SECONDS = 10;
+
+const SCALE_KIOSKS = 40;
+const SCALE_EVENTS_PER_KIOSK = 500;
+const SCALE_KIOSKS_QUICK = 10;
+const SCALE_EVENTS_PER_KIOSK_QUICK = 200;
+const SCALE_ROUNDS = 2;
+const SCALE_ROUNDS_QUICK = 1;
 
 /** How long the gateway may take to notice closed warm-up connections. */
 const SETTLE_TIMEOUT_MS = 30_000;
@@ -105,7 +126,10 @@ function makeTerminals(count: number, prefix: string, withAddresses: boolean): E
 
 /** Writes the terminals' keys into a new server database, as an accepted enrolment does (gateway/terminals.ts). */
 function enrolDirectly(dbPath: string, terminals: readonly Enrolled[]): void {
-  const db = openDatabase(dbPath);
+  enrolInto(openDatabase(dbPath), terminals);
+}
+
+function enrolInto(db: Awaited<ReturnType<typeof openServerDatabase>>, terminals: readonly Enrolled[]): void {
   new TerminalRegistry(db); // creates the registry's tables
   const insert = db.prepare('INSERT INTO terminal (id, public_key, enrolled_at, revoked_at) VALUES (?, ?, ?, NULL)');
   const at = new Date().toISOString();
@@ -419,6 +443,96 @@ function backlogResult(kiosks: number, spawnedAtMs: number, listeningAtMs: numbe
   };
 }
 
+/** One configuration of the scale bench: where the kiosks connect, and which server counts the events. */
+interface ScaleSetup {
+  label: string;
+  url: string;
+  counter: ChildHandle;
+}
+
+async function relayRound(setup: ScaleSetup, clients: ChildHandle[], dir: string, perKiosk: number, offset: number, servers: ChildHandle[]): Promise<Merged> {
+  const fills = await Promise.all(clients.map((c) => c.ask<{ events: number }>('fill', { dir, events: perKiosk, citizenNumbers, year: thisYear, offset, offline: false })));
+  const expected = fills.reduce((n, f) => n + f.events, 0);
+  const before = await setup.counter.ask<number>('moneyEvents');
+  const cpu = () => Promise.all(servers.map((p) => p.ask<number>('cpuMicros')));
+  const cpuBefore = await cpu();
+  const run = merge(await Promise.all(clients.map((c) => c.ask<RunReport>('relay', { url: setup.url }))));
+  const cpuAfter = await cpu();
+  checkDelivered(run, expected, await setup.counter.ask<number>('moneyEvents'), before);
+  return { ...run, serverCpuUsPerEvent: cpuAfter.reduce((sum, us, i) => sum + us - cpuBefore[i]!, 0) / run.events };
+}
+
+export async function benchScale(dir: string, quick: boolean): Promise<BenchResult> {
+  const kiosks = quick ? SCALE_KIOSKS_QUICK : SCALE_KIOSKS;
+  const perKiosk = quick ? SCALE_EVENTS_PER_KIOSK_QUICK : SCALE_EVENTS_PER_KIOSK;
+  const rounds = quick ? SCALE_ROUNDS_QUICK : SCALE_ROUNDS;
+  const terminals = makeTerminals(kiosks, 'scale', false);
+  const pg = await startPgCluster({ dataDir: mkdtempSync(join(tmpdir(), 'nongbao-bench-pg-')), removeOnStop: true });
+  const started: ChildHandle[] = [];
+  const balancers: TcpBalancer[] = [];
+  let clients: ChildHandle[] = [];
+  try {
+    const url = pg.createDatabase('scale');
+    const enrolling = await openServerDatabase(url);
+    enrolInto(enrolling, terminals);
+    const sqlitePath = join(dir, 'scale.sqlite');
+    enrolDirectly(sqlitePath, terminals);
+    const lite = await startGateway(dir, sqlitePath);
+    const gw1 = await startGateway(dir, url);
+    const gw2 = await startGateway(dir, url);
+    started.push(lite.server, gw1.server, gw2.server);
+    const balance = async (ports: number[]) => {
+      const b = await TcpBalancer.start({ listen: { host: '127.0.0.1', port: 0 }, backends: ports.map((port) => ({ host: '127.0.0.1', port })), logger: silentLogger });
+      balancers.push(b);
+      return `http://127.0.0.1:${b.port}`;
+    };
+    const setups: { setup: ScaleSetup; servers: ChildHandle[]; runs: Merged[] }[] = [
+      { setup: { label: 'PostgreSQL, 1 gateway', url: await balance([gw1.port]), counter: gw1.server }, servers: [gw1.server], runs: [] },
+      { setup: { label: 'PostgreSQL, 2 gateways', url: await balance([gw1.port, gw2.port]), counter: gw1.server }, servers: [gw1.server, gw2.server], runs: [] },
+      { setup: { label: 'SQLite, 1 gateway', url: await balance([lite.port]), counter: lite.server }, servers: [lite.server], runs: [] },
+    ];
+    clients = startClients(dir, terminals, RELAY_CLIENT_PROCESSES);
+    let offset = 0;
+    for (let round = 0; round < rounds; round++) {
+      // Alternated, so that a drift in the machine's load hits each configuration.
+      const order = round % 2 === 0 ? setups : [...setups].reverse();
+      for (const s of order) s.runs.push(await relayRound(s.setup, clients, join(dir, `scale-${round}-${offset}`), perKiosk, (offset += 17), s.servers));
+    }
+    return scaleResult(kiosks, perKiosk, setups);
+  } finally {
+    await Promise.all(clients.map((c) => c.stop()));
+    for (const b of balancers) await b.close();
+    await Promise.all(started.map((s) => s.stop()));
+    pg.stop();
+  }
+}
+
+function scaleResult(kiosks: number, perKiosk: number, setups: { setup: ScaleSetup; runs: Merged[] }[]): BenchResult {
+  const rate = (m: Merged) => m.events / m.seconds;
+  const best = (runs: Merged[]) => runs.reduce((a, b) => (rate(b) > rate(a) ? b : a));
+  const [one, two, lite] = setups.map((s) => best(s.runs)) as [Merged, Merged, Merged];
+  return {
+    name: 'gateway-scale',
+    baselines: [{ name: 'money events relayed, 1 gateway on PostgreSQL (behind the balancer)', value: rate(one), unit: 'events/s' }],
+    measurements: [
+      { name: 'money events relayed, 2 gateways on the same PostgreSQL (behind the balancer)', value: rate(two), unit: 'events/s' },
+      { name: '2 gateways / 1 gateway, events per second', value: (100 * rate(two)) / rate(one), unit: '%' },
+      { name: 'reference: 1 gateway on SQLite (behind the balancer)', value: rate(lite), unit: 'events/s' },
+      { name: 'PostgreSQL 1 gateway / SQLite 1 gateway', value: (100 * rate(one)) / rate(lite), unit: '%' },
+      { name: 'p99 request round trip, 1 gateway on PostgreSQL', value: one.p99Ms, unit: 'ms' },
+      { name: 'p99 request round trip, 2 gateways on PostgreSQL', value: two.p99Ms, unit: 'ms' },
+      { name: 'gateway CPU per event, 1 gateway on PostgreSQL (best round)', value: one.serverCpuUsPerEvent ?? Number.NaN, unit: 'us' },
+      { name: 'gateways CPU per event, 2 gateways on PostgreSQL (best round, both)', value: two.serverCpuUsPerEvent ?? Number.NaN, unit: 'us' },
+      { name: 'gateway CPU per event, SQLite (best round)', value: lite.serverCpuUsPerEvent ?? Number.NaN, unit: 'us' },
+    ],
+    targets: [],
+    notes: [
+      `${kiosks} kiosks x ${perKiosk} events per round, ${RELAY_CLIENT_PROCESSES} kiosk processes, one request in flight per kiosk; best of ${setups[0]!.runs.length} round(s) each; ${cpus().length} CPUs shared by the kiosks, the gateways and PostgreSQL (fsync on).`,
+      ...setups.map((s) => `${s.setup.label}: ${s.runs.map((r) => `${Math.round(rate(r))}/s p99 ${r.p99Ms.toFixed(0)} ms`).join('; ')}`),
+    ],
+  };
+}
+
 export default async function gatewayBench(ctx: { quick: boolean }): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nongbao-gateway-bench-'));
   const only = process.env.NONGBAO_BENCH_GATEWAY_ONLY;
@@ -427,6 +541,7 @@ export default async function gatewayBench(ctx: { quick: boolean }): Promise<Ben
     if (!only || only === 'memory') results.push(await benchMemory(dir, ctx.quick));
     if (!only || only === 'relay') results.push(await benchRelay(dir, ctx.quick));
     if (!only || only === 'backlog') results.push(await benchBacklog(dir, ctx.quick));
+    if (!only || only === 'scale') results.push(await benchScale(dir, ctx.quick));
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
