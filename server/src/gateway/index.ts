@@ -70,6 +70,8 @@ export interface GatewayLimits {
   connectionsPerAddress?: number;
   requestsPerSecond?: number;
   requestBurst?: number;
+  /** How often connected terminals are checked against revocations in the database (REVOCATION_CHECK_INTERVAL_MS). */
+  revocationCheckIntervalMs?: number;
 }
 
 export interface Gateway {
@@ -122,7 +124,7 @@ export function attachGateway(io: Server, deps: GatewayDeps): Gateway {
   };
   const revocationTimer = setInterval(() => {
     for (const id of deps.terminals.revokedAmong([...sockets.keys()])) dropRevoked(id);
-  }, REVOCATION_CHECK_INTERVAL_MS);
+  }, deps.limits?.revocationCheckIntervalMs ?? REVOCATION_CHECK_INTERVAL_MS);
   revocationTimer.unref();
   // A newer connection of the terminal, accepted by another gateway process (gateway/cluster.ts) or this one.
   const dropReplaced = (terminalId: string, connectionId: string): void => {
