@@ -270,7 +270,7 @@ export class Fleet {
       .prepare(
         `INSERT INTO terminal_site (terminal_id, offline_amount_fen, offline_payments, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (terminal_id) DO UPDATE SET offline_amount_fen = excluded.offline_amount_fen,
-           offline_payments = excluded.offline_payments, config_revision = config_revision + 1`,
+           offline_payments = excluded.offline_payments, config_revision = terminal_site.config_revision + 1`,
       )
       .run(terminalId, limits.amountFen, limits.payments, new Date(this.now()).toISOString());
   }

@@ -54,7 +54,7 @@ export class TerminalRegistry {
         .prepare(
           `INSERT INTO terminal_site (terminal_id, village_code, location, created_at, created_by) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (terminal_id) DO UPDATE SET village_code = excluded.village_code, location = excluded.location,
-             config_revision = config_revision + 1`,
+             config_revision = terminal_site.config_revision + 1`,
         )
         .run(site.terminalId, site.villageCode, site.location, new Date(nowMs).toISOString(), createdBy);
       const code = this.issueEnrolCode(site.terminalId, nowMs);

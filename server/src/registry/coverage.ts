@@ -268,10 +268,10 @@ export class CoverageService {
       .prepare(
         `SELECT v.code, v.name,
            COUNT(p.citizen_number) AS enrolled,
-           COALESCE(SUM(p.birth_date BETWEEN @under60From AND @under60To), 0) AS enrolled_under_60,
-           COALESCE(SUM(p.birth_date BETWEEN @under60From AND @under60To AND EXISTS (
+           COALESCE(SUM(CASE WHEN p.birth_date BETWEEN @under60From AND @under60To THEN 1 ELSE 0 END), 0) AS enrolled_under_60,
+           COALESCE(SUM(CASE WHEN p.birth_date BETWEEN @under60From AND @under60To AND EXISTS (
              SELECT 1 FROM reg_contributions c WHERE c.citizen_number = p.citizen_number AND c.year = @year AND c.paid_at < @paidBefore
-           )), 0) AS contributed,
+           ) THEN 1 ELSE 0 END), 0) AS contributed,
            (SELECT e.eligible_persons FROM reg_village_eligible_populations e
               WHERE e.village_code = v.code AND e.year <= @year ORDER BY e.year DESC LIMIT 1) AS eligible_persons,
            (SELECT e.year FROM reg_village_eligible_populations e
@@ -447,7 +447,7 @@ export class CoverageService {
     const params = { year, villageCode: village?.code ?? null, startIso, afterEndIso };
     const counts = this.ctx.db
       .prepare(
-        `SELECT COALESCE(SUM(c.paid_at < @startIso), 0) AS before_start, COALESCE(SUM(c.paid_at >= @afterEndIso), 0) AS after_end
+        `SELECT COALESCE(SUM(CASE WHEN c.paid_at < @startIso THEN 1 ELSE 0 END), 0) AS before_start, COALESCE(SUM(CASE WHEN c.paid_at >= @afterEndIso THEN 1 ELSE 0 END), 0) AS after_end
          FROM reg_contributions c ${scope} WHERE c.year = @year`,
       )
       .get(params) as { before_start: number; after_end: number };

@@ -171,7 +171,7 @@ export class PersonSearch {
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
     const counted = (
-      this.ctx.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM reg_persons p WHERE ${where} LIMIT @countLimit)`).get({ ...params, countLimit: RESIDENT_COUNT_LIMIT + 1 }) as {
+      this.ctx.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM reg_persons p WHERE ${where} LIMIT @countLimit) AS matched`).get({ ...params, countLimit: RESIDENT_COUNT_LIMIT + 1 }) as {
         n: number;
       }
     ).n;

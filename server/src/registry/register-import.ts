@@ -21,6 +21,7 @@
 //   it only inserts registry rows, re-checking in SQL that nobody was
 //   registered meanwhile. A crash between (2) and (3) leaves empty accounts
 //   that the re-import opens again as they are.
+import { isUniqueViolation } from '../sql/types.js';
 import { Parser, type CsvError } from 'csv-parse';
 import { personAccountSpecs } from '../ledger/index.js';
 import type { RegistryContext } from './context.js';
@@ -296,7 +297,7 @@ export class VillageRegisterImport {
     try {
       this.ctx.db.transaction(() => this.persons.insertPersonRows(persons, this.enrolment))();
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+      if (!isUniqueViolation(error)) throw error;
       const registered = new Set(this.persons.registeredAmong(persons.map((p) => p.citizenNumber)));
       const rows = this.#parsed
         .filter((p) => registered.has(p.person.citizenNumber))

@@ -21,10 +21,10 @@ export function* bankFileLines(ctx: RegistryContext, month: string): Generator<s
   yield csvRow(BANK_FILE_COLUMNS);
   const rows = ctx.db
     .prepare(
-      `SELECT y.payment_id, y.citizen_number, p.name, p.bank_account, SUM(y.total_fen) AS amount_fen, GROUP_CONCAT(y.month, ' ') AS months
+      `SELECT MIN(y.payment_id) AS payment_id, p.citizen_number, p.name, p.bank_account, SUM(y.total_fen) AS amount_fen, GROUP_CONCAT(y.month, ' ') AS months
        FROM reg_payments y JOIN reg_persons p ON p.citizen_number = y.citizen_number
        WHERE y.paid_run_key = ? AND y.status = 'paid'
-       GROUP BY y.citizen_number ORDER BY y.citizen_number`,
+       GROUP BY p.citizen_number ORDER BY p.citizen_number`,
     )
     .iterate(payrollRunKey(month)) as Iterable<{
     payment_id: string;

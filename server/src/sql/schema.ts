@@ -22,3 +22,12 @@ export function columnNames(db: SqlDatabase, table: string): string[] {
       : 'SELECT name FROM pragma_table_info(?)';
   return (db.prepare(sql).all(table) as { name: string }[]).map((c) => c.name);
 }
+
+/** Every table of the database (the application's: not SQLite's own), by name. */
+export function tableNames(db: SqlDatabase): string[] {
+  const sql =
+    sqlEngine(db) === 'postgres'
+      ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+      : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+  return (db.prepare(sql).all() as { name: string }[]).map((t) => t.name);
+}

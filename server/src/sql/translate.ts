@@ -4,12 +4,16 @@
 // the code for both engines:
 // - placeholders: `?` (positional) and `@name` (named) -> `$1`, `$2`, ...;
 // - `IS ?` -> `IS NOT DISTINCT FROM $n` (SQLite's IS compares NULLs);
+// - `@p IS NULL` -> `$k::text IS NULL`, $k a parameter of its own bound to the
+//   same argument (PostgreSQL cannot type a parameter first seen in a null test);
 // - `INSERT OR IGNORE INTO` -> `INSERT INTO ... ON CONFLICT DO NOTHING`;
 // - scalar `MAX(a, b)` / `MIN(a, b)` -> `GREATEST` / `LEAST`;
 // - `GROUP_CONCAT(x, sep)` -> `string_agg((x)::text, sep)`;
 // - `json_each(x)` -> `jsonb_array_elements_text((x)::jsonb) AS json_each(value)`;
 // - `json_extract(x, '$.path')` -> `(jsonb_path_query_first((x)::jsonb, '$.path') #>> '{}')`,
 //   the value as text (immutable, so it can be indexed);
+// - `date(x)` / `date(x, '+8 hours')` -> the UTC date (YYYY-MM-DD) of x, moved
+//   by the modifier, read as an interval;
 // - `LIMIT -1` -> no limit;
 // - an alias that is not all lower case (`AS paymentId`) is quoted, since
 //   PostgreSQL folds unquoted names to lower case;
@@ -31,7 +35,7 @@ const REFUSED: readonly [RegExp, string][] = [
   [/\bINSERT\s+OR\s+REPLACE\b/i, 'INSERT OR REPLACE (write INSERT ... ON CONFLICT (key) DO UPDATE)'],
   [/\bpragma_\w+|\bPRAGMA\b/i, 'PRAGMA (use the sql/schema.ts helpers)'],
   [/\bsqlite_master\b|\bsqlite_schema\b/i, 'sqlite_master (use the sql/schema.ts helpers)'],
-  [/\browid\b/i, 'rowid (name a key column)'],
+  [/(?<!\bWITHOUT\s+)\browid\b/i, 'rowid (name a key column)'],
 ];
 
 /**
@@ -116,6 +120,11 @@ function rewriteCode(code: string): string {
   text = rewriteCalls(text, /\bMIN\s*\(/, (args) => (args.length === 2 ? `LEAST(${args.join(', ')})` : null));
   text = rewriteCalls(text, /\bGROUP_CONCAT\s*\(/, (args) => `string_agg((${args[0]})::text, ${args[1] ?? "','"})`);
   text = rewriteCalls(text, /\bjson_each\s*\(/, (args) => `jsonb_array_elements_text((${args[0]})::jsonb) AS json_each(value)`);
+  text = rewriteCalls(text, /\bdate\s*\(/, (args) => {
+    if (args.length < 1 || args.length > 2) return null;
+    const utc = `((${args[0]})::timestamptz AT TIME ZONE 'UTC')`;
+    return `to_char(${args.length === 2 ? `${utc} + (${args[1]})::interval` : utc}, 'YYYY-MM-DD')`;
+  });
   text = rewriteCalls(text, /\bjson_extract\s*\(/, (args) => (args.length === 2 ? `(jsonb_path_query_first((${args[0]})::jsonb, (${args[1]})::jsonpath) #>> '{}')` : null));
   text = text.replace(/\bIS\s+\?/gi, 'IS NOT DISTINCT FROM ?');
   text = text.replace(/\bLIMIT\s+-1\b/gi, '');
@@ -127,6 +136,8 @@ function rewriteCode(code: string): string {
   text = text.replace(/\bINTEGER\b/g, 'BIGINT').replace(/\bBLOB\b/g, 'BYTEA').replace(/\bREAL\b/g, 'DOUBLE PRECISION');
   return text;
 }
+
+const NULL_TEST = /^\s+IS\s+(NOT\s+)?NULL\b/i;
 
 export function translateSql(sql: string): TranslatedSql {
   const { code, restore } = mask(sql);
@@ -142,10 +153,14 @@ export function translateSql(sql: string): TranslatedSql {
   const params: Array<number | string> = [];
   const named = new Map<string, number>();
   let positional = 0;
-  text = text.replace(/\?|@([A-Za-z_][A-Za-z0-9_]*)/g, (_token, name?: string) => {
-    if (name === undefined) {
-      params.push(positional++);
-      return `$${params.length}`;
+  text = text.replace(/\?|@([A-Za-z_][A-Za-z0-9_]*)/g, (token: string, name: string | undefined, offset: number, whole: string) => {
+    // `@p IS NULL OR col = @p`: PostgreSQL types a parameter where it is first
+    // compared, and refuses one whose first use (IS NULL) gave it none. The
+    // null test gets its own parameter, bound to the same argument, as text.
+    const nullTest = NULL_TEST.test(whole.slice(offset + token.length));
+    if (name === undefined || nullTest) {
+      params.push(name ?? positional++);
+      return nullTest ? `$${params.length}::text` : `$${params.length}`;
     }
     let index = named.get(name);
     if (index === undefined) {
