@@ -58,6 +58,9 @@ export class ChaosProcess extends EventEmitter<{ line: [LogLine] }> {
       this.emit('line', line);
     });
     createInterface({ input: child.stderr! }).on('line', (text) => keep(`# stderr: ${text}`));
+    // A control line written as the child dies (killed at a step) fails with
+    // EPIPE: the child is gone, and `exited` says so; not an error of the run.
+    child.stdin!.on('error', () => undefined);
   }
 
   /** `node bin/nongbao.mjs <args>` with the flag the `nongbao` command's shebang gives node. */

@@ -4,7 +4,9 @@
 // planned once: kill -9 of a terminal at each step of a payment, of the
 // server at each step of a batch, the network cut for a whole payment and
 // for the answer only, duplicated and reordered deliveries. It passes only
-// when every fault happened and every check held.
+// when every fault happened and every check held. The same schedule runs a
+// second time with two gateway processes on a throwaway PostgreSQL cluster
+// behind the TCP balancer (issue 15 section 3).
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +38,30 @@ interface Report {
   incidents: unknown[];
   visits: { fault: { kind: string }; outcome: { label: string; fired: boolean; detail: string } }[];
   checks: { name: string; passed: boolean; violations: { message: string; causes: string[] }[] }[];
-  figures: { terminalRestarts: number; serverRestarts: number; notesStacked: number };
+  figures: { terminalRestarts: number; serverRestarts: number; notesStacked: number; engine: string; gateways: number; gatewayConnections: number[] };
+}
+
+/** What every passing run shows: each fault happened, each check held, in this order. */
+function expectPassed(run: { code: number | null }, report: Report): void {
+  const failed = report.checks.filter((c) => !c.passed);
+  // On failure, say what and why (the violations name the faults behind them).
+  expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
+  expect(report.incidents).toEqual([]);
+  expect(report.uncovered).toEqual([]);
+  const didNotHappen = report.visits.filter((v) => v.fault.kind !== 'none' && !v.outcome.fired).map((v) => `${v.outcome.label}: ${v.outcome.detail}`);
+  expect(didNotHappen).toEqual([]);
+  expect(report.checks.map((c) => c.name)).toEqual([
+    'notes-in-one-transfer',
+    'no-payment-twice',
+    'books-balance',
+    'ledger-verify',
+    'cash-box-equals-journal',
+    'provisional-receipts-verify',
+    'outbox-drained',
+  ]);
+  expect(report.figures.notesStacked).toBeGreaterThan(0);
+  expect(report.passed).toBe(true);
+  expect(run.code).toBe(0);
 }
 
 describe('nongbao chaos', () => {
@@ -45,31 +70,30 @@ describe('nongbao chaos', () => {
     async () => {
       const run = await nongbao(['chaos', '--seed', String(SEED), '--terminals', String(TERMINALS), '--payments', String(PAYMENTS), '--json']);
       const report = JSON.parse(run.stdout) as Report;
-      const failed = report.checks.filter((c) => !c.passed);
-      // On failure, say what and why (the violations name the faults behind them).
-      expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
-      expect(report.incidents).toEqual([]);
-      expect(report.uncovered).toEqual([]);
-      const didNotHappen = report.visits.filter((v) => v.fault.kind !== 'none' && !v.outcome.fired).map((v) => `${v.outcome.label}: ${v.outcome.detail}`);
-      expect(didNotHappen).toEqual([]);
-      expect(report.checks.map((c) => c.name)).toEqual([
-        'notes-in-one-transfer',
-        'no-payment-twice',
-        'books-balance',
-        'ledger-verify',
-        'cash-box-equals-journal',
-        'provisional-receipts-verify',
-        'outbox-drained',
-      ]);
+      expectPassed(run, report);
       expect(report.figures.serverRestarts).toBe(3);
       expect(report.figures.terminalRestarts).toBe(8);
-      expect(report.figures.notesStacked).toBeGreaterThan(0);
-      expect(report.passed).toBe(true);
-      expect(run.code).toBe(0);
 
       // The same seed replays the same schedule.
       const planned = await nongbao(['chaos', '--seed', String(SEED), '--terminals', String(TERMINALS), '--payments', String(PAYMENTS), '--schedule', '--json']);
       expect((JSON.parse(planned.stdout) as { digest: string }).digest).toBe(report.digest);
+    },
+    CHAOS_RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'keeps money exactly once with two gateways on PostgreSQL behind the balancer, either killed with SIGKILL mid-run (issue 15 section 3)',
+    async () => {
+      const run = await nongbao(['chaos', '--seed', String(SEED), '--terminals', String(TERMINALS), '--payments', String(PAYMENTS), '--db', 'postgres', '--gateways', '2', '--json']);
+      const report = JSON.parse(run.stdout) as Report;
+      expectPassed(run, report);
+      expect(report.figures).toMatchObject({ engine: 'postgres', gateways: 2, serverRestarts: 3 });
+      // Both gateways served kiosks (the balancer spread the connections, and reconnections after each kill).
+      expect(report.figures.gatewayConnections).toHaveLength(2);
+      expect(report.figures.gatewayConnections.every((n) => n > 0)).toBe(true);
+      // Each server kill names the gateway that held the kiosk's connection.
+      const serverKills = report.visits.filter((v) => v.fault.kind === 'kill-server');
+      expect(serverKills.map((v) => v.outcome.detail)).toEqual(serverKills.map(() => expect.stringMatching(/^gateway[12]: killed at gateway\./)));
     },
     CHAOS_RUN_TIMEOUT_MS,
   );
