@@ -2,6 +2,7 @@
 // resident would: card in, PIN, the account, "pay", a tier, notes into the
 // bill acceptor one by one, then the receipt, a cancel, or the card pulled
 // part-way; card out. A kill -9 of the terminal ends the visit where it is.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DemoResident } from '@nongbao/server';
 import type { Kiosk } from './kiosk.js';
 import { KIOSK_ACTION_TIMEOUT_MS, type KioskState } from './kiosk-api.js';
@@ -53,6 +54,9 @@ const screenIs =
   (s: KioskState) =>
     screens.includes(s.screen);
 
+/** A killed terminal's exit reaches this process within this after its local API stops answering. */
+export const EXIT_NOTICE_MS = 2_000;
+
 /** The visit, from an idle kiosk; the terminal's death (a planned kill) ends it as 'interrupted'. */
 export async function runVisit(kiosk: Kiosk, plan: VisitPlan): Promise<VisitResult> {
   const life = kiosk.process!;
@@ -74,6 +78,9 @@ export async function runVisit(kiosk: Kiosk, plan: VisitPlan): Promise<VisitResu
       await kiosk.api.removeCard().catch(() => undefined);
       return result;
     }
+    // A request that failed because the terminal was just killed can fail
+    // before its exit is seen here: give the exit a moment to arrive.
+    if (alive()) await Promise.race([life.exited, sleep(EXIT_NOTICE_MS, undefined, { ref: false })]);
     if (alive()) throw error;
     result.outcome = 'interrupted';
     result.reason = 'the terminal was killed';
