@@ -164,6 +164,16 @@ export class PgDatabase implements SqlDatabase {
 
   exec(sql: string): void {
     this.ensureConnected();
+    this.send(sql);
+  }
+
+  /**
+   * Sends statements on the connection as it is, never a new one: what ends
+   * or nests a transaction (COMMIT, SAVEPOINT, ROLLBACK) must fail when the
+   * connection that holds the transaction is gone, not succeed on a new one
+   * that holds nothing.
+   */
+  private send(sql: string): void {
     // Several statements may be sent at once only without parameters: translate each.
     const text = sql
       .split(/;\s*(?:\n|$)/)
@@ -180,7 +190,7 @@ export class PgDatabase implements SqlDatabase {
     return (...args: TransactionArgs<F>): ReturnType<F> => {
       const nested = this.depth > 0;
       const savepoint = `sp${this.depth}`;
-      if (nested) this.exec(`SAVEPOINT ${savepoint}`);
+      if (nested) this.send(`SAVEPOINT ${savepoint}`);
       else this.begin('BEGIN');
       this.depth += 1;
       let result: ReturnType<F>;
@@ -193,7 +203,7 @@ export class PgDatabase implements SqlDatabase {
       }
       this.depth -= 1;
       try {
-        this.exec(nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
+        this.send(nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
       } catch (error) {
         // A COMMIT that fails (a deferred constraint, a lost connection) has
         // ended the transaction without writing it; the caller gets its error.
@@ -210,7 +220,7 @@ export class PgDatabase implements SqlDatabase {
    */
   private undo(sql: string): void {
     try {
-      this.exec(sql);
+      this.send(sql);
     } catch {
       // The transaction is over either way: the server ends it with the session.
     }
@@ -226,16 +236,17 @@ export class PgDatabase implements SqlDatabase {
     if (this.depth > 0) return fn();
     this.begin('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     this.depth += 1;
+    let result: T;
     try {
-      const result = fn();
-      this.depth -= 1;
-      this.exec('COMMIT');
-      return result;
+      result = fn();
     } catch (error) {
       this.depth -= 1;
-      this.exec('ROLLBACK');
+      this.undo('ROLLBACK');
       throw error;
     }
+    this.depth -= 1;
+    this.send('COMMIT');
+    return result;
   }
 
   get inTransaction(): boolean {
