@@ -6,6 +6,8 @@
 // in-process otherwise; the demo says which.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { createHash } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -55,6 +57,12 @@ export const demoConfigSchema = z.object({
   /** How long a kiosk screen waits for a touch before the idle countdown, and how long that runs (issue 12 section 1). */
   idleAfterMs: z.coerce.number().int().min(1_000).max(3_600_000).default(IDLE_AFTER_MS),
   idleCountdownMs: z.coerce.number().int().min(1_000).max(600_000).default(IDLE_COUNTDOWN_MS),
+  /**
+   * The server's database: sqlite (a file in the data folder, as a county
+   * runs), or postgres: a throwaway cluster in the data folder (issue 15
+   * section 2: `npm start -- --db postgres`), started here and stopped at exit.
+   */
+  db: z.enum(['sqlite', 'postgres']).default('sqlite'),
 });
 export type DemoConfig = z.infer<typeof demoConfigSchema>;
 
@@ -179,24 +187,63 @@ export interface RunningDemo {
   serverUrl: string;
   kioskUrl: string;
   cardPath: 'pcscd' | 'in-process';
+  /** The server's --db value: the SQLite file, or the throwaway cluster's postgres:// URL. */
+  database: string;
   server: RunningServer;
   terminal: RunningTerminal;
   stop(): Promise<void>;
 }
 
+/** The demo's PostgreSQL database: kept in the data folder's cluster between starts, as the SQLite file is. */
+const DEMO_PG_DATABASE = 'nongbao_demo';
+
+/**
+ * Where the demo's cluster lives: `postgres` in its data folder. Run as root,
+ * PostgreSQL runs as the `postgres` user (pg-cluster.ts), who cannot enter the
+ * demo's data folder (0700, it holds citizen numbers): the cluster then goes
+ * in a folder of its own in the system's temp folder, named after the data
+ * folder so that the next start finds it again.
+ */
+export function demoClusterDir(dataDir: string): string {
+  if (userInfo().uid !== 0) return join(dataDir, 'postgres');
+  return join(tmpdir(), `nongbao-demo-postgres-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+}
+
+/** The server's --db value for the demo, and what stops what it started (the PostgreSQL cluster). */
+async function demoDatabase(config: DemoConfig, dataDir: string, logger: Logger): Promise<{ db: string; stop: () => Promise<void> }> {
+  if (config.db === 'sqlite') return { db: join(dataDir, 'server.sqlite'), stop: async () => {} };
+  const { startPgCluster } = await import('@nongbao/server/pg-cluster');
+  const cluster = await startPgCluster({ dataDir: demoClusterDir(dataDir) });
+  logger.info({ event: 'demo.postgres_started', port: cluster.port, dataDir: cluster.dataDir });
+  try {
+    return { db: cluster.createDatabase(DEMO_PG_DATABASE), stop: async () => cluster.stop() };
+  } catch (error) {
+    cluster.stop();
+    throw error;
+  }
+}
+
 export async function startDemo(config: DemoConfig, logger: Logger): Promise<RunningDemo> {
   const dataDir = resolve(config.dataDir);
   const county = buildDemoCounty(shanghaiToday());
-  const server = await startServer({
-    db: join(dataDir, 'server.sqlite'),
-    host: '127.0.0.1',
-    port: config.serverPort,
-    logger,
-    consoleDir: consoleDistDir,
-    services: (db, gateway) => createServerServices(db, { logger, seedDemo: county, issuerKey: DEMO_ISSUER_KEY }, gateway),
-  });
+  const database = await demoDatabase(config, dataDir, logger);
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      db: database.db,
+      host: '127.0.0.1',
+      port: config.serverPort,
+      logger,
+      consoleDir: consoleDistDir,
+      services: (db, gateway) => createServerServices(db, { logger, seedDemo: county, issuerKey: DEMO_ISSUER_KEY }, gateway),
+    });
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
 
-  const stops: Array<() => Promise<void>> = [() => server.close()];
+  // Stopped in reverse: the cluster last, after the server has closed its connection.
+  const stops: Array<() => Promise<void>> = [database.stop, () => server.close()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ event: 'demo.stop_failed', err: error }));
   };
@@ -301,7 +348,7 @@ export async function startDemo(config: DemoConfig, logger: Logger): Promise<Run
     });
     stops.push(() => terminal.stop());
     logger.info({ event: 'demo.started', serverUrl: server.url, kioskUrl: terminal.url, cardPath });
-    return { serverUrl: server.url, kioskUrl: terminal.url, cardPath, server, terminal, stop: stopAll };
+    return { serverUrl: server.url, kioskUrl: terminal.url, cardPath, database: database.db, server, terminal, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -327,6 +374,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       `  Office console:               ${demo.serverUrl}/admin/  (log in as operator or auditor, password ${DEMO_OFFICE_PASSWORD})`,
       `  Office API:                   ${demo.serverUrl}/api/v1/openapi.json  (the same users)`,
       `  Cards:                        ${demo.cardPath === 'pcscd' ? 'virtual cards behind the real pcscd (vpcd)' : 'virtual cards in-process (no PC/SC stack in the way)'}`,
+      `  Server database:              ${demo.database}${config.db === 'postgres' ? '  (a PostgreSQL cluster in the data folder, stopped at exit)' : ''}`,
       `  Data:                         ${resolve(config.dataDir)}  (kept between starts)`,
       `  Logs (JSON lines):            ${logFile}`,
       '  Use the "Demo devices" panel on the right to insert a card (every demo PIN is 123456),',

@@ -13,9 +13,30 @@ echo "== vitest" >&2
 mkdir -p artifacts
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json "$@" || status=$?
+# The server's suites a second time with the server database on PostgreSQL
+# (issue 15 section 2), in the throwaway cluster the run starts and stops
+# (tests/src/pg-global-setup.ts). Left out, as the first pass already ran
+# them: the tests about SQLite itself (its ledger store and migrations, file
+# modes, db.ts), the engine-contract suites that run both engines themselves
+# (sql/, ledger/pg/), and the policy engine, which touches no database. Only
+# for a whole run: a run given files runs those once.
+results=(artifacts/vitest.json)
+if [ "$#" -eq 0 ]; then
+  echo "== vitest: server suites on PostgreSQL (NONGBAO_TEST_DB=postgres)" >&2
+  NONGBAO_TEST_DB=postgres npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/vitest-postgres.json \
+    --exclude 'server/src/ledger/**' --exclude 'server/src/sql/**' --exclude 'server/src/policy/**' \
+    --exclude server/src/db.test.ts --exclude server/src/shared/private-files.test.ts \
+    server/src || status=$?
+  results+=(artifacts/vitest-postgres.json)
+fi
 # One plain closing line for CI: "N passed, N failed".
 node -e '
-  const r = JSON.parse(require("fs").readFileSync("artifacts/vitest.json", "utf8"));
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
-' || true
+  let passed = 0, failed = 0;
+  for (const file of process.argv.slice(1)) {
+    const r = JSON.parse(require("fs").readFileSync(file, "utf8"));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+' "${results[@]}" || true
 exit $status

@@ -2,6 +2,7 @@
 // 400 (or 415 for an encoding the server does not read) with the API's error
 // body, never a 500 (issue 10 section 5). Over real HTTP, against the whole
 // server process (app.ts): the office API and the terminal enrolment route.
+import { testServerDbSpec } from '../sql/test-db.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nb-encoding-'));
   server = await startServer({
-    db: join(dir, 'server.sqlite'),
+    db: testServerDbSpec(dir),
     host: '127.0.0.1',
     port: 0,
     logger: silent,

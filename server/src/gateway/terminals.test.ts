@@ -1,9 +1,6 @@
 import { generateKeyPairSync, randomBytes, sign, createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../db.js';
+import { openTestDatabaseAt, openTestServerDatabase, testServerDbSpec } from '../sql/test-db.js';
 import { AUTH_CLOCK_SKEW_LIMIT_MS, PROTOCOL_VERSION, authMessage } from '@nongbao/protocol';
 import { ENROL_CODE_TTL_MS, TerminalRegistry } from './terminals.js';
 
@@ -22,7 +19,7 @@ describe('terminal enrolment and authentication', () => {
   const kiosk = keyPair();
 
   beforeEach(() => {
-    registry = new TerminalRegistry(openDatabase(join(mkdtempSync(join(tmpdir(), 'nb-term-')), 'server.sqlite')));
+    registry = new TerminalRegistry(openTestServerDatabase());
   });
 
   it('enrols a terminal once with its one-time code, then authenticates its signed handshake', () => {
@@ -80,10 +77,10 @@ describe('terminal enrolment and authentication', () => {
   });
 
   it('keeps enrolments across a restart (same database file)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nb-term-'));
-    const first = new TerminalRegistry(openDatabase(join(dir, 's.sqlite')));
+    const spec = testServerDbSpec();
+    const first = new TerminalRegistry(openTestDatabaseAt(spec));
     first.enrol({ terminalId: 'kiosk-01', code: first.issueEnrolCode('kiosk-01'), publicKey: kiosk.publicKey });
-    const second = new TerminalRegistry(openDatabase(join(dir, 's.sqlite')));
+    const second = new TerminalRegistry(openTestDatabaseAt(spec));
     expect(second.authenticate(handshake('kiosk-01', kiosk.privateKey))).toEqual({ ok: true });
   });
 });

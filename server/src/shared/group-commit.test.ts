@@ -1,19 +1,15 @@
-// Group commit (group-commit.ts), on a real SQLite file: a second connection
-// to the same file sees only what has committed, which is how these tests
-// tell one transaction from several.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+// Group commit (group-commit.ts), on a real SQLite file or PostgreSQL database
+// (NONGBAO_TEST_DB): a second connection to the same database sees only what
+// has committed, which is how these tests tell one transaction from several.
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../db.js';
+import { openTestDatabaseAt, testServerDbSpec } from '../sql/test-db.js';
 import { GroupCommit } from './group-commit.js';
 
 function open() {
-  const path = join(mkdtempSync(join(tmpdir(), 'nb-group-')), 'db.sqlite');
-  const db = openDatabase(path);
+  const spec = testServerDbSpec();
+  const db = openTestDatabaseAt(spec);
   db.exec('CREATE TABLE t (x INTEGER NOT NULL)');
-  const reader = new Database(path, { readonly: true });
+  const reader = openTestDatabaseAt(spec);
   const committed = () => (reader.prepare('SELECT x FROM t ORDER BY x').all() as { x: number }[]).map((r) => r.x);
   return { db, committed };
 }
@@ -67,12 +63,13 @@ describe('GroupCommit', () => {
   it('rejects every unit of a group whose commit fails, and writes none of it', async () => {
     const { db, committed } = open();
     // A deferred foreign key fails at COMMIT, after each unit ran.
-    db.exec('PRAGMA foreign_keys = ON; CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)');
+    db.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)');
     const group = new GroupCommit(db);
     const a = group.submit(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
     const b = group.submit(() => db.prepare('INSERT INTO child (p) VALUES (42)').run());
-    await expect(a).rejects.toThrow(/FOREIGN KEY/);
-    await expect(b).rejects.toThrow(/FOREIGN KEY/);
+    // SQLite: "FOREIGN KEY constraint failed"; PostgreSQL: "violates foreign key constraint".
+    await expect(a).rejects.toThrow(/foreign key/i);
+    await expect(b).rejects.toThrow(/foreign key/i);
     expect(committed()).toEqual([]);
     expect(db.inTransaction).toBe(false);
   });

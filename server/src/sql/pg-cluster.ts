@@ -22,6 +22,12 @@ export interface PgCluster {
   dataDir: string;
   /** Creates a database (idempotent) and returns its URL. */
   createDatabase(name: string): string;
+  /**
+   * Restarts the server on the same port (tests of a restart, issue 15 "Bad
+   * input"): `fast` ends every session and checkpoints; `immediate` ends
+   * them without a checkpoint, as a crash does, and the start recovers from the WAL.
+   */
+  restart(mode: 'fast' | 'immediate'): void;
   stop(): void;
 }
 
@@ -100,6 +106,9 @@ export async function startPgCluster(options: { dataDir: string; port?: number; 
       const exists = execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', PG_USER, '-d', 'postgres', '-tAc', `SELECT 1 FROM pg_database WHERE datname = '${name}'`], { encoding: 'utf8' }).trim();
       if (exists !== '1') execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', PG_USER, '-d', 'postgres', '-qc', `CREATE DATABASE ${name}`]);
       return url(name);
+    },
+    restart: (mode) => {
+      run([...asPostgresUser(), join(bin, 'pg_ctl'), '-D', pgData, '-l', join(dataDir, 'postgres.log'), '-m', mode, '-w', '-t', String(PG_START_TIMEOUT_MS / 1000), 'restart'], 'pg_ctl restart');
     },
     stop: () => {
       if (stopped) return;

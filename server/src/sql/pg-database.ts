@@ -25,6 +25,13 @@ type PQ = PQType;
 /** Prepared statements kept per connection (a server has a few hundred distinct statements). */
 const PREPARED_LIMIT = 2_000;
 
+/** libpq's PQTRANS_UNKNOWN: the connection is bad. */
+const PQTRANS_UNKNOWN = 4;
+/** SQLSTATE connection_failure, for a lost connection libpq reports without one. */
+const CONNECTION_FAILURE = '08006';
+/** Every session's settings (also a reconnected one's). */
+const SESSION_SETUP = "SET client_min_messages = warning; SET TIME ZONE 'UTC'";
+
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 const BYTEA_OID = 17;
@@ -80,7 +87,9 @@ function keepUntilClosed(pq: PQ): void {
 
 export class PgDatabase implements SqlDatabase {
   readonly engine = 'postgres' as const;
-  private readonly pq = new PQ();
+  private pq: PQ;
+  /** The connection was found broken (libpq's transaction status UNKNOWN after an error): replaced before the next outermost statement. */
+  private lost = false;
   private readonly prepared = new Map<string, { name: string; translated: TranslatedSql }>();
   private depth = 0;
   private closed = false;
@@ -91,16 +100,52 @@ export class PgDatabase implements SqlDatabase {
    * hidden): libpq's own message spans lines ("Is the server running ...").
    */
   constructor(readonly url: string) {
+    this.pq = this.connect();
+  }
+
+  private connect(): PQ {
+    const pq = new PQ();
     let error: string;
     try {
-      this.pq.connectSync(url);
-      error = this.pq.errorMessage();
+      pq.connectSync(this.url);
+      error = pq.errorMessage();
     } catch (thrown) {
       error = thrown instanceof Error ? thrown.message : String(thrown);
-      keepUntilClosed(this.pq);
     }
-    if (error) throw new PgError(`cannot connect to ${redactPgUrl(url)}: ${error.replace(/\s+/g, ' ').trim()}`, '08001', undefined, '');
-    this.exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    if (error) {
+      keepUntilClosed(pq);
+      throw new PgError(`cannot connect to ${redactPgUrl(this.url)}: ${error.replace(/\s+/g, ' ').trim()}`, '08001', undefined, '');
+    }
+    pq.exec(SESSION_SETUP);
+    return pq;
+  }
+
+  /**
+   * Before a statement outside any transaction: a connection found lost (the
+   * server restarted, issue 15 "Bad input") is replaced by a new one. Its
+   * session went with it: its prepared statements, and its transaction,
+   * which the server rolled back, so nothing of it is half-written. Inside a
+   * transaction nothing reconnects: its statements fail until it ends, and
+   * its caller (the gateway's group commit, a kiosk's outbox) retries.
+   */
+  private ensureConnected(): void {
+    if (!this.lost || this.depth > 0 || this.closed) return;
+    const next = this.connect();
+    this.pq.finish();
+    keepUntilClosed(this.pq);
+    this.pq = next;
+    this.prepared.clear();
+    this.lost = false;
+  }
+
+  /** Opens an outermost transaction; a connection found lost at BEGIN is replaced and BEGIN sent again (nothing of the caller's ran yet). */
+  private begin(sql: string): void {
+    try {
+      this.exec(sql);
+    } catch (error) {
+      if (!this.lost) throw error;
+      this.exec(sql);
+    }
   }
 
   prepare(sql: string): SqlStatement {
@@ -109,6 +154,7 @@ export class PgDatabase implements SqlDatabase {
 
   /** Runs `sql` with `args` (as a statement's run/get/all would); the rows. */
   query(sql: string, args: unknown[]): { rows: Record<string, unknown>[]; changes: number } {
+    this.ensureConnected();
     const statement = this.preparedFor(sql);
     const values = bind(statement.translated, args);
     this.pq.execPrepared(statement.name, values);
@@ -117,6 +163,17 @@ export class PgDatabase implements SqlDatabase {
   }
 
   exec(sql: string): void {
+    this.ensureConnected();
+    this.send(sql);
+  }
+
+  /**
+   * Sends statements on the connection as it is, never a new one: what ends
+   * or nests a transaction (COMMIT, SAVEPOINT, ROLLBACK) must fail when the
+   * connection that holds the transaction is gone, not succeed on a new one
+   * that holds nothing.
+   */
+  private send(sql: string): void {
     // Several statements may be sent at once only without parameters: translate each.
     const text = sql
       .split(/;\s*(?:\n|$)/)
@@ -133,19 +190,40 @@ export class PgDatabase implements SqlDatabase {
     return (...args: TransactionArgs<F>): ReturnType<F> => {
       const nested = this.depth > 0;
       const savepoint = `sp${this.depth}`;
-      this.exec(nested ? `SAVEPOINT ${savepoint}` : 'BEGIN');
+      if (nested) this.send(`SAVEPOINT ${savepoint}`);
+      else this.begin('BEGIN');
       this.depth += 1;
+      let result: ReturnType<F>;
       try {
-        const result = fn(...args) as ReturnType<F>;
-        this.depth -= 1;
-        this.exec(nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
-        return result;
+        result = fn(...args) as ReturnType<F>;
       } catch (error) {
         this.depth -= 1;
-        this.exec(nested ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK');
+        this.undo(nested ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK');
         throw error;
       }
+      this.depth -= 1;
+      try {
+        this.send(nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
+      } catch (error) {
+        // A COMMIT that fails (a deferred constraint, a lost connection) has
+        // ended the transaction without writing it; the caller gets its error.
+        if (!nested) this.undo('ROLLBACK');
+        throw error;
+      }
+      return result;
     };
+  }
+
+  /**
+   * Rolls back after a failure, keeping the failure as the error the caller
+   * sees: a ROLLBACK that fails too (the connection is gone) is not news.
+   */
+  private undo(sql: string): void {
+    try {
+      this.send(sql);
+    } catch {
+      // The transaction is over either way: the server ends it with the session.
+    }
   }
 
   /**
@@ -156,18 +234,19 @@ export class PgDatabase implements SqlDatabase {
    */
   snapshot<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
-    this.exec('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    this.begin('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     this.depth += 1;
+    let result: T;
     try {
-      const result = fn();
-      this.depth -= 1;
-      this.exec('COMMIT');
-      return result;
+      result = fn();
     } catch (error) {
       this.depth -= 1;
-      this.exec('ROLLBACK');
+      this.undo('ROLLBACK');
       throw error;
     }
+    this.depth -= 1;
+    this.send('COMMIT');
+    return result;
   }
 
   get inTransaction(): boolean {
@@ -203,7 +282,8 @@ export class PgDatabase implements SqlDatabase {
     if (status === 'PGRES_COMMAND_OK' || status === 'PGRES_TUPLES_OK' || status === 'PGRES_EMPTY_QUERY') return;
     const fields = this.pq.resultErrorFields() ?? {};
     const message = (this.pq.resultErrorMessage() || this.pq.errorMessage() || status).trim();
-    throw new PgError(message, fields.sqlState ?? 'XX000', fields.constraintName, sql);
+    if (this.pq.transactionStatus() === PQTRANS_UNKNOWN) this.lost = true;
+    throw new PgError(message, fields.sqlState ?? (this.lost ? CONNECTION_FAILURE : 'XX000'), fields.constraintName, sql);
   }
 
   private rows(): Record<string, unknown>[] {

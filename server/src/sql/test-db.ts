@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../db.js';
 import { freshPgDatabase } from './test-pg.js';
+import { PgDatabase } from './pg-database.js';
+import { parseDatabaseSpec } from './open.js';
 import type { SqlDatabase, SqlEngine } from './types.js';
 
 /** The engine this test run uses for the server's database. */
@@ -25,4 +27,10 @@ export function testServerDbSpec(dir?: string): string {
   const db = freshPgDatabase('server');
   db.close();
   return db.url;
+}
+
+/** Another connection to the database `spec` (from testServerDbSpec) names: a restart, or a second reader. */
+export function openTestDatabaseAt(spec: string): SqlDatabase {
+  const parsed = parseDatabaseSpec(spec);
+  return parsed.engine === 'postgres' ? new PgDatabase(parsed.url) : openDatabase(parsed.path);
 }

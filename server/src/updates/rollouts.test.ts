@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createRelease, signRelease } from '@nongbao/protocol/release';
 import { makeKeySet, tempDir, type KeySet } from '@nongbao/protocol/release/test-support';
 import type { UpdateReport } from '@nongbao/protocol';
-import { openDatabase } from '../db.js';
+import { openTestServerDatabase } from '../sql/test-db.js';
 import { UpdateService } from './index.js';
 import { pickCanaries } from './states.js';
 
@@ -37,7 +37,7 @@ function report(rolloutId: string, state: UpdateReport['state'], extra: Partial<
 beforeEach(() => {
   dir = tempDir('nongbao-rollouts-');
   keys = makeKeySet(dir);
-  updates = new UpdateService(openDatabase(join(dir, 'server.sqlite')));
+  updates = new UpdateService(openTestServerDatabase(dir));
 });
 
 describe('publishing', () => {
