@@ -5,6 +5,69 @@
 import type { SqlDatabase } from '../sql/types.js';
 import { columnNames } from '../sql/schema.js';
 
+/**
+ * reg_payments is keyed by (month, citizen): a month's payroll writes its rows
+ * together at the end of the table, however many months each person already
+ * has (issue 15 section 5: keyed by citizen first, each month's row went into
+ * that person's page, so a payroll dirtied about two pages per recipient once
+ * the history filled them, and every month cost more than the one before).
+ * A person's rows are read through their pension's months (personPaymentsSql);
+ * the suspended ones, which back pay looks up per person, through a partial
+ * index that holds only them.
+ */
+function paymentsTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+     citizen_number TEXT NOT NULL REFERENCES reg_persons(citizen_number),
+     month TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('paid', 'suspended-certification', 'suspended-family-binding')),
+     basic_fen INTEGER NOT NULL,
+     top_up_fen INTEGER NOT NULL,
+     from_account_fen INTEGER NOT NULL,
+     from_pool_fen INTEGER NOT NULL,
+     total_fen INTEGER NOT NULL,
+     draw_json TEXT NOT NULL,
+     payment_id TEXT,
+     paid_run_key TEXT,
+     run_key TEXT NOT NULL,
+     PRIMARY KEY (month, citizen_number)
+   ) STRICT, WITHOUT ROWID`;
+}
+
+const PAYMENTS_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS reg_payments_paid_run ON reg_payments(paid_run_key, citizen_number)`,
+  `CREATE INDEX IF NOT EXISTS reg_payments_suspended ON reg_payments(citizen_number, month) WHERE status <> 'paid'`,
+];
+
+/**
+ * A person's reg_payments rows (as `y`) for the citizen bound first: one key
+ * probe per month of their pension, from its start to the last month decided
+ * (every row of theirs lies there: the payroll writes no other month). `where`
+ * and `tail` (ORDER BY, LIMIT) complete the query; their parameters follow.
+ * CROSS JOIN keeps the months as the outer loop (SQLite's planner otherwise
+ * may scan the payments and look each up in the months).
+ */
+export function personPaymentsSql(columns: string, where = 'TRUE', tail = 'ORDER BY y.month'): string {
+  return `WITH RECURSIVE pm(citizen_number, month, last_month) AS (
+       SELECT citizen_number, start_month, decided_through FROM reg_pensions WHERE citizen_number = ?
+       UNION ALL SELECT citizen_number, strftime('%Y-%m', month || '-01', '+1 month'), last_month FROM pm WHERE month < last_month)
+     SELECT ${columns} FROM pm CROSS JOIN reg_payments y ON y.month = pm.month AND y.citizen_number = pm.citizen_number
+     WHERE ${where} ${tail}`;
+}
+
+/**
+ * Databases made before issue 15 keyed reg_payments by (citizen, month): the
+ * table is rebuilt under the month-first key, rows and indexes unchanged.
+ */
+function rekeyPayments(db: SqliteDatabase): void {
+  const first = db.prepare(`SELECT name FROM pragma_table_info('reg_payments') WHERE pk = 1`).get() as { name: string } | undefined;
+  if (first === undefined || first.name === 'month') return;
+  db.prepare(paymentsTable('reg_payments_rekeyed')).run();
+  db.prepare('INSERT INTO reg_payments_rekeyed SELECT * FROM reg_payments ORDER BY month, citizen_number').run();
+  db.prepare('DROP TABLE reg_payments').run();
+  db.prepare('ALTER TABLE reg_payments_rekeyed RENAME TO reg_payments').run();
+  for (const sql of PAYMENTS_INDEXES) db.prepare(sql).run();
+}
+
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS reg_villages (
      code TEXT PRIMARY KEY,
@@ -158,22 +221,8 @@ const STATEMENTS = [
   // One row per pensioner per month once the payroll has decided the month.
   // 'paid' rows name the run the money moved in (`paid_run_key`, a later
   // month's run for certification back pay) and the draw by source.
-  `CREATE TABLE IF NOT EXISTS reg_payments (
-     citizen_number TEXT NOT NULL REFERENCES reg_persons(citizen_number),
-     month TEXT NOT NULL,
-     status TEXT NOT NULL CHECK (status IN ('paid', 'suspended-certification', 'suspended-family-binding')),
-     basic_fen INTEGER NOT NULL,
-     top_up_fen INTEGER NOT NULL,
-     from_account_fen INTEGER NOT NULL,
-     from_pool_fen INTEGER NOT NULL,
-     total_fen INTEGER NOT NULL,
-     draw_json TEXT NOT NULL,
-     payment_id TEXT,
-     paid_run_key TEXT,
-     run_key TEXT NOT NULL,
-     PRIMARY KEY (citizen_number, month)
-   ) STRICT, WITHOUT ROWID`,
-  `CREATE INDEX IF NOT EXISTS reg_payments_paid_run ON reg_payments(paid_run_key, citizen_number)`,
+  paymentsTable('reg_payments'),
+  ...PAYMENTS_INDEXES,
   `CREATE TABLE IF NOT EXISTS reg_runs (
      run_key TEXT PRIMARY KEY,
      kind TEXT NOT NULL,
@@ -235,5 +284,6 @@ export function migrateRegistry(db: SqlDatabase): void {
       db.prepare(added.add).run();
       if (added.fill) db.prepare(added.fill).run();
     }
+    rekeyPayments(db);
   })();
 }

@@ -21,6 +21,7 @@ import type { CreditEntry, CreditService } from './credits.js';
 import type { RegistryContext } from './context.js';
 import type { PersonService } from './persons.js';
 import type { FamilyBindingStatus, PensionRow, RecipientFactsReader } from './recipients.js';
+import { personPaymentsSql } from './schema.js';
 import { shanghaiDate } from './time.js';
 
 /** At most this many rows of payments in a statement (the latest). */
@@ -112,8 +113,11 @@ export class StatementService {
     const payments = (
       this.ctx.db
         .prepare(
-          `SELECT month, status, total_fen, basic_fen, top_up_fen, from_account_fen, from_pool_fen FROM reg_payments
-           WHERE citizen_number = ? ORDER BY month DESC LIMIT ?`,
+          personPaymentsSql(
+            'y.month, y.status, y.total_fen, y.basic_fen, y.top_up_fen, y.from_account_fen, y.from_pool_fen',
+            'TRUE',
+            'ORDER BY y.month DESC LIMIT ?',
+          ),
         )
         .all(citizenNumber, STATEMENT_PAYMENTS_LIMIT) as {
         month: string;

@@ -603,7 +603,7 @@ export class PayrollRun {
     if (settings.certBackPay) backPayStatuses.push('suspended-certification');
     if (settings.bindingBackPay) backPayStatuses.push('suspended-family-binding');
     const statusList = backPayStatuses.length ? backPayStatuses.map((s) => `'${s}'`).join(', ') : `''`;
-    const statement = this.ctx.db.prepare(`SELECT month, status FROM reg_payments WHERE citizen_number = ? AND status IN (${statusList}) ORDER BY month`);
+    const statement = this.ctx.db.prepare(`SELECT month, status FROM reg_payments WHERE citizen_number = ? AND status <> 'paid' AND status IN (${statusList}) ORDER BY month`);
     return (citizenNumber) => statement.all(citizenNumber) as SuspendedRow[];
   }
 

@@ -20,6 +20,7 @@ import { FUND, SOURCES, personAccountId, type Source, type TransferInput } from 
 import { addMonths, settleDeath, urbanPensionFinding, zeroBalances, type Balances } from '../policy/index.js';
 import type { RegistryContext } from '../registry/context.js';
 import { derivedUuidV7 } from '../registry/ids.js';
+import { personPaymentsSql } from '../registry/schema.js';
 import { monthOf, shanghaiDate, shanghaiMidnightMs, shanghaiNoonIso } from '../registry/time.js';
 import { RunError } from './errors.js';
 import { legacyPayrollTransferId, payrollTransferId } from './payroll.js';
@@ -130,8 +131,7 @@ export class SettlementRuns {
        ORDER BY citizen_number LIMIT ?`,
     );
     const paidAfter = db.prepare(
-      `SELECT month, total_fen, draw_json, paid_run_key FROM reg_payments
-       WHERE citizen_number = ? AND status = 'paid' AND month > ? ORDER BY month`,
+      personPaymentsSql('y.month, y.total_fen, y.draw_json, y.paid_run_key', `y.status = 'paid' AND y.month > ?`),
     );
     const insert = db.prepare(
       `INSERT INTO reg_settlements (citizen_number, kind, run_key, inheritable_fen, to_pool_fen, recovered_fen, to_recover_fen, settled_at)
@@ -264,7 +264,7 @@ export class SettlementRuns {
          AND NOT EXISTS (SELECT 1 FROM reg_settlements s WHERE s.citizen_number = p.citizen_number AND s.kind = 'urban-pension')
        ORDER BY citizen_number LIMIT ?`,
     );
-    const payments = db.prepare(`SELECT month, total_fen FROM reg_payments WHERE citizen_number = ? AND status = 'paid' ORDER BY month`);
+    const payments = db.prepare(personPaymentsSql('y.month, y.total_fen', `y.status = 'paid'`));
     const insert = db.prepare(
       `INSERT INTO reg_settlements (citizen_number, kind, run_key, inheritable_fen, to_pool_fen, recovered_fen, to_recover_fen, settled_at)
        VALUES (?, 'urban-pension', ?, 0, 0, 0, ?, ?)`,
