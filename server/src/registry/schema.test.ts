@@ -55,9 +55,9 @@ describe('the registry schema', () => {
     migrateRegistry(db);
     expect(db.prepare('SELECT * FROM reg_payments ORDER BY citizen_number, month').all()).toEqual(before);
 
-    const paid = db.prepare(personPaymentsSql('y.month', `y.status = 'paid'`)).pluck().all('B');
+    const paid = db.prepare(personPaymentsSql('sqlite', 'y.month', `y.status = 'paid'`)).pluck().all('B');
     expect(paid).toEqual(['2023-11', '2023-12', '2024-02']);
-    const lastTwo = db.prepare(personPaymentsSql('y.month, y.status', 'TRUE', 'ORDER BY y.month DESC LIMIT ?')).all('B', 2);
+    const lastTwo = db.prepare(personPaymentsSql('sqlite', 'y.month, y.status', 'TRUE', 'ORDER BY y.month DESC LIMIT ?')).all('B', 2);
     expect(lastTwo).toEqual([
       { month: '2024-02', status: 'paid' },
       { month: '2024-01', status: 'suspended-certification' },

@@ -2,7 +2,7 @@
 // ledger's tables sit beside them, so a registry row and its transfers commit
 // in one transaction). Every table is prefixed `reg_`; CREATE ... IF NOT EXISTS
 // makes opening an existing database a no-op.
-import type { SqlDatabase } from '../sql/types.js';
+import { sqlEngine, type SqlDatabase, type SqlEngine } from '../sql/types.js';
 import { columnNames } from '../sql/schema.js';
 
 /**
@@ -46,11 +46,14 @@ const PAYMENTS_INDEXES = [
  * CROSS JOIN keeps the months as the outer loop (SQLite's planner otherwise
  * may scan the payments and look each up in the months).
  */
-export function personPaymentsSql(columns: string, where = 'TRUE', tail = 'ORDER BY y.month'): string {
+export function personPaymentsSql(engine: SqlEngine, columns: string, where = 'TRUE', tail = 'ORDER BY y.month'): string {
+  // The month after `month` (YYYY-MM), and a join that keeps its left side outer, in each engine's words.
+  const nextMonth = engine === 'postgres' ? `to_char(to_date(month || '-01', 'YYYY-MM-DD') + interval '1 month', 'YYYY-MM')` : `strftime('%Y-%m', month || '-01', '+1 month')`;
+  const join = engine === 'postgres' ? 'JOIN' : 'CROSS JOIN';
   return `WITH RECURSIVE pm(citizen_number, month, last_month) AS (
        SELECT citizen_number, start_month, decided_through FROM reg_pensions WHERE citizen_number = ?
-       UNION ALL SELECT citizen_number, strftime('%Y-%m', month || '-01', '+1 month'), last_month FROM pm WHERE month < last_month)
-     SELECT ${columns} FROM pm CROSS JOIN reg_payments y ON y.month = pm.month AND y.citizen_number = pm.citizen_number
+       UNION ALL SELECT citizen_number, ${nextMonth}, last_month FROM pm WHERE month < last_month)
+     SELECT ${columns} FROM pm ${join} reg_payments y ON y.month = pm.month AND y.citizen_number = pm.citizen_number
      WHERE ${where} ${tail}`;
 }
 
@@ -58,7 +61,9 @@ export function personPaymentsSql(columns: string, where = 'TRUE', tail = 'ORDER
  * Databases made before issue 15 keyed reg_payments by (citizen, month): the
  * table is rebuilt under the month-first key, rows and indexes unchanged.
  */
-function rekeyPayments(db: SqliteDatabase): void {
+function rekeyPayments(db: SqlDatabase): void {
+  // PostgreSQL databases were made with the month-first key from the start.
+  if (sqlEngine(db) === 'postgres') return;
   const first = db.prepare(`SELECT name FROM pragma_table_info('reg_payments') WHERE pk = 1`).get() as { name: string } | undefined;
   if (first === undefined || first.name === 'month') return;
   db.prepare(paymentsTable('reg_payments_rekeyed')).run();

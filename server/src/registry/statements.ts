@@ -1,6 +1,7 @@
 // What a resident and a village are shown (ARCHITECTURE.md "What it is for";
 // POLICY.md "Publicity and coverage"). The kiosk's account summary and the
 // office's statement are the same call, so they cannot disagree.
+import { sqlEngine } from '../sql/types.js';
 import { maskName } from '@nongbao/protocol';
 import { SOURCES, personAccountId } from '../ledger/index.js';
 import {
@@ -114,6 +115,7 @@ export class StatementService {
       this.ctx.db
         .prepare(
           personPaymentsSql(
+            sqlEngine(this.ctx.db),
             'y.month, y.status, y.total_fen, y.basic_fen, y.top_up_fen, y.from_account_fen, y.from_pool_fen',
             'TRUE',
             'ORDER BY y.month DESC LIMIT ?',

@@ -16,6 +16,7 @@
 // Urban pension: the policy's `urbanPensionFinding` lists the months paid
 // since that pension began; their whole amount becomes an amount to recover
 // (owed back to the pooled fund), and the pension stops.
+import { sqlEngine } from '../sql/types.js';
 import { FUND, SOURCES, personAccountId, type Source, type TransferInput } from '../ledger/index.js';
 import { addMonths, settleDeath, urbanPensionFinding, zeroBalances, type Balances } from '../policy/index.js';
 import type { RegistryContext } from '../registry/context.js';
@@ -131,7 +132,7 @@ export class SettlementRuns {
        ORDER BY citizen_number LIMIT ?`,
     );
     const paidAfter = db.prepare(
-      personPaymentsSql('y.month, y.total_fen, y.draw_json, y.paid_run_key', `y.status = 'paid' AND y.month > ?`),
+      personPaymentsSql(sqlEngine(db), 'y.month, y.total_fen, y.draw_json, y.paid_run_key', `y.status = 'paid' AND y.month > ?`),
     );
     const insert = db.prepare(
       `INSERT INTO reg_settlements (citizen_number, kind, run_key, inheritable_fen, to_pool_fen, recovered_fen, to_recover_fen, settled_at)
@@ -264,7 +265,7 @@ export class SettlementRuns {
          AND NOT EXISTS (SELECT 1 FROM reg_settlements s WHERE s.citizen_number = p.citizen_number AND s.kind = 'urban-pension')
        ORDER BY citizen_number LIMIT ?`,
     );
-    const payments = db.prepare(personPaymentsSql('y.month, y.total_fen', `y.status = 'paid'`));
+    const payments = db.prepare(personPaymentsSql(sqlEngine(db), 'y.month, y.total_fen', `y.status = 'paid'`));
     const insert = db.prepare(
       `INSERT INTO reg_settlements (citizen_number, kind, run_key, inheritable_fen, to_pool_fen, recovered_fen, to_recover_fen, settled_at)
        VALUES (?, 'urban-pension', ?, 0, 0, 0, ?, ?)`,
