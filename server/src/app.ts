@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { SqlDatabase } from './sql/types.js';
 import { openServerDatabase, parseDatabaseSpec } from './sql/open.js';
+import { withDatabaseLock } from './sql/locks.js';
 import { attachGateway, createGatewayMetrics, Fleet, TerminalRegistry, type GatewayLimits } from './gateway/index.js';
 import { EnrolAttempts } from './gateway/limits.js';
 import type { KioskService } from './kiosk/index.js';
@@ -20,6 +21,8 @@ import { isApiError, toErrorResponse, type ErrorBody } from './api/errors.js';
 import { baseSecurityHeaders, consoleRouter } from './console-static.js';
 
 const ENROL_BODY_LIMIT_BYTES = 4 * 1024;
+/** The database lock the start-up migrations hold (sql/locks.ts). */
+const SCHEMA_LOCK_NAME = 'nongbao-schema';
 
 export interface ServerOptions {
   /** The database (sql/open.ts): a file path or sqlite:FILE (SQLite), or a postgres:// URL. */
@@ -83,11 +86,15 @@ function httpErrorResponse(error: unknown): { status: number; body: ErrorBody } 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const db = await openServerDatabase(options.db);
-  const terminals = new TerminalRegistry(db);
-  const fleet = new Fleet(db);
   const changes = new ServerChanges();
-  const updates = new UpdateService(db);
-  const services = options.services(db, { terminals, fleet, changes, updates });
+  // Several server processes may start at once on one PostgreSQL database:
+  // they make its tables one at a time (sql/locks.ts).
+  const { terminals, fleet, updates, services } = withDatabaseLock(db, SCHEMA_LOCK_NAME, () => {
+    const terminals = new TerminalRegistry(db);
+    const fleet = new Fleet(db);
+    const updates = new UpdateService(db);
+    return { terminals, fleet, updates, services: options.services(db, { terminals, fleet, changes, updates }) };
+  });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

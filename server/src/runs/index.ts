@@ -3,6 +3,7 @@
 // idempotent (run key + derived transfer ids) and has a dry run that writes
 // nothing. Built on the registry's context, so the runs, the office API and
 // the kiosk gateway share one database, ledger and policy.
+import { tryDatabaseLock } from '../sql/locks.js';
 import type { Registry } from '../registry/index.js';
 import { RunError } from './errors.js';
 import { listRuns, type RunRecord } from './run-log.js';
@@ -48,22 +49,35 @@ export interface RunsOptions {
  * other run is refused with `run-in-progress` (HTTP 409) rather than
  * interleaved with it.
  */
+/** The database lock one run holds among every server process (sql/locks.ts). */
+const RUN_LOCK_NAME = 'nongbao-run';
+
 export function createRuns(registry: Registry, options: RunsOptions = {}): Runs {
   const ctx = registry.context;
   const interest = new InterestRun(ctx, options.chunkPersons);
   const payroll = new PayrollRun(ctx, registry.recipients, options.chunkPersons);
   const settlements = new SettlementRuns(ctx);
   let running: string | undefined;
+  let releaseLock: (() => void) | undefined;
   const claim = (name: string): void => {
     if (running !== undefined) throw new RunError('run-in-progress', `the ${running} run is in progress; start the ${name} run when it has ended`);
+    // Several server processes on one PostgreSQL database (issue 15): one run among all of them.
+    const release = tryDatabaseLock(ctx.db, RUN_LOCK_NAME);
+    if (!release) throw new RunError('run-in-progress', `another server process is running a run; start the ${name} run when it has ended`);
     running = name;
+    releaseLock = release;
+  };
+  const unclaim = (): void => {
+    running = undefined;
+    releaseLock?.();
+    releaseLock = undefined;
   };
   const exclusive = <T>(name: string, work: () => T): T => {
     claim(name);
     try {
       return work();
     } finally {
-      running = undefined;
+      unclaim();
     }
   };
   const board = new RunProgressBoard(ctx.now);
@@ -79,7 +93,7 @@ export function createRuns(registry: Registry, options: RunsOptions = {}): Runs 
       if (progress) board.end(error);
       throw error;
     } finally {
-      running = undefined;
+      unclaim();
     }
   };
   return {
