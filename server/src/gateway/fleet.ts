@@ -170,9 +170,14 @@ export class Fleet {
     private readonly now: () => number = Date.now,
   ) {}
 
-  connected(terminalId: string, softwareVersion: string | null): void {
+  /**
+   * `connectedSinceMs` is the connection's own start, the value its end hands
+   * to `disconnected`: the fleet's clock at the commit differs from it, and the
+   * row would stay "connected" after the connection ended.
+   */
+  connected(terminalId: string, softwareVersion: string | null, connectedSinceMs: number): void {
     const nowMs = this.now();
-    cachedStatement(this.db, 'UPDATE terminal SET connected_since_ms = ?, last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?), software_version = COALESCE(?, software_version) WHERE id = ?').run(nowMs, nowMs, softwareVersion, terminalId);
+    cachedStatement(this.db, 'UPDATE terminal SET connected_since_ms = ?, last_contact_ms = MAX(COALESCE(last_contact_ms, 0), ?), software_version = COALESCE(?, software_version) WHERE id = ?').run(connectedSinceMs, nowMs, softwareVersion, terminalId);
   }
 
   disconnected(terminalId: string, connectedSinceMs: number): void {

@@ -212,7 +212,7 @@ function onConnection(deps: GatewayDeps, socket: TerminalSocket, connections: Te
   connections.adopt(terminalId, socket, log);
   sockets.set(terminalId, socket);
   deps.changes.emit('terminal-connected', terminalId, socket.id);
-  recordInFleet(deps, log, () => deps.fleet.connected(terminalId, softwareVersion));
+  recordInFleet(deps, log, () => deps.fleet.connected(terminalId, softwareVersion, connectedSinceMs));
   deps.metrics.terminalsOnline.set(sockets.size);
   socket.on('disconnect', (reason) => {
     if (sockets.get(terminalId) === socket) sockets.delete(terminalId);

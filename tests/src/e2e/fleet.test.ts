@@ -192,4 +192,10 @@ describe('the fleet at the county office', () => {
     const forged = { ...payment, id: uuidv7(), citizenNumber: residentsWhoOwe[3]!.citizenNumber, offline: { signature } };
     expect((await submit([forged])).data.results[0]).toMatchObject({ outcome: 'refused', error: { reason: 'bad-offline-record' } });
   });
+
+  it('shows the kiosk offline as soon as its connection ends, not after the grace for missed status reports', async () => {
+    expect((await api('GET', `/terminals/${TERMINAL}`)).json).toMatchObject({ online: true });
+    socket.close();
+    expect(await until(async () => ((await api('GET', `/terminals/${TERMINAL}`)).json.online === false ? true : undefined), 'the kiosk shown offline')).toBe(true);
+  });
 });
