@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { booleanField, loadConfig, logLevelField, portField } from '@nongbao/server/config';
 import { createLogger } from '@nongbao/server/log';
 import { maskName } from '@nongbao/protocol';
+import { demoResidentCardProfile } from './demo-card.js';
 import { DEMO_OFFICE_PASSWORD, buildDemoCounty, createServerServices, startServer, type DemoCounty, type RunningServer } from '@nongbao/server';
 import {
   DEMO_ISSUER_KEY,
@@ -91,18 +92,7 @@ export function demoCards(county: DemoCounty): DemoCardEntry[] {
     kind: 'resident' as const,
     villageName: villageName.get(r.villageCode) ?? '',
     ...(r.card.expiryDate < '2026-01-01' ? { note: '已过期 expired' } : {}),
-    profile: makeVirtualCardProfile({
-      citizenNumber: r.citizenNumber,
-      name: r.name,
-      pin: r.card.pin,
-      cardNumber: r.card.cardNumber,
-      cardIdentifier: r.card.cardIdentifier,
-      issueDate: r.card.issueDate,
-      expiryDate: r.card.expiryDate,
-      sex: r.sex,
-      ethnicity: r.ethnicity === 'tibetan' ? '04' : '01',
-      issuerKey: DEMO_ISSUER_KEY,
-    }),
+    profile: demoResidentCardProfile(r),
   }));
   for (const s of county.staff) {
     cards.push({

@@ -4,7 +4,6 @@
 // (which seeds it into the server's database) and in every terminal process
 // (which hands the cards to its in-process reader), from its size alone.
 import { DEMO_PIN, buildDemoCounty, type DemoCounty, type DemoResident } from '@nongbao/server';
-import { DEMO_ISSUER_KEY, makeVirtualCardProfile, type VirtualCardProfile } from '@nongbao/drivers/card';
 import { citizenCheckChar } from '@nongbao/server/policy';
 
 /** Residents the chaos county holds at most (the backlog mode's 10 000 events need half as many). */
@@ -66,20 +65,4 @@ export function buildChaosCounty(residents: number, today: string): DemoCounty {
     residents: Array.from({ length: residents }, (_, i) => resident(i, currentYear)),
     staff: demo.staff,
   };
-}
-
-/** The virtual card of a chaos resident, signed with the demo issuer key the chaos server holds. */
-export function chaosCardProfile(r: DemoResident): VirtualCardProfile {
-  return makeVirtualCardProfile({
-    citizenNumber: r.citizenNumber,
-    name: r.name,
-    pin: r.card.pin,
-    cardNumber: r.card.cardNumber,
-    cardIdentifier: r.card.cardIdentifier,
-    issueDate: r.card.issueDate,
-    expiryDate: r.card.expiryDate,
-    sex: r.sex,
-    ethnicity: '01',
-    issuerKey: DEMO_ISSUER_KEY,
-  });
 }

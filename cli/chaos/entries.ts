@@ -21,7 +21,8 @@ import { kioskUiDistDir } from '@nongbao/kiosk-ui';
 import { serverConfigSchema, startServerFromConfig } from '../server.js';
 import { openCashDevices, terminalConfigSchema } from '../terminal.js';
 import { waitForShutdown } from '../shutdown.js';
-import { CHAOS_COUNTY_RESIDENTS_LIMIT, buildChaosCounty, chaosCardProfile } from './county.js';
+import { CHAOS_COUNTY_RESIDENTS_LIMIT, buildChaosCounty } from './county.js';
+import { demoResidentCardProfile } from '../demo-card.js';
 import { CrashPoints, crashPointDestination, serveCrashControl } from './crash-point.js';
 
 /** Serves crash-point control on stdin until SIGINT/SIGTERM, or until the harness closes our stdin. */
@@ -63,7 +64,7 @@ function chaosCardPanel(countyResidents: number, reader: InProcessCardReader): D
     insert: async (cardNumber) => {
       const resident = byCard.get(cardNumber);
       if (!resident) return { ok: false, reason: 'unknown-card' };
-      reader.insert(wallet.card(chaosCardProfile(resident)));
+      reader.insert(wallet.card(demoResidentCardProfile(resident)));
       return { ok: true };
     },
     remove: async () => reader.remove(),

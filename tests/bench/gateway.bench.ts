@@ -293,15 +293,16 @@ function merge(reports: readonly RunReport[]): Merged {
   return { events: reports.reduce((n, r) => n + r.events, 0), seconds, p50Ms: quantile(latenciesMs, 0.5), p99Ms: quantile(latenciesMs, 0.99), latenciesMs, outcomes };
 }
 
-/** Runs `run` and adds the CPU time the server and the clients spent on it, per event. */
-async function withCpu(server: ChildHandle, clients: ChildHandle[], run: () => Promise<Merged>): Promise<Merged> {
-  const cpu = () => Promise.all([server, ...clients].map((p) => p.ask<number>('cpuMicros')));
+/** Runs `run` and adds the CPU time the server(s) and the clients spent on it, per event. */
+async function withCpu(server: ChildHandle | ChildHandle[], clients: ChildHandle[], run: () => Promise<Merged>): Promise<Merged> {
+  const servers = Array.isArray(server) ? server : [server];
+  const cpu = () => Promise.all([...servers, ...clients].map((p) => p.ask<number>('cpuMicros')));
   const before = await cpu();
   const merged = await run();
   const after = await cpu();
   const spent = after.map((us, i) => us - before[i]!);
-  const clientsUs = spent.slice(1).reduce((a, b) => a + b, 0);
-  return { ...merged, serverCpuUsPerEvent: spent[0]! / merged.events, clientCpuUsPerEvent: clientsUs / merged.events };
+  const sum = (us: number[]) => us.reduce((a, b) => a + b, 0);
+  return { ...merged, serverCpuUsPerEvent: sum(spent.slice(0, servers.length)) / merged.events, clientCpuUsPerEvent: sum(spent.slice(servers.length)) / merged.events };
 }
 
 /** Every event relayed was answered with a committed result, and the server holds exactly as many. */
@@ -454,12 +455,9 @@ async function relayRound(setup: ScaleSetup, clients: ChildHandle[], dir: string
   const fills = await Promise.all(clients.map((c) => c.ask<{ events: number }>('fill', { dir, events: perKiosk, citizenNumbers, year: thisYear, offset, offline: false })));
   const expected = fills.reduce((n, f) => n + f.events, 0);
   const before = await setup.counter.ask<number>('moneyEvents');
-  const cpu = () => Promise.all(servers.map((p) => p.ask<number>('cpuMicros')));
-  const cpuBefore = await cpu();
-  const run = merge(await Promise.all(clients.map((c) => c.ask<RunReport>('relay', { url: setup.url }))));
-  const cpuAfter = await cpu();
+  const run = await withCpu(servers, clients, async () => merge(await Promise.all(clients.map((c) => c.ask<RunReport>('relay', { url: setup.url })))));
   checkDelivered(run, expected, await setup.counter.ask<number>('moneyEvents'), before);
-  return { ...run, serverCpuUsPerEvent: cpuAfter.reduce((sum, us, i) => sum + us - cpuBefore[i]!, 0) / run.events };
+  return run;
 }
 
 export async function benchScale(dir: string, quick: boolean): Promise<BenchResult> {
