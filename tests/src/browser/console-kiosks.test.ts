@@ -139,15 +139,16 @@ describe('the console over what kiosks send, in Chromium', () => {
     await operator.getByTestId(`request-in-hand-${complaint.id}`).click();
     await expect.poll(async () => (await api('/kiosk-requests?kind=pension-complaint', { token: auditorToken })).json.requests[0].state).toBe('in-hand');
     // It left the open list; shown among those in hand, it can only be settled now.
+    // The open list stays on screen until the in-hand one has loaded (the same row is in both): poll, not one look.
     await operator.getByTestId('requests-state').selectOption('in-hand');
     await operator.getByTestId(`request-state-${complaint.id}`).waitFor();
-    expect(await operator.getByTestId(`request-in-hand-${complaint.id}`).count()).toBe(0);
+    await expect.poll(() => operator.getByTestId(`request-in-hand-${complaint.id}`).count()).toBe(0);
     await operator.getByTestId(`request-note-${complaint.id}`).fill('银行已补发，居民确认收到');
     await operator.getByTestId(`request-settled-${complaint.id}`).click();
     await expect.poll(async () => (await api('/kiosk-requests?kind=pension-complaint', { token: auditorToken })).json.requests[0]).toMatchObject({ state: 'settled', stateBy: 'operator', note: '银行已补发，居民确认收到' });
     await operator.getByTestId('requests-state').selectOption('settled');
     await operator.getByTestId(`request-state-${complaint.id}`).waitFor();
-    expect(await operator.getByTestId(`request-state-${complaint.id}`).textContent()).toBe('已办结');
+    await expect.poll(() => operator.getByTestId(`request-state-${complaint.id}`).textContent()).toBe('已办结');
     expect(await operator.getByTestId(`request-move-${complaint.id}`).count()).toBe(0);
   });
 
